@@ -1,0 +1,13 @@
+"""The Celery application: configured from Django's settings (the CELERY_* names)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance_monitor.settings")
+
+app = Celery("alliance_monitor")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,764 @@
+"""The alliance's data model: who takes part, what they aim for, and how progress is measured.
+
+Two kinds of evidence of progress live here: indicator values (a typed figure per country, indicator and
+reporting period) and commitments (a country's own actions with a completion status per period). The
+rapporteur's recommendations, the government's response and the follow-up per period complete the cycle.
+
+Business rules that span rows (permissions, workflow transitions) live in services.py; what a single row
+must satisfy lives here, as constraints and in clean().
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class LocalizedMixin:
+    """Picks the Dutch or English variant of a field (``title_nl`` / ``title_en``) for the active language."""
+
+    def localized(self, field: str) -> str:
+        language = (get_language() or "en")[:2]
+        value = getattr(self, f"{field}_{language}", "") if language == "nl" else ""
+        return value or getattr(self, f"{field}_en")
+
+
+def split_lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def validate_evidence_links(text: str) -> None:
+    """Evidence is given as links, one per line; each must be an http(s) URL."""
+    validator = URLValidator(schemes=["http", "https"])
+    for number, line in enumerate(split_lines(text), start=1):
+        try:
+            validator(line)
+        except ValidationError:
+            raise ValidationError(
+                _("Line %(number)s is not a web address (http:// or https://): %(line)s"),
+                code="invalid_link",
+                params={"number": number, "line": line[:100]},
+            ) from None
+
+
+# --------------------------------------------------------------------------------------------------
+# Who takes part
+# --------------------------------------------------------------------------------------------------
+
+
+class CountryQuerySet(models.QuerySet):
+    def participating_on(self, day: dt.date) -> CountryQuerySet:
+        """Countries that were members of the alliance on ``day`` (observers never count)."""
+        return self.participating_between(day, day)
+
+    def participating_between(self, start: dt.date, end: dt.date) -> CountryQuerySet:
+        """Countries that were members at any time from ``start`` to ``end`` inclusive."""
+        return self.exclude(membership=Country.Membership.OBSERVER).filter(
+            Q(joined_on__lte=end), Q(left_on__isnull=True) | Q(left_on__gt=start)
+        )
+
+
+class Country(LocalizedMixin, models.Model):
+    """A country in (or once in, or observing) the alliance, identified by its ISO 3166 alpha-2 code.
+
+    Membership changes over time, so participation is always asked for a date (``participating_on``),
+    never read from a fixed list. ``left_on`` is the first day the country no longer took part.
+    """
+
+    class Region(models.TextChoices):
+        AFRICA = "Africa", _("Africa")
+        AMERICAS = "Americas", _("Americas")
+        ASIA = "Asia", _("Asia")
+        EUROPE = "Europe", _("Europe")
+        OCEANIA = "Oceania", _("Oceania")
+
+    class Membership(models.TextChoices):
+        FOUNDING = "founding", _("Founding member")
+        JOINED = "joined", _("Joined later")
+        OBSERVER = "observer", _("Observer")
+        LEFT = "left", _("Left")
+
+    code = models.CharField(
+        _("ISO code"),
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Use the two capital letters of ISO 3166 alpha-2 (XK for Kosovo)."))],
+        help_text=_("ISO 3166-1 alpha-2; XK (Kosovo) is user-assigned and allowed."),
+    )
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=100)
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    eu_member_since = models.DateField(_("EU member since"), null=True, blank=True)
+    membership = models.CharField(_("membership"), max_length=10, choices=Membership.choices)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True, help_text=_("First day no longer a member."))
+    membership_note = models.CharField(_("membership note"), max_length=300, blank=True)
+
+    objects = CountryQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(joined_on__isnull=True) | Q(left_on__gt=F("joined_on")),
+                name="country_left_after_joined",
+                violation_error_message=_("A country cannot leave before it joined."),
+            ),
+            models.CheckConstraint(
+                condition=Q(membership="observer") | Q(joined_on__isnull=False),
+                name="country_member_has_joined_on",
+                violation_error_message=_("A member needs the date it joined (observers have none)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(membership="left") | Q(left_on__isnull=True),
+                name="country_left_on_only_when_left",
+                violation_error_message=_("Only a country whose membership is 'left' has a date it left."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def name(self) -> str:
+        return self.localized("name")
+
+    def participates_on(self, day: dt.date) -> bool:
+        if self.membership == self.Membership.OBSERVER or self.joined_on is None:
+            return False
+        return self.joined_on <= day and (self.left_on is None or self.left_on > day)
+
+
+# --------------------------------------------------------------------------------------------------
+# What they aim for and how it is measured
+# --------------------------------------------------------------------------------------------------
+
+
+class Goal(LocalizedMixin, models.Model):
+    """One of the six goals, under one of the Declaration's four policy targets."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), unique=True)
+    policy_target = models.PositiveSmallIntegerField(
+        _("policy target"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_nl = models.TextField(_("description (Dutch)"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(policy_target__gte=1, policy_target__lte=4),
+                name="goal_policy_target_1_to_4",
+                violation_error_message=_("The Declaration has policy targets 1 to 4."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.localized("title")
+
+    @property
+    def description(self) -> str:
+        return self.localized("description")
+
+
+MATURITY_LEVELS = {
+    0: _("0 – not in place"),
+    1: _("1 – building: first steps taken"),
+    2: _("2 – developing: partly in place"),
+    3: _("3 – established: in place nationwide"),
+    4: _("4 – mature: in place, evaluated and improving"),
+}
+
+
+class Indicator(LocalizedMixin, models.Model):
+    """A measure of progress on a goal. Indicators are data: staff add, edit and retire them."""
+
+    class ValueType(models.TextChoices):
+        NUMBER = "number", _("Number")
+        PERCENTAGE = "percentage", _("Percentage")
+        BOOLEAN = "boolean", _("Yes/no")
+        MATURITY = "maturity", _("Maturity level (0–4)")
+        TEXT = "text", _("Text")
+
+    class Direction(models.TextChoices):
+        UP = "up", _("Higher is better")
+        DOWN = "down", _("Lower is better")
+        NEUTRAL = "neutral", _("Context only (never ranked)")
+
+    code = models.CharField(
+        _("code"), max_length=20, unique=True, validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9._-]*$")]
+    )
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("goal"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=300, blank=True)
+    definition = models.TextField(_("definition"), blank=True)
+    value_type = models.CharField(_("value type"), max_length=12, choices=ValueType.choices)
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices, default=Direction.UP)
+    min_value = models.DecimalField(_("minimum"), max_digits=20, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(_("maximum"), max_digits=20, decimal_places=4, null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Retired indicators keep their values but are no longer asked for.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["goal__order", "order", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(min_value__lte=F("max_value")),
+                name="indicator_min_not_above_max",
+                violation_error_message=_("The minimum cannot be above the maximum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value_type__in=["number", "percentage", "maturity"])
+                | Q(min_value__isnull=True, max_value__isnull=True),
+                name="indicator_bounds_only_for_numbers",
+                violation_error_message=_("Only numeric indicators (number, percentage, maturity) have bounds."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.localized("name")
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.value_type in {self.ValueType.NUMBER, self.ValueType.PERCENTAGE, self.ValueType.MATURITY}
+
+    def bounds(self) -> tuple[Decimal | None, Decimal | None]:
+        """The effective bounds: the indicator's own, within those its type imposes."""
+        low, high = self.min_value, self.max_value
+        if self.value_type == self.ValueType.MATURITY:
+            low = max(low, Decimal(0)) if low is not None else Decimal(0)
+            high = min(high, Decimal(4)) if high is not None else Decimal(4)
+        return low, high
+
+
+class ReportingPeriod(models.Model):
+    """A period countries report on (the 2013 baseline, the 2014 progress report, ...)."""
+
+    class Kind(models.TextChoices):
+        BASELINE = "baseline", _("Baseline")
+        PROGRESS = "progress", _("Progress")
+
+    label = models.CharField(_("label"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PROGRESS)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    deadline = models.DateField(_("submission deadline"))
+    is_open = models.BooleanField(_("open for data entry"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="period_ends_after_start",
+                violation_error_message=_("A period cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=F("starts_on")),
+                name="period_deadline_after_start",
+                violation_error_message=_("The submission deadline cannot be before the period starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return (today or timezone.localdate()) > self.deadline
+
+
+class EvaluationRound(models.Model):
+    """The two-year ministerial evaluation: a baseline period compared with an evaluation period."""
+
+    label = models.CharField(_("label"), max_length=50, unique=True)
+    baseline_period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("baseline period")
+    )
+    evaluation_period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("evaluation period")
+    )
+    ministerial_date = models.DateField(_("ministerial meeting"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["ministerial_date"]
+        verbose_name = _("evaluation round")
+        verbose_name_plural = _("evaluation rounds")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(baseline_period=F("evaluation_period")),
+                name="round_two_distinct_periods",
+                violation_error_message=_("The baseline and evaluation periods must differ."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if (
+            self.baseline_period_id
+            and self.evaluation_period_id
+            and self.baseline_period.starts_on >= self.evaluation_period.starts_on
+        ):
+            raise ValidationError({"evaluation_period": _("The evaluation period must come after the baseline.")})
+
+
+# --------------------------------------------------------------------------------------------------
+# Reviewable data: entered by staff, reviewed before anyone outside sees it
+# --------------------------------------------------------------------------------------------------
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+class ReviewableQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Status.APPROVED)
+
+
+class Reviewable(models.Model):
+    """Workflow state shared by everything a country reports: draft -> submitted -> approved (or returned).
+
+    ``version`` counts saves, so that a form posted on stale data is refused rather than overwriting.
+    """
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    review_reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why it was returned or reopened; shown to the staff who enter it.")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_demo = models.BooleanField(_("synthetic demo data"), default=False)
+
+    objects = ReviewableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {Status.DRAFT, Status.RETURNED}
+
+
+def reviewable_constraints(prefix: str) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=~Q(status="returned") | ~Q(review_reason=""),
+            name=f"{prefix}_returned_has_reason",
+            violation_error_message=_("Returning needs a reason."),
+        ),
+        models.CheckConstraint(
+            condition=~Q(status="approved") | Q(approved_at__isnull=False),
+            name=f"{prefix}_approved_has_time",
+            violation_error_message=_("Approved data records when it was approved."),
+        ),
+    ]
+
+
+class IndicatorValue(Reviewable):
+    """One country's value of one indicator for one reporting period, typed by the indicator."""
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="values", verbose_name=_("country"))
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="values", verbose_name=_("period")
+    )
+    number_value = models.DecimalField(_("number"), max_digits=20, decimal_places=4, null=True, blank=True)
+    boolean_value = models.BooleanField(_("yes/no"), null=True, blank=True)
+    text_value = models.TextField(_("text"), blank=True, max_length=5000)
+    note = models.TextField(_("note"), blank=True, max_length=5000)
+    evidence_links = models.TextField(
+        _("evidence links"), blank=True, validators=[validate_evidence_links], help_text=_("One web address per line.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country__code", "indicator__code", "period__starts_on"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "indicator", "period"],
+                name="value_unique_country_indicator_period",
+                violation_error_message=_("This country already has a value for this indicator and period."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number_value__isnull=True) | Q(boolean_value__isnull=True),
+                name="value_one_typed_value",
+                violation_error_message=_("A value is either a number or yes/no, not both."),
+            ),
+            *reviewable_constraints("value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.code} {self.indicator.code} {self.period}"
+
+    @property
+    def value(self) -> Decimal | bool | str | None:
+        """The typed value, as the indicator's type says."""
+        kind = self.indicator.value_type
+        if kind == Indicator.ValueType.BOOLEAN:
+            return self.boolean_value
+        if kind == Indicator.ValueType.TEXT:
+            return self.text_value or None
+        return self.number_value
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not None
+
+    def clean(self) -> None:
+        """Check the typed value against the indicator's type and bounds."""
+        if not self.indicator_id:
+            return
+        indicator = self.indicator
+        kind = indicator.value_type
+        errors: dict[str, str] = {}
+        numeric_field_used = self.number_value is not None
+        if kind == Indicator.ValueType.BOOLEAN:
+            if numeric_field_used or self.text_value:
+                errors["boolean_value"] = _("%(code)s takes yes or no, not a number or text.") % {
+                    "code": indicator.code
+                }
+        elif kind == Indicator.ValueType.TEXT:
+            if numeric_field_used or self.boolean_value is not None:
+                errors["text_value"] = _("%(code)s takes text, not a number or yes/no.") % {"code": indicator.code}
+        else:
+            if self.boolean_value is not None or self.text_value:
+                errors["number_value"] = _("%(code)s takes a number, not yes/no or text.") % {"code": indicator.code}
+            elif numeric_field_used:
+                message = self._numeric_error(indicator, self.number_value)
+                if message:
+                    errors["number_value"] = message
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _numeric_error(indicator: Indicator, number: Decimal) -> str | None:
+        kind = indicator.value_type
+        if kind == Indicator.ValueType.MATURITY and number != number.to_integral_value():
+            return _("A maturity level is a whole number from 0 to 4.")
+        low, high = indicator.bounds()
+        if kind == Indicator.ValueType.PERCENTAGE and indicator.min_value is None and indicator.max_value is None:
+            low, high = Decimal(0), Decimal(100)
+        if (low is not None and number < low) or (high is not None and number > high):
+            if kind == Indicator.ValueType.MATURITY:
+                return _("A maturity level is a whole number from 0 to 4, not %(value)s.") % {"value": number}
+            return _("%(value)s is outside the allowed range for %(code)s: %(low)s to %(high)s.") % {
+                "value": _fmt(number),
+                "code": indicator.code,
+                "low": _fmt(low) if low is not None else "−∞",
+                "high": _fmt(high) if high is not None else "∞",
+            }
+        return None
+
+
+def _fmt(number: Decimal) -> str:
+    text = format(number.normalize(), "f")
+    return text
+
+
+class Commitment(models.Model):
+    """An action a country committed to under a goal, with the situation when it committed."""
+
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("country")
+    )
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("goal"))
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True, max_length=10000)
+    baseline = models.TextField(_("baseline at commitment"), blank=True, max_length=10000)
+    lead_organisation = models.CharField(_("lead organisation"), max_length=200, blank=True)
+    committed_on = models.DateField(_("committed on"))
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    is_demo = models.BooleanField(_("synthetic demo data"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country__code", "goal__order", "committed_on", "id"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_date__isnull=True) | Q(target_date__gte=F("committed_on")),
+                name="commitment_target_after_commitment",
+                violation_error_message=_("The target date cannot be before the date of the commitment."),
+            ),
+            models.UniqueConstraint(
+                fields=["country", "goal", "title"],
+                name="commitment_unique_title",
+                violation_error_message=_("This country already has a commitment with this title under this goal."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.code}: {self.title}"
+
+
+class CommitmentProgress(Reviewable):
+    """How far a commitment got in one reporting period, with the narrative and evidence."""
+
+    class Completion(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        LIMITED = "limited", _("Limited")
+        SUBSTANTIAL = "substantial", _("Substantial")
+        COMPLETE = "complete", _("Complete")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="progress", verbose_name=_("commitment")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="commitment_progress", verbose_name=_("period")
+    )
+    completion = models.CharField(_("completion"), max_length=12, choices=Completion.choices)
+    narrative = models.TextField(_("narrative"), blank=True, max_length=10000)
+    evidence_links = models.TextField(
+        _("evidence links"), blank=True, validators=[validate_evidence_links], help_text=_("One web address per line.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commitment_id", "period__starts_on"]
+        verbose_name = _("commitment progress")
+        verbose_name_plural = _("commitment progress")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "period"],
+                name="progress_unique_commitment_period",
+                violation_error_message=_("This commitment already has progress for this period."),
+            ),
+            *reviewable_constraints("progress"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} – {self.period}: {self.get_completion_display()}"
+
+
+class Recommendation(models.Model):
+    """A numbered recommendation from a rapporteur's report, to one country or to the whole alliance."""
+
+    number = models.CharField(_("number"), max_length=20)
+    source_document = models.CharField(_("source document"), max_length=300)
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        null=True,
+        blank=True,
+        verbose_name=_("country"),
+        help_text=_("Empty for a recommendation to the whole alliance."),
+    )
+    goal = models.ForeignKey(
+        Goal, on_delete=models.PROTECT, related_name="recommendations", verbose_name=_("goal")
+    )
+    text = models.TextField(_("text"), max_length=10000)
+    addressees = models.TextField(_("addressed to"), help_text=_("One organisation per line."))
+    issued_on = models.DateField(_("issued on"))
+    is_demo = models.BooleanField(_("synthetic demo data"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["issued_on", "source_document", "number"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_document", "number"],
+                name="recommendation_unique_number",
+                violation_error_message=_("This report already has a recommendation with this number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.source_document})"
+
+    @property
+    def addressee_list(self) -> list[str]:
+        return split_lines(self.addressees)
+
+    def clean(self) -> None:
+        if not self.addressee_list:
+            raise ValidationError({"addressees": _("Name at least one organisation it is addressed to.")})
+
+
+class GovernmentResponse(models.Model):
+    """The government's answer to a recommendation, usually a policy response sent to parliament."""
+
+    class Response(models.TextChoices):
+        ADOPTED = "adopted", _("Adopted")
+        PARTIALLY_ADOPTED = "partially_adopted", _("Partially adopted")
+        REJECTED = "rejected", _("Rejected")
+        UNDER_STUDY = "under_study", _("Under study")
+        NO_RESPONSE = "no_response", _("No response")
+
+    recommendation = models.OneToOneField(
+        Recommendation, on_delete=models.CASCADE, related_name="response", verbose_name=_("recommendation")
+    )
+    response = models.CharField(_("response"), max_length=20, choices=Response.choices)
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, help_text=_("For example a parliamentary paper: 31015-158.")
+    )
+    responded_on = models.DateField(_("responded on"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True, max_length=10000)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation_id"]
+        verbose_name = _("government response")
+        verbose_name_plural = _("government responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(response="no_response") | Q(responded_on__isnull=False),
+                name="response_has_date",
+                violation_error_message=_("A response needs the date it was given."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation}: {self.get_response_display()}"
+
+
+class RecommendationFollowUp(Reviewable):
+    """What became of a recommendation by the end of a later reporting period."""
+
+    class FollowUpStatus(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        IMPLEMENTED = "implemented", _("Implemented")
+        NOT_IMPLEMENTED = "not_implemented", _("Not implemented")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("recommendation")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("period")
+    )
+    follow_up = models.CharField(_("follow-up"), max_length=20, choices=FollowUpStatus.choices)
+    narrative = models.TextField(_("narrative"), blank=True, max_length=10000)
+    evidence_links = models.TextField(
+        _("evidence links"), blank=True, validators=[validate_evidence_links], help_text=_("One web address per line.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation_id", "period__starts_on"]
+        verbose_name = _("recommendation follow-up")
+        verbose_name_plural = _("recommendation follow-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "period"],
+                name="followup_unique_recommendation_period",
+                violation_error_message=_("This recommendation already has a follow-up for this period."),
+            ),
+            *reviewable_constraints("followup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation} – {self.period}: {self.get_follow_up_display()}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Who may work on which country
+# --------------------------------------------------------------------------------------------------
+
+
+class CountryAssignment(models.Model):
+    """Gives a staff member the right to enter and edit one country's data."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="country_assignments", verbose_name=_("user")
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("country")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user_id", "country__code"]
+        verbose_name = _("country assignment")
+        verbose_name_plural = _("country assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "country"],
+                name="assignment_unique",
+                violation_error_message=_("This user is already assigned to this country."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.country.code}"

@@ -1,0 +1,131 @@
+"""Shared fixtures: the real PostgreSQL and Redis, one seeded database per test session, named personas.
+
+The suite refuses to run on anything but PostgreSQL and Redis (a suite that quietly skipped the
+service tests would be worse than none): ``make test`` starts with both configured.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connections
+
+from commitments.access import Role
+from commitments.models import Country, CountryAssignment, Indicator, ReportingPeriod
+from tests.factories import UserFactory
+
+START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+START_REDIS = "redis-server --daemonize yes --port 6379 --save '' --appendonly no"
+
+
+def _answers(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.postgresql":
+        raise pytest.UsageError(
+            "The tests run on PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_monitor "
+            "(make test does this for you)."
+        )
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not _answers(database_url, 5432):
+        raise pytest.UsageError(f"PostgreSQL does not answer at {database_url}. Start it: {START_POSTGRES}")
+    if not settings.REDIS_URL:
+        raise pytest.UsageError("The tests need Redis: set REDIS_URL=redis://127.0.0.1:6379/15 (make test does).")
+    if not _answers(settings.REDIS_URL, 6379):
+        raise pytest.UsageError(f"Redis does not answer at {settings.REDIS_URL}. Start it: {START_REDIS}")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Create the test database once and load the alliance's reference data into it, once."""
+    with django_db_blocker.unblock():
+        call_command("seed_alliance", verbosity=0)
+        # Transactional tests (browser, worker) flush the database; serialized rollback restores this state.
+        for connection in connections.all():
+            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+# --- reference data ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def nl(db) -> Country:
+    return Country.objects.get(code="NL")
+
+
+@pytest.fixture
+def be(db) -> Country:
+    return Country.objects.get(code="BE")
+
+
+@pytest.fixture
+def baseline_period(db) -> ReportingPeriod:
+    return ReportingPeriod.objects.get(label="2013 baseline")
+
+
+@pytest.fixture
+def progress_period(db) -> ReportingPeriod:
+    return ReportingPeriod.objects.get(label="2014 progress")
+
+
+@pytest.fixture
+def indicator(db):
+    """Look up a seeded indicator by code: ``indicator("RA-3")``."""
+    return lambda code: Indicator.objects.select_related("goal").get(code=code)
+
+
+# --- personas ------------------------------------------------------------------------------------------
+
+
+def make_user(username: str, role: Role | None, countries: list[Country] = ()) -> object:
+    user = UserFactory(username=username)
+    if role is not None:
+        user.groups.add(Group.objects.get(name=str(role)))
+    for country in countries:
+        CountryAssignment.objects.create(user=user, country=country)
+    return user
+
+
+@pytest.fixture
+def staff_nl(nl):
+    """Staff assigned to the Netherlands only."""
+    return make_user("anna-nl", Role.STAFF, [nl])
+
+
+@pytest.fixture
+def staff_be(be):
+    """Staff assigned to Belgium only."""
+    return make_user("bart-be", Role.STAFF, [be])
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("rita-reviewer", Role.REVIEWER)
+
+
+@pytest.fixture
+def minister(db):
+    return make_user("max-minister", Role.MINISTER)
+
+
+@pytest.fixture
+def administrator(db):
+    user = make_user("ada-admin", Role.ADMINISTRATOR)
+    user.groups.add(Group.objects.get(name=str(Role.REVIEWER)))
+    user.is_staff = True
+    user.save()
+    return user
