@@ -125,6 +125,7 @@ def _save_reviewable(
             item.version = F("version") + 1
             item.updated_by = user
         item.full_clean(exclude=["version"])
+        item._history_user = user
         try:
             with transaction.atomic():
                 item.save()
@@ -196,6 +197,7 @@ def commitment_save(*, user, commitment: Commitment | None = None, **fields: Any
         setattr(item, name, value)
     _require_edit(user, item.country)
     item.full_clean()
+    item._history_user = user
     with transaction.atomic():
         item.save()
     return item
@@ -235,6 +237,7 @@ def recommendation_save(*, user, recommendation: Recommendation | None = None, *
         setattr(item, name, value)
     _require_edit(user, item.country)
     item.full_clean()
+    item._history_user = user
     with transaction.atomic():
         item.save()
     return item
@@ -249,6 +252,7 @@ def government_response_save(*, user, recommendation: Recommendation, **fields: 
         for name, value in fields.items():
             setattr(item, name, value)
         item.full_clean()
+        item._history_user = user
         item.save()
     return item
 
@@ -279,6 +283,13 @@ def follow_up_save(
 
 # --- workflow -----------------------------------------------------------------------------------------
 
+# What a person enters in each reviewable row (for saying what changed under a reviewer's eyes).
+CONTENT_FIELDS: dict[type[Reviewable], tuple[str, ...]] = {
+    IndicatorValue: ("number_value", "boolean_value", "text_value", "note", "evidence_links"),
+    CommitmentProgress: ("completion", "narrative", "evidence_links"),
+    RecommendationFollowUp: ("follow_up", "narrative", "evidence_links"),
+}
+
 # action: (states it may start from, state it ends in, needs a reviewer, needs a reason)
 TRANSITIONS: dict[str, tuple[set[str], str, bool, bool]] = {
     "submit": ({Status.DRAFT, Status.RETURNED}, Status.SUBMITTED, False, False),
@@ -292,7 +303,9 @@ def period_of(item: Reviewable) -> ReportingPeriod:
     return item.period
 
 
-def reviewable_transition(*, item: Reviewable, action: str, user, reason: str = "") -> Reviewable:
+def reviewable_transition(
+    *, item: Reviewable, action: str, user, reason: str = "", expected_version: int | None = None
+) -> Reviewable:
     """Move an item through the workflow; the history records who, when and why.
 
     submit: staff of the country (draft/returned -> submitted); approve: a reviewer (submitted -> approved);
@@ -311,6 +324,10 @@ def reviewable_transition(*, item: Reviewable, action: str, user, reason: str = 
         raise ValidationError({"reason": _("Give a reason: the staff who entered it will see it.")}, code="required")
     with transaction.atomic():
         current = type(item).objects.select_for_update().get(pk=item.pk)
+        if expected_version is not None and current.version != expected_version:
+            # A reviewer must not approve a figure that changed after they looked at it.
+            content = dict.fromkeys(CONTENT_FIELDS.get(type(current), ()))
+            raise EditConflict(current=current, changes=_changes_since(current, expected_version, content))
         if current.status not in sources:
             raise WorkflowError(
                 _("Cannot %(action)s an item that is %(status)s.")
@@ -331,6 +348,7 @@ def reviewable_transition(*, item: Reviewable, action: str, user, reason: str = 
         if needs_reason:
             current.review_reason = reason
         current._change_reason = f"{action}: {reason}" if reason else action
+        current._history_user = user
         current.save()
         current.refresh_from_db()
     return current
@@ -354,5 +372,6 @@ def period_set_open(*, period: ReportingPeriod, is_open: bool, user, reason: str
     period.is_open = is_open
     period._change_reason = reason or ("opened" if is_open else "closed")
     period.full_clean()
+    period._history_user = user
     period.save(update_fields=["is_open"])
     return period

@@ -2,7 +2,7 @@
 # Entry point of the Alliance Monitor image.
 #
 #   web          (the default) bring the schema up to date, load the reference data, then run gunicorn
-#   healthcheck  exit 0 when gunicorn answers the login page (used by the image's HEALTHCHECK)
+#   healthcheck  exit 0 when gunicorn answers the admin login page (used by the image's HEALTHCHECK)
 #   anything else is run as given, e.g. `celery -A alliance_monitor worker` or `python manage.py shell`
 set -eu
 
@@ -29,7 +29,7 @@ hosts = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.
 host = hosts[0].lstrip(".") if hosts else "localhost"
 try:
     connection = http.client.HTTPConnection("127.0.0.1", 8000, timeout=4)
-    connection.request("GET", "/accounts/login/", headers={"Host": host, "X-Forwarded-Proto": "https"})
+    connection.request("GET", "/admin/login/", headers={"Host": host, "X-Forwarded-Proto": "https"})
     status = connection.getresponse().status
 except OSError as error:
     sys.exit(f"unhealthy: {error}")
