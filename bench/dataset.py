@@ -1,0 +1,134 @@
+"""Build the benchmark dataset: the demo data, scaled up by a factor in countries and periods.
+
+Scale 1 is exactly ``seed_demo``. Scale N adds (N-1) x 55 synthetic countries (codes not used by real
+members, named "Synthetic benchmark country ...") and (N-1) x 2 later reporting periods, and fills every
+(country, indicator, period) with an approved synthetic value, plus commitments and progress, so each
+cost can be compared as the data grows from 1x to 10x. Synthetic rows carry ``is_demo=True``.
+
+Used by bench/run.py; never by the application or the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import string
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+DEMO_PASSWORD = "bench-demo-password-2014"
+
+
+def build(*, scale: int) -> dict[str, int]:
+    """Load seed_demo, then scale it up by ``scale`` in countries and periods."""
+    from commitments.models import (
+        Commitment,
+        CommitmentProgress,
+        Country,
+        Goal,
+        Indicator,
+        IndicatorValue,
+        ReportingPeriod,
+        Status,
+    )
+    from commitments.seeding import seed_demo
+
+    seed_demo(password=DEMO_PASSWORD)
+    if scale <= 1:
+        return _counts()
+    now = timezone.now()
+    with transaction.atomic():
+        used = set(Country.objects.values_list("code", flat=True))
+        free = (a + b for a, b in itertools.product(string.ascii_uppercase, repeat=2) if a + b not in used)
+        extra_countries = [
+            Country(
+                code=code,
+                name_en=f"Synthetic benchmark country {code}",
+                name_nl=f"Synthetisch benchmarkland {code}",
+                region="Europe",
+                membership=Country.Membership.FOUNDING,
+                joined_on=dt.date(2012, 12, 5),
+                membership_note="Synthetic benchmark country (bench/dataset.py), not a real member.",
+            )
+            for code in itertools.islice(free, 55 * (scale - 1))
+        ]
+        Country.objects.bulk_create(extra_countries)
+        last = ReportingPeriod.objects.order_by("-starts_on").first()
+        extra_periods = []
+        start = last.ends_on + dt.timedelta(days=1)
+        for number in range(2 * (scale - 1)):
+            end = dt.date(start.year, 12, 31) if start.month < 7 else dt.date(start.year + 1, 6, 30)
+            extra_periods.append(
+                ReportingPeriod(
+                    label=f"Synthetic period {number + 1} ({start.isoformat()})",
+                    starts_on=start,
+                    ends_on=end,
+                    deadline=end + dt.timedelta(days=31),
+                    is_open=True,
+                )
+            )
+            start = end + dt.timedelta(days=1)
+        ReportingPeriod.objects.bulk_create(extra_periods)
+        countries = list(Country.objects.participating_on(dt.date(2013, 12, 31)))
+        periods = list(ReportingPeriod.objects.all())
+        indicators = list(Indicator.objects.filter(is_active=True))
+        goals = list(Goal.objects.all())
+        existing = set(IndicatorValue.objects.values_list("country_id", "indicator_id", "period_id"))
+        rng = random.Random(f"bench-{scale}")
+        batch: list[IndicatorValue] = []
+        for country, indicator, period in itertools.product(countries, indicators, periods):
+            if (country.pk, indicator.pk, period.pk) in existing:
+                continue
+            value = IndicatorValue(
+                country=country, indicator=indicator, period=period, status=Status.APPROVED, approved_at=now,
+                submitted_at=now, note="Synthetic benchmark value.", is_demo=True,
+            )
+            if indicator.value_type == Indicator.ValueType.BOOLEAN:
+                value.boolean_value = rng.random() < 0.6
+            elif indicator.value_type == Indicator.ValueType.TEXT:
+                value.text_value = "Synthetic benchmark text."
+            elif indicator.value_type == Indicator.ValueType.MATURITY:
+                value.number_value = Decimal(rng.randint(0, 4))
+            elif indicator.value_type == Indicator.ValueType.PERCENTAGE:
+                value.number_value = Decimal(rng.randint(0, 100))
+            else:
+                value.number_value = Decimal(rng.randint(0, 500))
+            batch.append(value)
+            if len(batch) >= 5000:
+                IndicatorValue.objects.bulk_create(batch)
+                batch = []
+        IndicatorValue.objects.bulk_create(batch)
+        commitments = [
+            Commitment(
+                country=country, goal=goal, title=f"[Demo] Synthetic benchmark action ({goal.code})",
+                committed_on=dt.date(2013, 4, 15), is_demo=True,
+            )
+            for country in extra_countries
+            for goal in goals
+        ]
+        Commitment.objects.bulk_create(commitments)
+        progress = [
+            CommitmentProgress(
+                commitment=commitment, period=period, completion="limited", status=Status.APPROVED,
+                approved_at=now, submitted_at=now, narrative="Synthetic benchmark narrative.", is_demo=True,
+            )
+            for commitment in Commitment.objects.filter(country__in=extra_countries)
+            for period in periods
+        ]
+        CommitmentProgress.objects.bulk_create(progress, batch_size=5000)
+    return _counts()
+
+
+def _counts() -> dict[str, int]:
+    from commitments.models import Commitment, CommitmentProgress, Country, IndicatorValue, ReportingPeriod
+
+    return {
+        "countries": Country.objects.count(),
+        "periods": ReportingPeriod.objects.count(),
+        "values": IndicatorValue.objects.count(),
+        "commitments": Commitment.objects.count(),
+        "progress": CommitmentProgress.objects.count(),
+    }
