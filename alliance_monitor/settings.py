@@ -63,7 +63,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI files for /api/docs/
     "simple_history",
+    "axes",  # failed sign-ins: throttling and lock-out
+    "django_otp",  # two-factor sign-in
+    "django_otp.plugins.otp_totp",
     "commitments",
     "reporting",
 ]
@@ -77,9 +81,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "alliance_monitor.auth.TwoFactorMiddleware",  # the code step after the password
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires: turns a lock-out into its page
 ]
 
 ROOT_URLCONF = "alliance_monitor.urls"
@@ -158,11 +165,34 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)) or 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+AUTHENTICATION_BACKENDS = [
+    "alliance_monitor.auth.LockoutBackend",  # refuses locked-out accounts before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins (django-axes): after AXES_FAILURE_LIMIT failures an account is locked for
+# AXES_COOLOFF_MINUTES (or until an administrator deletes its access attempt in the admin). Locked by
+# user name (guessing one account's password) and by client address (trying many accounts).
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5") or 5)
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15") or 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Behind the TLS proxy the client's address is the last one the proxy appended to X-Forwarded-For.
+USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", not DEBUG)
+AXES_CLIENT_IP_CALLABLE = "alliance_monitor.auth.client_ip"
+# Failures are not wiped by a later success: django-axes would wipe every failure from the same address
+# too, so signing in to one's own account would reset the count of the account under attack.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "alliance_monitor.auth.lockout_response"
+# Two-factor sign-in (TOTP, django-otp): open to everyone; required of reviewers and administrators
+# when this is on (default: on in production, off in the demo).
+TWO_FACTOR_REQUIRED_FOR_REVIEWERS = env_bool("TWO_FACTOR_REQUIRED_FOR_REVIEWERS", not DEBUG)
+OTP_TOTP_ISSUER = "Alliance Monitor"
 
 # --- Internationalisation: English and Dutch, timezone-aware. ---
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["alliance_monitor.formats"]
 TIME_ZONE = env("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True
@@ -182,23 +212,51 @@ STORAGES = {
     },
 }
 
-# --- REST framework ---
+# --- REST framework: the partner API (commitments/api/) and the reports API share these defaults. ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "commitments.api.authentication.PartnerTokenAuthentication",  # Authorization: Bearer <token>
+        "rest_framework.authentication.SessionAuthentication",  # staff in the browser (CSRF on writes)
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Partners and ministers read (approved data only, see commitments/api/visibility.py); staff write.
+    "DEFAULT_PERMISSION_CLASSES": ["commitments.api.permissions.AllianceAccess"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "commitments.api.renderers.CSVRenderer",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "commitments.api.pagination.StablePageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "commitments.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "commitments.api.filters.StableOrderingFilter",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "commitments.api.throttling.PartnerTokenThrottle",
+        "commitments.api.throttling.SessionUserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "partner": env("API_PARTNER_RATE", "1200/hour"),  # per token
+        "user": env("API_USER_RATE", "3600/hour"),  # per signed-in user
+    },
+    "EXCEPTION_HANDLER": "commitments.api.exceptions.api_exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Alliance Monitor API",
-    "DESCRIPTION": "Approved progress data of the Global Alliance against Child Sexual Abuse Online.",
+    "DESCRIPTION": (BASE_DIR / "commitments" / "api" / "description.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: the CSP allows 'self' only, no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "displayRequestDuration": True},
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStatusEnum": "commitments.models.Status",
+        "PeriodKindEnum": "commitments.models.ReportingPeriod.Kind",
+        "ReportKindEnum": "reporting.models.Report.Kind",  # two "kind" fields: each enum named for its model
+    },
 }
 
 # --- Security: strict by default, relaxed only where DEBUG needs it. ---
@@ -233,5 +291,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint.progress": {"level": "WARNING"}},
 }

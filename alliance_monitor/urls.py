@@ -6,13 +6,27 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from commitments.api.docs import DocsView, SchemaView
+
+from . import audit, auth
 from .views import healthz
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/verify/", auth.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/", auth.two_factor_setup, name="two_factor_setup"),
+    path("audit/", audit.audit_log, name="audit_log"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("commitments.api.urls")),
+    path("api/v1/", include("reporting.api.urls")),
+    path("reports/", include("reporting.urls")),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", DocsView.as_view(), name="api-docs"),
     path("", include("commitments.urls")),
 ]
+
+# JSON errors under /api/ (for partners' programs), the usual page elsewhere.
+handler404 = "commitments.api.exceptions.page_not_found"

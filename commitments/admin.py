@@ -6,9 +6,14 @@ so that the workflow and its history cannot be bypassed.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import (
     Commitment,
     CommitmentProgress,
@@ -19,6 +24,7 @@ from .models import (
     GovernmentResponse,
     Indicator,
     IndicatorValue,
+    PartnerToken,
     Recommendation,
     RecommendationFollowUp,
     ReportingPeriod,
@@ -125,3 +131,72 @@ class CountryAssignmentAdmin(SimpleHistoryAdmin):
     list_filter = ["country"]
     search_fields = ["user__username", "country__code"]
     list_select_related = ["user", "country"]
+
+
+class PartnerTokenForm(forms.ModelForm):
+    class Meta:
+        model = PartnerToken
+        fields = ["name", "countries", "expires_at"]
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data.get("expires_at")
+        if expires_at is not None and self.instance.pk is None and expires_at <= timezone.now():
+            raise forms.ValidationError(_("The expiry date must be in the future."))
+        return expires_at
+
+
+@admin.register(PartnerToken)
+class PartnerTokenAdmin(SimpleHistoryAdmin):
+    """Tokens are made by the service (which shows the key once) and revoked, never deleted."""
+
+    form = PartnerTokenForm
+    list_display = ["name", "key_prefix", "expires_at", "revoked_at", "last_used_at", "created_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["name", "key_prefix"]
+    filter_horizontal = ["countries"]
+    readonly_fields = ["key_prefix", "created_at", "created_by", "last_used_at", "revoked_at", "revoked_by"]
+    actions = ["revoke"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # requests are logged by token id: keep every token, revoke it instead
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return ["name", "countries", "expires_at", *(self.readonly_fields if obj is not None else [])]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, key = services.partner_token_create(
+            name=obj.name, countries=form.cleaned_data.get("countries") or [], expires_at=obj.expires_at,
+            created_by=request.user,
+        )
+        for field in PartnerToken._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(token, field.attname))
+        obj._state.adding, obj._state.db = False, token._state.db
+        request._partner_token_key = key
+
+    def save_related(self, request, form, formsets, change):
+        if change:  # on add, the service has set the countries already
+            super().save_related(request, form, formsets, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Show the key, once: only its hash is stored."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Partner token created"),
+            "token": obj,
+            "key": request._partner_token_key,
+        }
+        return TemplateResponse(request, "admin/commitments/partnertoken/created.html", context)
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        tokens = list(queryset)
+        for token in tokens:
+            services.partner_token_revoke(token=token, user=request.user)
+        self.message_user(request, _("%(count)s tokens revoked.") % {"count": len(tokens)}, messages.SUCCESS)

@@ -7,6 +7,9 @@ from: a save based on stale data is refused with ``EditConflict`` instead of ove
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,6 +28,7 @@ from .models import (
     GovernmentResponse,
     Indicator,
     IndicatorValue,
+    PartnerToken,
     Recommendation,
     RecommendationFollowUp,
     ReportingPeriod,
@@ -43,6 +47,10 @@ class EditConflict(Exception):
     def __str__(self) -> str:
         who = self.current.updated_by or _("someone else")
         return _("%(who)s saved this item while you were editing it. Your change was not saved.") % {"who": who}
+
+
+# simple_history's history_change_reason is a CharField(max_length=100).
+HISTORY_REASON_LENGTH = 100
 
 
 class WorkflowError(ValidationError):
@@ -347,7 +355,8 @@ def reviewable_transition(
             current.review_reason = ""
         if needs_reason:
             current.review_reason = reason
-        current._change_reason = f"{action}: {reason}" if reason else action
+        # The history's reason column holds 100 characters; the whole reason is kept in review_reason.
+        current._change_reason = (f"{action}: {reason}" if reason else action)[:HISTORY_REASON_LENGTH]
         current._history_user = user
         current.save()
         current.refresh_from_db()
@@ -370,8 +379,52 @@ def period_set_open(*, period: ReportingPeriod, is_open: bool, user, reason: str
     if not access.can_review(user):
         raise PermissionDenied(_("Only reviewers open and close periods."))
     period.is_open = is_open
-    period._change_reason = reason or ("opened" if is_open else "closed")
+    period._change_reason = (reason or ("opened" if is_open else "closed"))[:HISTORY_REASON_LENGTH]
     period.full_clean()
     period._history_user = user
     period.save(update_fields=["is_open"])
     return period
+
+
+# --- partner tokens -----------------------------------------------------------------------------------
+
+
+def partner_token_create(
+    *,
+    name: str,
+    countries: Iterable[Country] = (),
+    expires_at: dt.datetime | None = None,
+    created_by=None,
+) -> tuple[PartnerToken, str]:
+    """Create a read-only API token for a partner system; returns the token and its key.
+
+    The key is returned here and nowhere else: only its SHA-256 hash is stored, so whoever creates a token
+    must pass the key on at once.
+    """
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("The expiry date must be in the future.")}, code="expired")
+    key = secrets.token_urlsafe(32)
+    token = PartnerToken(
+        name=(name or "").strip(), key_prefix=key[:8], key_hash=PartnerToken.hash_key(key),
+        expires_at=expires_at, created_by=created_by,
+    )
+    token.full_clean()
+    token._change_reason = "created"
+    token._history_user = created_by
+    with transaction.atomic():
+        token.save()
+        token.countries.set(countries)
+    return token, key
+
+
+def partner_token_revoke(*, token: PartnerToken, user=None) -> PartnerToken:
+    """Revoke a token: its next request is refused. Revoking twice keeps the first revocation."""
+    with transaction.atomic():
+        current = PartnerToken.objects.select_for_update().get(pk=token.pk)
+        if current.revoked_at is None:
+            current.revoked_at, current.revoked_by = timezone.now(), user
+            current._change_reason = "revoked"
+            current._history_user = user
+            current.save(update_fields=["revoked_at", "revoked_by"])
+    token.refresh_from_db()
+    return token

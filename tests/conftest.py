@@ -20,6 +20,9 @@ from commitments.access import Role
 from commitments.models import Country, CountryAssignment, Indicator, ReportingPeriod
 from tests.factories import UserFactory
 
+# Fixtures of the API tests (the world in every workflow state, partner tokens, clients).
+pytest_plugins = ["tests.commitments.api_fixtures"]
+
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = "redis-server --daemonize yes --port 6379 --save '' --appendonly no"
 
@@ -47,6 +50,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("The tests need Redis: set REDIS_URL=redis://127.0.0.1:6379/15 (make test does).")
     if not _answers(settings.REDIS_URL, 6379):
         raise pytest.UsageError(f"Redis does not answer at {settings.REDIS_URL}. Start it: {START_REDIS}")
+    # Tests sign in often; the production hasher's deliberate slowness would only slow them down.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,167 @@
+"""Benchmark of the partner API on the full demo dataset: a page of 100 values and the CSV export of all.
+
+Measures, in process (Django's test client: the whole middleware and view stack, no HTTP server), for a
+partner token (approved values only) and for the demo's secretariat staff, signed in and assigned every
+country (so they see every value, drafts included):
+- median and p90 time of N requests (after two warm-up requests),
+- the number of database queries of one request,
+- the peak of Python memory allocated during one request, response consumed (tracemalloc).
+Prints a table and writes bench/results/api.json. It measures; it never passes or fails on time.
+
+    createdb -h 127.0.0.1 -U postgres am_bench_api   # once
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/am_bench_api .venv/bin/python bench/bench_api.py
+
+The database is migrated and, when it has no values yet, loaded with ``seed_demo``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "api.json"
+
+
+def configure() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/am_bench_api")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+    # Production-like: no DEBUG (Django would keep every query in memory), budgets out of the way.
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="alliance_monitor.settings",
+        DEBUG="false",
+        SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 40),
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="false",
+        LOG_LEVEL="WARNING",
+        API_PARTNER_RATE="1000000/hour",
+        API_USER_RATE="1000000/hour",
+    )
+    import django
+
+    django.setup()
+
+
+def prepare() -> dict:
+    """Migrate, load the demo data if missing, and make a fresh partner token; returns clients and counts."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    from commitments import services
+    from commitments.models import IndicatorValue, PartnerToken, Status
+    from commitments.seeding import seed_demo
+
+    call_command("migrate", verbosity=0)
+    if not IndicatorValue.objects.exists():
+        seed_demo(password="bench-demo-password-2014")
+    PartnerToken.objects.filter(name="Benchmark (bench/bench_api.py)").delete()  # a bench database only
+    _token, key = services.partner_token_create(name="Benchmark (bench/bench_api.py)")
+    partner = Client(headers={"Authorization": f"Bearer {key}"})
+    # The demo's secretariat staff are assigned every country: they see every value, drafts included.
+    staff = Client()
+    staff.force_login(get_user_model().objects.get(username="staff-secretariat"))
+    return {
+        "clients": {"partner token": partner, "staff session": staff},
+        "dataset": {
+            "values": IndicatorValue.objects.count(),
+            "approved values": IndicatorValue.objects.filter(status=Status.APPROVED).count(),
+        },
+    }
+
+
+def request(client, url: str, headers: dict | None = None) -> tuple[int, int]:
+    """One request, its body read to the end (a CSV export streams): (status, bytes)."""
+    response = client.get(url, headers=headers or {})
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, len(body)
+
+
+def measure(client, url: str, runs: int, headers: dict | None = None) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):  # warm-up: connections, caches, the token's last_used_at
+        status, size = request(client, url, headers)
+        assert status in (200, 304), (url, status)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        request(client, url, headers)
+        timings.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        request(client, url, headers)
+    query_count = len(queries)  # now: the next request clears the connection's query log
+    tracemalloc.start()
+    request(client, url, headers)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    timings.sort()
+    return {
+        "url": url,
+        "status": status,
+        "bytes": size,
+        "runs": runs,
+        "median_ms": round(statistics.median(timings), 1),
+        "p90_ms": round(timings[int(0.9 * (len(timings) - 1))], 1),
+        "queries": query_count,
+        "peak_memory_kib": round(peak / 1024),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per page measurement")
+    parser.add_argument("--csv-runs", type=int, default=10, help="timed requests per CSV export")
+    arguments = parser.parse_args()
+    configure()
+    setup = prepare()
+    results = []
+    for persona, client in setup["clients"].items():
+        page = measure(client, "/api/v1/values/?page_size=100", arguments.runs)
+        results.append({"measurement": "page of 100 values", "as": persona, **page})
+        etag = client.get("/api/v1/values/?page_size=100")["ETag"]
+        poll = measure(client, "/api/v1/values/?page_size=100", arguments.runs, {"If-None-Match": etag})
+        results.append({"measurement": "same page, unchanged (304)", "as": persona, **poll})
+        export = measure(client, "/api/v1/values/?format=csv", arguments.csv_runs)
+        results.append({"measurement": "CSV export of all values", "as": persona, **export})
+
+    import django
+
+    report = {
+        "dataset": setup["dataset"],
+        "environment": {
+            "python": platform.python_version(),
+            "django": django.get_version(),
+            "database": "PostgreSQL (" + os.environ["DATABASE_URL"].rsplit("/", 1)[-1] + ")",
+            "cpus": os.cpu_count(),
+            "load_average_1_5_15": [round(load, 2) for load in os.getloadavg()],  # other work on the machine
+            "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        },
+        "results": results,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    columns = [
+        ("measurement", 28), ("as", 14), ("status", 6), ("median_ms", 10), ("p90_ms", 8), ("queries", 8),
+        ("peak_memory_kib", 16), ("bytes", 10),
+    ]  # fmt: skip
+    print(f"Dataset: {setup['dataset']['values']} values ({setup['dataset']['approved values']} approved)")
+    header = " ".join(f"{name:<{width}}" if width > 20 else f"{name:>{width}}" for name, width in columns)
+    print(header)
+    print("-" * len(header))
+    for row in results:
+        print(" ".join(f"{row[name]:<{w}}" if w > 20 else f"{row[name]!s:>{w}}" for name, w in columns))
+    print(f"Written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

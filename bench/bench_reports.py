@@ -1,0 +1,304 @@
+"""Benchmark of the evaluation reports: a per-country and the alliance-wide report, 1 and 2 workers.
+
+    DEMO_PASSWORD=... .venv/bin/python bench/bench_reports.py [--runs 3] [--country BE]
+
+On the full demo dataset in PostgreSQL (database am_bench_reports, created, migrated and seeded here
+when missing) and Redis (REDIS_URL, default db 12), with real Celery workers (prefork, -c 1 and -c 2).
+For each report and worker count it measures:
+- wall time from the request to "ready" as the requester sees it (the median of --runs);
+- pages;
+- peak memory: the highest resident set size (VmHWM) of any worker process, and of all together;
+- WeasyPrint alone on the same HTML, in this process: the one document of a country report; for the
+  alliance-wide report every part, the cover and contents and the page-number overlay, added up.
+It prints a table and writes bench/results/reports.json. It measures; it does not pass or fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/am_bench_reports")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+RESULTS = BASE_DIR / "bench" / "results" / "reports.json"
+
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ["REDIS_URL"] = REDIS_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance_monitor.settings")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-reports-"))
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+sys.path.insert(0, str(BASE_DIR))
+
+
+def ensure_database() -> None:
+    name = DATABASE_URL.rsplit("/", 1)[-1]
+    exists = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname='{name}'",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if exists != "1":
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+
+
+def peak_memory(pid: int) -> tuple[int, int]:
+    """(highest VmHWM of one process, sum of VmHWM) in KiB, over the worker and its pool processes."""
+    pids = [pid]
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if f"\nPPid:\t{pid}\n" in text:
+            pids.append(int(status.parent.name))
+    peaks = []
+    for one in pids:
+        try:
+            line = next(
+                x for x in Path(f"/proc/{one}/status").read_text().splitlines() if x.startswith("VmHWM")
+            )
+        except (OSError, StopIteration):
+            continue
+        peaks.append(int(line.split()[1]))
+    return max(peaks, default=0), sum(peaks)
+
+
+class Worker:
+    def __init__(self, processes: int) -> None:
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-worker-", suffix=".log", delete=False)
+        env = {**os.environ, "LOG_LEVEL": "INFO"}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "alliance_monitor",
+                "worker",
+                "-P",
+                "prefork",
+                "-c",
+                str(processes),
+                "-l",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"bench-{os.getpid()}-{processes}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while " ready." not in Path(self.log.name).read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("The worker did not start:\n" + Path(self.log.name).read_text()[-3000:])
+            time.sleep(0.2)
+
+    def stop(self) -> tuple[int, int]:
+        memory = peak_memory(self.process.pid)
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        return memory
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=3, help="Measured runs per report and worker count")
+    parser.add_argument("--country", default="BE", help="The country of the per-country report")
+    parser.add_argument("--workers", default="1,2", help="Worker process counts to measure")
+    args = parser.parse_args()
+
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone, translation
+
+    from alliance_monitor.celery import app as celery_app
+    from commitments.models import Country, EvaluationRound, IndicatorValue
+    from reporting import selectors, services
+    from reporting.content import Book
+    from reporting.models import Report
+    from reporting.pdf import page_number_overlay, render_pdf
+
+    call_command("migrate", verbosity=0)
+    if not IndicatorValue.objects.filter(is_demo=True).exists():
+        if not os.environ.get("DEMO_PASSWORD"):
+            raise SystemExit("The bench database has no demo data: set DEMO_PASSWORD to seed it.")
+        call_command("seed_demo", verbosity=0)
+    celery_app.control.purge()
+    evaluation_round = EvaluationRound.objects.order_by("-ministerial_date").first()
+    country = Country.objects.get(code=args.country)
+
+    def request_and_wait(kind: str) -> tuple[float, Report]:
+        started = time.perf_counter()
+        report = services.report_request(
+            user=None,
+            kind=kind,
+            evaluation_round=evaluation_round,
+            country=country if kind == Report.Kind.COUNTRY else None,
+            language="en",
+        )
+        while True:
+            report.refresh_from_db()
+            if report.status in {Report.Status.READY, Report.Status.FAILED}:
+                break
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - started
+        if report.status != Report.Status.READY:
+            raise SystemExit(f"Report {report.pk} failed: {report.error}")
+        return elapsed, report
+
+    # WeasyPrint alone, on the same HTML, in this process (warm: the second of two runs).
+    def weasyprint_alone(kind: str) -> tuple[float, int]:
+        report = Report(
+            kind=kind,
+            evaluation_round=evaluation_round,
+            country=country if kind == Report.Kind.COUNTRY else None,
+            language="en",
+        )
+        with translation.override("en"):
+            data = selectors.report_data(
+                evaluation_round=evaluation_round,
+                country=report.country if kind == Report.Kind.COUNTRY else None,
+            )
+            frozen = {
+                "data": data,
+                "snapshot": selectors.data_snapshot(data),
+                "generated_at": timezone.now().isoformat(),
+            }
+            book = Book(data)
+            if kind == Report.Kind.COUNTRY:
+                documents = [services.country_report_html(book=book, frozen=frozen, report=report)]
+            else:
+                documents = [
+                    services.alliance_part_html(book=book, frozen=frozen, report=report, key=spec.key)
+                    for spec in services.alliance_plan(book)
+                ]
+            best = None
+            for _ in range(2):
+                seconds, pages = 0.0, 0
+                for html in documents:
+                    rendered = render_pdf(html=html)
+                    seconds += rendered.seconds
+                    pages += rendered.pages
+                if kind == Report.Kind.ALLIANCE:
+                    started = time.perf_counter()
+                    page_number_overlay(pages=pages + 3)
+                    seconds += time.perf_counter() - started
+                best = (seconds, pages) if best is None else min(best, (seconds, pages))
+        return best
+
+    results = []
+    for processes in [int(n) for n in args.workers.split(",")]:
+        for kind in [Report.Kind.COUNTRY, Report.Kind.ALLIANCE]:
+            worker = Worker(processes)
+            try:
+                request_and_wait(Report.Kind.COUNTRY)  # warm the pool (imports, fonts), not measured
+                runs = [
+                    request_and_wait(kind)
+                    for _ in range(args.runs if kind == Report.Kind.COUNTRY else max(1, args.runs - 1))
+                ]
+            finally:
+                peak_one, peak_all = worker.stop()
+            last = runs[-1][1]
+            parts = list(last.parts.all())
+            results.append(
+                {
+                    "report": "per-country" if kind == Report.Kind.COUNTRY else "alliance-wide",
+                    "country": country.code if kind == Report.Kind.COUNTRY else None,
+                    "worker_processes": processes,
+                    "runs": len(runs),
+                    "wall_seconds_median": round(statistics.median(r[0] for r in runs), 3),
+                    "wall_seconds_all": [round(r[0], 3) for r in runs],
+                    "pages": last.page_count,
+                    "size_bytes": last.size,
+                    "parts": len(parts),
+                    "weasyprint_seconds_in_workers": round(sum(p.render_seconds or 0 for p in parts), 3)
+                    or None,
+                    "peak_rss_mib_one_process": round(peak_one / 1024, 1),
+                    "peak_rss_mib_all_processes": round(peak_all / 1024, 1),
+                }
+            )
+            print(f"  measured {results[-1]['report']} with {processes} worker process(es)", flush=True)
+
+    alone = {kind: weasyprint_alone(kind) for kind in [Report.Kind.COUNTRY, Report.Kind.ALLIANCE]}
+    for row in results:
+        kind = Report.Kind.COUNTRY if row["report"] == "per-country" else Report.Kind.ALLIANCE
+        row["weasyprint_alone_seconds"] = round(alone[kind][0], 3)
+
+    header = (
+        f"{'report':<14} {'workers':>7} {'wall s':>8} {'pages':>6} {'WeasyPrint alone s':>19} "
+        f"{'peak MiB/proc':>14} {'peak MiB all':>13}"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    for row in results:
+        print(
+            f"{row['report']:<14} {row['worker_processes']:>7} {row['wall_seconds_median']:>8.2f} "
+            f"{row['pages']:>6} {row['weasyprint_alone_seconds']:>19.2f} "
+            f"{row['peak_rss_mib_one_process']:>14.1f} {row['peak_rss_mib_all_processes']:>13.1f}"
+        )
+    load = os.getloadavg()
+    print(
+        f"\nmachine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end"
+    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "benchmark": "evaluation reports (bench/bench_reports.py)",
+                "measured_at": timezone.now().isoformat(),
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "python": platform.python_version(),
+                    "load_average_end": load,
+                },
+                "dataset": {
+                    "database": DATABASE_URL.rsplit("/", 1)[-1],
+                    "indicator_values": IndicatorValue.objects.count(),
+                    "countries_in_round": len(
+                        selectors.report_data(evaluation_round=evaluation_round)["countries"]
+                    ),
+                },
+                "results": results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"written: {RESULTS.relative_to(BASE_DIR)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,614 @@
+"""Reads of the alliance's data, shaped for the workspace pages and the API.
+
+Whatever depends on who asks goes through ``visible_reviewables``: a country's drafts reach only those who
+may edit it (access.can_read_drafts); everyone else sees approved data. Each function reads a fixed number
+of queries whatever the number of countries, indicators or periods (the tests pin them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from . import access
+from .models import (
+    Commitment,
+    CommitmentProgress,
+    Country,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Recommendation,
+    RecommendationFollowUp,
+    ReportingPeriod,
+    Reviewable,
+    Status,
+)
+
+# ==================================================================================================
+# Workspace (browser pages)
+# ==================================================================================================
+
+REVIEWABLE_KINDS: dict[str, type[Reviewable]] = {
+    "value": IndicatorValue,
+    "progress": CommitmentProgress,
+    "follow-up": RecommendationFollowUp,
+}
+
+
+def visible_reviewables(queryset: QuerySet, *, user, country: Country) -> QuerySet:
+    """The rows of ``queryset`` the user may read: all of them for editors, approved ones for the rest."""
+    if access.can_read_drafts(user, country):
+        return queryset
+    return queryset.filter(status=Status.APPROVED)
+
+
+def periods_in_order() -> list[ReportingPeriod]:
+    return list(ReportingPeriod.objects.order_by("starts_on"))
+
+
+def period_before(*, period: ReportingPeriod, periods: list[ReportingPeriod]) -> ReportingPeriod | None:
+    """The reporting period just before ``period`` (``periods`` in order), or None for the first."""
+    earlier = [p for p in periods if p.starts_on < period.starts_on]
+    return earlier[-1] if earlier else None
+
+
+# --- direction-aware comparison -----------------------------------------------------------------------
+
+
+class Trend(StrEnum):
+    IMPROVED = "improved"
+    WORSENED = "worsened"
+    UNCHANGED = "unchanged"
+    CHANGED = "changed"  # for context-only indicators, which are never judged
+
+
+def _as_number(value: IndicatorValue) -> Decimal | None:
+    if value.indicator.value_type == Indicator.ValueType.BOOLEAN:
+        return None if value.boolean_value is None else Decimal(int(value.boolean_value))
+    if value.indicator.value_type == Indicator.ValueType.TEXT:
+        return None
+    return value.number_value
+
+
+def value_trend(
+    *, indicator: Indicator, baseline: IndicatorValue | None, latest: IndicatorValue | None
+) -> str | None:
+    """Whether the latest value is progress on the baseline, as the indicator's direction says.
+
+    A fall is progress for a "down" indicator (takedown time); "neutral" ones are only said to change.
+    """
+    if baseline is None or latest is None or baseline.pk == latest.pk:
+        return None
+    before, after = _as_number(baseline), _as_number(latest)
+    if before is None or after is None:
+        return None
+    if before == after:
+        return Trend.UNCHANGED
+    if indicator.direction == Indicator.Direction.NEUTRAL:
+        return Trend.CHANGED
+    rising = after > before
+    better = rising if indicator.direction == Indicator.Direction.UP else not rising
+    return Trend.IMPROVED if better else Trend.WORSENED
+
+
+# --- country page -------------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorLine:
+    indicator: Indicator
+    cells: list[IndicatorValue | None]  # one per period, in period order
+    baseline: IndicatorValue | None = None  # the first value given
+    latest: IndicatorValue | None = None  # the last value given, when later than the baseline
+    trend: str | None = None
+
+
+@dataclass
+class CommitmentLine:
+    commitment: Commitment
+    progress: list[CommitmentProgress]
+
+    @property
+    def latest(self) -> CommitmentProgress | None:
+        return self.progress[-1] if self.progress else None
+
+
+@dataclass
+class RecommendationLine:
+    recommendation: Recommendation
+    follow_ups: list[RecommendationFollowUp]
+
+    @property
+    def response(self):
+        return getattr(self.recommendation, "response", None)
+
+    @property
+    def latest(self) -> RecommendationFollowUp | None:
+        return self.follow_ups[-1] if self.follow_ups else None
+
+
+@dataclass
+class GoalOverview:
+    goal: Goal
+    indicators: list[IndicatorLine] = field(default_factory=list)
+    commitments: list[CommitmentLine] = field(default_factory=list)
+    recommendations: list[RecommendationLine] = field(default_factory=list)
+
+    @property
+    def headline(self) -> IndicatorLine | None:
+        """The indicator the goal's chart shows: its first numeric, ranked indicator with a value."""
+        for line in self.indicators:
+            indicator = line.indicator
+            if indicator.is_numeric and indicator.direction != Indicator.Direction.NEUTRAL and line.baseline:
+                return line
+        return None
+
+
+@dataclass
+class CountryOverview:
+    country: Country
+    periods: list[ReportingPeriod]
+    goals: list[GoalOverview]
+    drafts_visible: bool
+
+
+def country_overview(*, country: Country, user) -> CountryOverview:
+    """Everything the country page shows, per goal: indicators across periods, commitments, recommendations.
+
+    Eight queries: periods, goals, indicators, values, commitments (+ their progress), recommendations
+    with their response (+ their follow-ups).
+    """
+    drafts_visible = access.can_read_drafts(user, country)
+    periods = periods_in_order()
+    position = {period.pk: index for index, period in enumerate(periods)}
+    goals = {goal.pk: GoalOverview(goal=goal) for goal in Goal.objects.order_by("order")}
+
+    indicators = list(Indicator.objects.filter(is_active=True).order_by("goal__order", "order", "code"))
+    values = visible_reviewables(IndicatorValue.objects.filter(country=country), user=user, country=country)
+    cells: dict[int, list[IndicatorValue | None]] = {i.pk: [None] * len(periods) for i in indicators}
+    by_indicator = {indicator.pk: indicator for indicator in indicators}
+    for value in values:
+        if value.indicator_id in cells:
+            value.indicator = by_indicator[value.indicator_id]  # spare a query per value
+            cells[value.indicator_id][position[value.period_id]] = value
+    for indicator in indicators:
+        line = IndicatorLine(indicator=indicator, cells=cells[indicator.pk])
+        given = [cell for cell in line.cells if cell is not None and cell.has_value]
+        if given:
+            line.baseline = given[0]
+            line.latest = given[-1] if len(given) > 1 else None
+            line.trend = value_trend(indicator=indicator, baseline=line.baseline, latest=line.latest)
+        goals[indicator.goal_id].indicators.append(line)
+
+    progress = visible_reviewables(CommitmentProgress.objects.all(), user=user, country=country)
+    commitments = Commitment.objects.filter(country=country).prefetch_related(
+        Prefetch("progress", queryset=progress.select_related("period").order_by("period__starts_on"))
+    )
+    for commitment in commitments.order_by("goal__order", "committed_on", "id"):
+        goals[commitment.goal_id].commitments.append(
+            CommitmentLine(commitment=commitment, progress=list(commitment.progress.all()))
+        )
+
+    follow_ups = visible_reviewables(RecommendationFollowUp.objects.all(), user=user, country=country)
+    recommendations = (
+        Recommendation.objects.filter(country=country)
+        .select_related("response")
+        .prefetch_related(
+            Prefetch("follow_ups", queryset=follow_ups.select_related("period").order_by("period__starts_on"))
+        )
+        .order_by("issued_on", "source_document", "number")
+    )
+    for recommendation in recommendations:
+        goals[recommendation.goal_id].recommendations.append(
+            RecommendationLine(
+                recommendation=recommendation, follow_ups=list(recommendation.follow_ups.all())
+            )
+        )
+    return CountryOverview(
+        country=country, periods=periods, goals=list(goals.values()), drafts_visible=drafts_visible
+    )
+
+
+# --- data entry ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class EntryRow:
+    indicator: Indicator
+    value: IndicatorValue | None
+    previous: IndicatorValue | None
+
+
+@dataclass
+class EntryGoal:
+    goal: Goal
+    rows: list[EntryRow] = field(default_factory=list)
+
+
+@dataclass
+class DataEntry:
+    country: Country
+    period: ReportingPeriod
+    previous_period: ReportingPeriod | None
+    goals: list[EntryGoal]
+    commitments: list[tuple[Commitment, CommitmentProgress | None]]
+    recommendations: list[tuple[Recommendation, RecommendationFollowUp | None]]
+    periods: list[ReportingPeriod]
+
+    @property
+    def rows(self) -> list[EntryRow]:
+        return [row for goal in self.goals for row in goal.rows]
+
+    @property
+    def pending_count(self) -> int:
+        """Items of this period that are drafts or were returned: what "submit for review" would send."""
+        items = [
+            *(row.value for row in self.rows),
+            *(progress for _, progress in self.commitments),
+            *(follow_up for _, follow_up in self.recommendations),
+        ]
+        return sum(1 for item in items if item is not None and item.status in {Status.DRAFT, Status.RETURNED})
+
+
+def data_entry(*, country: Country, period: ReportingPeriod) -> DataEntry:
+    """All active indicators of a country and period grouped by goal, with the previous period's values.
+
+    For people who may edit the country (the view checks). Six queries: periods, indicators with their
+    goal, values of this and the previous period, commitments (+ this period's progress), recommendations
+    (+ this period's follow-up).
+    """
+    periods = periods_in_order()
+    previous_period = period_before(period=period, periods=periods)
+    wanted = [period.pk] + ([previous_period.pk] if previous_period else [])
+    values = {
+        (value.indicator_id, value.period_id): value
+        for value in IndicatorValue.objects.filter(country=country, period_id__in=wanted).select_related(
+            "updated_by"
+        )
+    }
+    goals: dict[int, EntryGoal] = {}
+    for indicator in (
+        Indicator.objects.filter(is_active=True)
+        .select_related("goal")
+        .order_by("goal__order", "order", "code")
+    ):
+        entry_goal = goals.setdefault(indicator.goal_id, EntryGoal(goal=indicator.goal))
+        value = values.get((indicator.pk, period.pk))
+        previous = values.get((indicator.pk, previous_period.pk)) if previous_period else None
+        for item in (value, previous):
+            if item is not None:
+                item.indicator = indicator
+        entry_goal.rows.append(EntryRow(indicator=indicator, value=value, previous=previous))
+
+    commitments = (
+        Commitment.objects.filter(country=country)
+        .select_related("goal")
+        .prefetch_related(Prefetch("progress", queryset=CommitmentProgress.objects.filter(period=period)))
+        .order_by("goal__order", "committed_on", "id")
+    )
+    recommendations = (
+        Recommendation.objects.filter(country=country)
+        .select_related("goal")
+        .prefetch_related(
+            Prefetch("follow_ups", queryset=RecommendationFollowUp.objects.filter(period=period))
+        )
+        .order_by("goal__order", "issued_on", "number")
+    )
+    return DataEntry(
+        country=country,
+        period=period,
+        previous_period=previous_period,
+        goals=list(goals.values()),
+        commitments=[(c, next(iter(c.progress.all()), None)) for c in commitments],
+        recommendations=[(r, next(iter(r.follow_ups.all()), None)) for r in recommendations],
+        periods=periods,
+    )
+
+
+def country_period_items(*, country: Country, period: ReportingPeriod) -> list[Reviewable]:
+    """Every reviewable item of a country and period: values, commitment progress, follow-ups (3 queries)."""
+    values = (
+        IndicatorValue.objects.filter(country=country, period=period)
+        .select_related("indicator__goal", "updated_by", "period")
+        .order_by("indicator__goal__order", "indicator__order", "indicator__code")
+    )
+    progress = (
+        CommitmentProgress.objects.filter(commitment__country=country, period=period)
+        .select_related("commitment__goal", "commitment__country", "updated_by", "period")
+        .order_by("commitment__goal__order", "commitment__committed_on", "commitment_id")
+    )
+    follow_ups = (
+        RecommendationFollowUp.objects.filter(recommendation__country=country, period=period)
+        .select_related("recommendation__goal", "recommendation__country", "updated_by", "period")
+        .order_by("recommendation__goal__order", "recommendation__number")
+    )
+    return [*values, *progress, *follow_ups]
+
+
+def reviewable_get(*, kind: str, pk: int) -> Reviewable:
+    """One reviewable item by kind ("value", "progress", "follow-up") with what its pages show."""
+    model = REVIEWABLE_KINDS[kind]
+    related = {
+        "value": ["country", "indicator__goal", "period"],
+        "progress": ["commitment__country", "commitment__goal", "period"],
+        "follow-up": ["recommendation__country", "recommendation__goal", "period"],
+    }[kind]
+    return model.objects.select_related(*related).get(pk=pk)
+
+
+def item_version(*, item: Reviewable, version: int):
+    """The item as it was at ``version`` (its historical record), or None if no such version was kept."""
+    return item.history.filter(version=version).order_by("-history_date").first()
+
+
+def item_history(*, item: Reviewable) -> list:
+    """The item's versions, newest first, with who made each one and why."""
+    return list(item.history.select_related("history_user").order_by("-history_date", "-history_id"))
+
+
+# --- completeness matrix ------------------------------------------------------------------------------
+
+
+class CellState(StrEnum):
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    RETURNED = "returned"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+
+
+CELL_PRECEDENCE = [CellState.RETURNED, CellState.DRAFT, CellState.SUBMITTED, CellState.APPROVED]
+
+
+@dataclass
+class MatrixCell:
+    goal: Goal
+    state: str
+    counts: dict[str, int]
+    values_entered: int
+    values_expected: int
+    overdue: bool
+
+
+@dataclass
+class MatrixRow:
+    country: Country
+    cells: list[MatrixCell]
+    state: str
+    overdue: bool
+    on_time: bool
+    last_submitted_at: dt.datetime | None
+
+
+@dataclass
+class CompletenessMatrix:
+    period: ReportingPeriod
+    goals: list[Goal]
+    rows: list[MatrixRow]
+    counts: dict[str, int]  # cells per state
+    overdue_cells: int
+    countries_total: int
+    countries_on_time: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.countries_on_time / self.countries_total if self.countries_total else None
+
+
+def _cell_state(counts: dict[str, int]) -> str:
+    for state in CELL_PRECEDENCE:
+        if counts.get(state):
+            return state
+    return CellState.NOT_STARTED
+
+
+def completeness_matrix(
+    *,
+    period: ReportingPeriod,
+    region: str = "",
+    goal_code: str = "",
+    state: str = "",
+    overdue_only: bool = False,
+    today: dt.date | None = None,
+) -> CompletenessMatrix:
+    """Countries x goals for a period: each cell's workflow state, whether it is overdue, and the totals.
+
+    A cell covers the goal's indicator values, commitment progress and recommendation follow-ups; its
+    state is the least advanced of them (returned, draft, submitted, approved). A country is on time when
+    every goal is submitted or approved and its last submission came by the deadline. Five queries,
+    whatever the number of countries and indicators.
+    """
+    today = today or timezone.localdate()
+    past_deadline = today > period.deadline
+    countries = Country.objects.participating_between(period.starts_on, period.ends_on)
+    if region:
+        countries = countries.filter(region=region)
+    countries = list(countries.order_by("name_en"))
+    goals = list(
+        Goal.objects.order_by("order").annotate(
+            expected=Count("indicators", filter=Q(indicators__is_active=True))
+        )
+    )
+
+    counts: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    entered: dict[tuple[int, int], int] = defaultdict(int)
+    last: dict[int, dt.datetime] = {}
+    country_ids = [country.pk for country in countries]
+    sources = [
+        (IndicatorValue.objects.filter(country_id__in=country_ids), "country_id", "indicator__goal_id"),
+        (
+            CommitmentProgress.objects.filter(commitment__country_id__in=country_ids),
+            "commitment__country_id",
+            "commitment__goal_id",
+        ),
+        (
+            RecommendationFollowUp.objects.filter(recommendation__country_id__in=country_ids),
+            "recommendation__country_id",
+            "recommendation__goal_id",
+        ),
+    ]
+    for number, (queryset, country_key, goal_key) in enumerate(sources):
+        grouped = (
+            queryset.filter(period=period)
+            .values(country_key, goal_key, "status")
+            .annotate(n=Count("pk"), last=Max("submitted_at"))
+            .order_by()
+        )
+        for group in grouped:
+            key = (group[country_key], group[goal_key])
+            counts[key][group["status"]] += group["n"]
+            if number == 0:
+                entered[key] += group["n"]
+            if group["last"] and (group[country_key] not in last or group["last"] > last[group[country_key]]):
+                last[group[country_key]] = group["last"]
+
+    rows: list[MatrixRow] = []
+    totals = {str(cell_state): 0 for cell_state in CellState}
+    overdue_cells = on_time = 0
+    shown_goals = [goal for goal in goals if not goal_code or goal.code == goal_code]
+    for country in countries:
+        cells = []
+        for goal in shown_goals:
+            cell_counts = dict(counts.get((country.pk, goal.pk), {}))
+            cell_state = _cell_state(cell_counts)
+            late = past_deadline and cell_state not in {CellState.SUBMITTED, CellState.APPROVED}
+            cells.append(
+                MatrixCell(
+                    goal=goal,
+                    state=cell_state,
+                    counts=cell_counts,
+                    values_entered=entered.get((country.pk, goal.pk), 0),
+                    values_expected=goal.expected,
+                    overdue=late,
+                )
+            )
+        row_state = _cell_state({cell.state: 1 for cell in cells if cell.state != CellState.NOT_STARTED})
+        if any(cell.state == CellState.NOT_STARTED for cell in cells):
+            row_state = CellState.NOT_STARTED if row_state == CellState.APPROVED else row_state
+        complete = all(cell.state in {CellState.SUBMITTED, CellState.APPROVED} for cell in cells)
+        last_at = last.get(country.pk)
+        row = MatrixRow(
+            country=country,
+            cells=cells,
+            state=row_state,
+            overdue=any(cell.overdue for cell in cells),
+            on_time=complete
+            and last_at is not None
+            and timezone.localtime(last_at).date() <= period.deadline,
+            last_submitted_at=last_at,
+        )
+        if state and not any(cell.state == state for cell in cells):
+            continue
+        if overdue_only and not row.overdue:
+            continue
+        rows.append(row)
+        for cell in cells:
+            totals[cell.state] += 1
+            overdue_cells += cell.overdue
+        on_time += row.on_time
+    return CompletenessMatrix(
+        period=period,
+        goals=shown_goals,
+        rows=rows,
+        counts=totals,
+        overdue_cells=overdue_cells,
+        countries_total=len(rows),
+        countries_on_time=on_time,
+    )
+
+
+# --- home page ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PeriodDeadline:
+    period: ReportingPeriod
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+
+@dataclass
+class WorkCount:
+    country: Country
+    period: ReportingPeriod
+    count: int
+
+
+@dataclass
+class Attention:
+    deadlines: list[PeriodDeadline]
+    returned: list[Reviewable]
+    drafts: list[WorkCount]
+    waiting_review: list[WorkCount]
+    countries: list[Country]
+
+
+def attention_for(*, user, today: dt.date | None = None, limit: int = 20) -> Attention:
+    """What needs the user's attention: open periods' deadlines, returned items, drafts, items to review."""
+    today = today or timezone.localdate()
+    open_periods = list(ReportingPeriod.objects.filter(is_open=True).order_by("deadline"))
+    deadlines = [PeriodDeadline(period=p, days_left=(p.deadline - today).days) for p in open_periods]
+    countries = access.editable_countries(user, Country.objects.all())
+    editable = {country.pk: country for country in countries.order_by("name_en")}
+    if not editable:
+        return Attention(deadlines=deadlines, returned=[], drafts=[], waiting_review=[], countries=[])
+    periods = {period.pk: period for period in open_periods}
+    sources = [
+        (IndicatorValue.objects.filter(country_id__in=editable), "country_id", ["indicator", "country"]),
+        (
+            CommitmentProgress.objects.filter(commitment__country_id__in=editable),
+            "commitment__country_id",
+            ["commitment__country"],
+        ),
+        (
+            RecommendationFollowUp.objects.filter(recommendation__country_id__in=editable),
+            "recommendation__country_id",
+            ["recommendation__country"],
+        ),
+    ]
+    returned: list[Reviewable] = []
+    grouped: dict[tuple[str, int, int], int] = defaultdict(int)
+    for queryset, country_key, related in sources:
+        in_open = queryset.filter(period_id__in=periods)
+        returned += list(
+            in_open.filter(status=Status.RETURNED)
+            .select_related("period", *related)
+            .order_by("-updated_at")[:limit]
+        )
+        for group in (
+            in_open.filter(status__in=[Status.DRAFT, Status.SUBMITTED])
+            .values(country_key, "period_id", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            grouped[(group["status"], group[country_key], group["period_id"])] += group["n"]
+
+    def work(status: str) -> list[WorkCount]:
+        found = [
+            WorkCount(country=editable[country_id], period=periods[period_id], count=n)
+            for (state, country_id, period_id), n in grouped.items()
+            if state == status
+        ]
+        return sorted(found, key=lambda w: (w.period.deadline, w.country.name_en))
+
+    return Attention(
+        deadlines=deadlines,
+        returned=sorted(returned, key=lambda item: item.updated_at, reverse=True)[:limit],
+        drafts=work(Status.DRAFT),
+        waiting_review=work(Status.SUBMITTED) if access.can_review(user) else [],
+        countries=list(editable.values()),
+    )

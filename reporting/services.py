@@ -1,0 +1,999 @@
+"""Evaluation reports: requesting, publishing and downloading them, and the pipeline that builds them.
+
+The pipeline (each step a Celery task in tasks.py, or run in a background thread without Redis):
+
+1. ``report_generate`` claims the queued report (a conditional update: status and task id), reads the
+   approved data once in one database snapshot, records its SHA-256 as the report's snapshot, and
+   - for a country report renders the whole document (about a second) and marks it ready;
+   - for the alliance-wide report writes the frozen data to the work folder, creates one ``ReportPart``
+     per piece (executive summary, a chapter per goal, a profile per country, the annexes) and hands
+     them all to the workers at once (fan-out: more workers, faster report).
+2. ``report_part_render`` claims one part, renders it from the frozen data (so every part shows the same
+   figures, whatever changed meanwhile) and stores its PDF. The part that finds all parts done hands
+   the report to step 3.
+3. ``report_assemble`` claims the joining, renders the cover and table of contents (now that the page
+   count of every part is known), joins everything with pypdf and stamps "Page n of N" on every page,
+   then marks the report ready.
+
+Every step is safe to run twice: a redelivered message (acks_late; the worker died) takes over its own
+claim (same task id), a duplicate finds the row claimed or finished and does nothing, and the final
+"ready" is one conditional update, so a report completes exactly once. ``reports_sweep`` (Celery beat)
+hands over again whatever was lost: requests made while Redis was down, steps whose worker vanished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import socket
+import threading
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import kombu.exceptions
+import redis.exceptions
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import InterfaceError, OperationalError, connections, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from commitments import access
+from commitments.models import Country, EvaluationRound
+
+from . import selectors
+from .content import Book, CountryInfo, ReportDataError
+from .models import Report, ReportDownload, ReportPart
+from .pdf import Bookmark, join_pdfs, page_label_css, render_pdf
+
+logger = logging.getLogger(__name__)
+
+# Errors worth another try: the database or the broker was briefly away. Never template or data errors.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    kombu.exceptions.OperationalError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+MAX_ATTEMPTS = 3
+
+
+def requeue_after() -> timedelta:
+    """How long a queued report or part may wait for a worker before the sweep hands it over again."""
+    return timedelta(seconds=int(getattr(settings, "REPORT_REQUEUE_AFTER_SECONDS", 120)))
+
+
+def presumed_dead_after() -> timedelta:
+    """A claim older than the hard time limit (plus a margin) belongs to a task that no longer runs."""
+    return timedelta(seconds=int(settings.CELERY_TASK_TIME_LIMIT) + 60)
+
+
+# --- who may do what --------------------------------------------------------------------------------------
+
+
+def can_request_report(user, *, kind: str, country: Country | None) -> bool:
+    """Reviewers request any report; staff the country report of a country they are assigned to."""
+    if access.is_reviewer(user):
+        return True
+    return kind == Report.Kind.COUNTRY and country is not None and access.can_edit_country(user, country)
+
+
+def can_publish_report(user) -> bool:
+    return access.is_reviewer(user)
+
+
+def can_download_report(user, report: Report) -> bool:
+    """Reviewers download any ready report; others a published one, or one they requested themselves."""
+    if report.status != Report.Status.READY or not user.is_authenticated or user.pk is None:
+        return False  # (an API partner has no pk: partners go through can_partner_download)
+    if access.is_reviewer(user):
+        return True
+    if report.requested_by_id is not None and report.requested_by_id == user.pk:
+        return True
+    return report.is_published and bool(access.roles_of(user))
+
+
+def can_partner_download(report: Report) -> bool:
+    """API partners see published reports only."""
+    return report.status == Report.Status.READY and report.is_published
+
+
+# --- requesting, publishing, downloading ----------------------------------------------------------------
+
+
+def report_request(
+    *,
+    user,
+    kind: str,
+    evaluation_round: EvaluationRound,
+    country: Country | None = None,
+    language: str = "en",
+) -> Report:
+    """Store a report request (queued) and hand it to the workers once the transaction commits.
+
+    The row is the request: if Redis is down, the request is still stored and the sweep hands it over
+    later; the caller never waits for the broker. ``user=None`` is the command line.
+    """
+    if kind == Report.Kind.ALLIANCE:
+        country = None
+    if user is not None and not can_request_report(user, kind=kind, country=country):
+        raise PermissionDenied(_("You may not request this report."))
+    report = Report(
+        kind=kind,
+        evaluation_round=evaluation_round,
+        country=country,
+        language=language,
+        requested_by=user if user is not None and user.is_authenticated else None,
+        status=Report.Status.QUEUED,
+        enqueued_at=timezone.now(),
+    )
+    if kind == Report.Kind.COUNTRY and country is None:
+        raise ValidationError({"country": _("Choose the country of a country evaluation.")})
+    report.full_clean()
+    with transaction.atomic():
+        report.save()
+        report_enqueue(report_id=report.pk)
+    return report
+
+
+def report_publish(*, report: Report, user) -> Report:
+    """Make a ready report visible to ministers and partners (reviewers only)."""
+    if not can_publish_report(user):
+        raise PermissionDenied(_("Only reviewers publish reports."))
+    now = timezone.now()
+    updated = Report.objects.filter(
+        pk=report.pk, status=Report.Status.READY, published_at__isnull=True
+    ).update(published_at=now, published_by=user)
+    report.refresh_from_db()
+    if not updated and not report.is_published:
+        raise ValidationError(_("Only a ready report can be published."), code="not_ready")
+    return report
+
+
+def report_unpublish(*, report: Report, user) -> Report:
+    """Withdraw a published report from ministers and partners (reviewers only)."""
+    if not can_publish_report(user):
+        raise PermissionDenied(_("Only reviewers withdraw reports."))
+    Report.objects.filter(pk=report.pk).update(published_at=None, published_by=None)
+    report.refresh_from_db()
+    return report
+
+
+def report_download(
+    *, report: Report, user=None, client: str = "", channel: str = ReportDownload.Channel.WEB
+):
+    """Check that the reader may have the file, log the download, and return the open file.
+
+    ``user`` is a person (web, API session); ``client`` names an API partner (token) when there is no
+    person. Every download is logged, the refused ones are not (nothing was handed out).
+    """
+    is_person = user is not None and user.is_authenticated and user.pk is not None
+    if is_person:
+        allowed = can_download_report(user, report)
+    else:
+        allowed = bool(client) and can_partner_download(report)
+    if not allowed:
+        raise PermissionDenied(_("This report is not available to you."))
+    handle = report.file.open("rb")
+    ReportDownload.objects.create(
+        report=report,
+        user=user if is_person else None,
+        client=client[:200],
+        channel=channel,
+    )
+    return handle
+
+
+# --- handing work to the workers --------------------------------------------------------------------------
+
+_thread_state = threading.local()
+
+
+def report_enqueue(*, report_id: int) -> None:
+    """Hand a report to the background workers after the current transaction commits.
+
+    With Celery (REDIS_URL set) the task is sent after commit; if Redis does not answer, the failure is
+    logged and the request stays queued for the sweep. Without Redis the pipeline runs in a daemon
+    thread of this process, so the web request returns at once either way.
+    """
+    _dispatch_on_commit("report", [report_id])
+
+
+def _dispatch_on_commit(job: str, object_ids: list[int]) -> None:
+    transaction.on_commit(partial(_dispatch, job, list(object_ids)))
+
+
+def _dispatch(job: str, object_ids: list[int]) -> None:
+    if not object_ids:
+        return
+    if settings.BACKGROUND_JOBS == "celery" and not getattr(_thread_state, "active", False):
+        from . import tasks  # the tasks import this module
+
+        task = {
+            "report": tasks.generate_report,
+            "part": tasks.render_report_part,
+            "assemble": tasks.assemble_report,
+        }[job]
+        try:
+            if len(object_ids) == 1:
+                task.apply_async(args=[object_ids[0]], retry=False)
+            else:
+                # Fan-out: one message per part, taken by whichever worker process is free.
+                from celery import group
+
+                group(task.si(object_id) for object_id in object_ids).apply_async(retry=False)
+        except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued and the sweep retries
+            logger.warning(
+                "Could not hand %s %s to Celery; the sweep will hand it over again",
+                job,
+                object_ids,
+                exc_info=True,
+            )
+        return
+    if getattr(_thread_state, "active", False):
+        # Already in the background thread: go on here, one step after the other.
+        for object_id in object_ids:
+            _run_job(job, object_id, f"thread-{uuid.uuid4()}")
+        return
+    worker = threading.Thread(
+        target=_run_in_thread, args=(job, object_ids), daemon=True, name=f"report-{job}"
+    )
+    worker.start()
+
+
+@contextmanager
+def inline_jobs():
+    """Run the pipeline in this thread, step after step, instead of handing it to workers (the command
+    line's --inline, and the benchmark's measurement without Celery)."""
+    previous = getattr(_thread_state, "active", False)
+    _thread_state.active = True
+    try:
+        yield
+    finally:
+        _thread_state.active = previous
+
+
+def _run_in_thread(job: str, object_ids: list[int]) -> None:
+    _thread_state.active = True
+    try:
+        for object_id in object_ids:
+            try:
+                _run_job(job, object_id, f"thread-{uuid.uuid4()}")
+            except Exception:  # noqa: BLE001 - logged; a thread has nobody to raise to
+                logger.exception("Background %s %s failed", job, object_id)
+    finally:
+        _thread_state.active = False
+        connections.close_all()
+
+
+def _run_job(job: str, object_id: int, task_id: str) -> None:
+    if job == "report":
+        report_generate(report_id=object_id, task_id=task_id)
+    elif job == "part":
+        report_part_render(part_id=object_id, task_id=task_id)
+    elif job == "assemble":
+        report_assemble(report_id=object_id, task_id=task_id)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# --- the pipeline -----------------------------------------------------------------------------------------
+
+
+def readable_error(error: BaseException) -> str:
+    """What went wrong, in words a reviewer can act on (the traceback goes to the log)."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(error, ReportDataError):
+        return str(error)
+    if isinstance(error, SoftTimeLimitExceeded):
+        return _("The report took longer than %(seconds)s seconds and was stopped.") % {
+            "seconds": settings.CELERY_TASK_SOFT_TIME_LIMIT
+        }
+    where = ""
+    debug = getattr(error, "template_debug", None)
+    if getattr(error, "report_template", None) and not debug:
+        where = _(" (template %(name)s)") % {"name": error.report_template}
+    if debug:
+        where = _(" (template %(name)s, line %(line)s)") % {
+            "name": debug.get("name"),
+            "line": debug.get("line"),
+        }
+    if isinstance(error, TemplateSyntaxError | TemplateDoesNotExist):
+        return _("The report template could not be used%(where)s: %(message)s") % {
+            "where": where,
+            "message": error,
+        }
+    return _(
+        "The report could not be built%(where)s: %(kind)s: %(message)s. The details are in the worker's log."
+    ) % {"where": where, "kind": type(error).__name__, "message": str(error)[:500] or "-"}
+
+
+def _claim_report(*, report_id: int, task_id: str) -> Report | None:
+    """Claim a queued report for ``task_id``, or take back our own claim after a redelivery."""
+    now = timezone.now()
+    claimed = (
+        Report.objects.filter(pk=report_id)
+        .filter(
+            Q(status=Report.Status.QUEUED)
+            | Q(status=Report.Status.RUNNING, stage=Report.Stage.PREPARING, claimed_task_id=task_id)
+        )
+        .update(
+            status=Report.Status.RUNNING,
+            stage=Report.Stage.PREPARING,
+            claimed_task_id=task_id,
+            claimed_by=worker_name(),
+            claimed_at=now,
+            started_at=Coalesce(F("started_at"), now),
+            attempts=F("attempts") + 1,
+            error="",
+        )
+    )
+    if not claimed:
+        logger.info(
+            "Report %s is not queued for %s (already taken or finished): nothing to do", report_id, task_id
+        )
+        return None
+    return Report.objects.select_related("evaluation_round", "country").get(pk=report_id)
+
+
+def _fail(*, report_id: int, message: str) -> bool:
+    """Mark a running (or queued) report failed with a readable error; its work files are removed."""
+    updated = Report.objects.filter(
+        pk=report_id, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]
+    ).update(
+        status=Report.Status.FAILED,
+        stage=Report.Stage.NONE,
+        error=message[:5000],
+        finished_at=timezone.now(),
+        claimed_task_id="",
+    )
+    if updated:
+        _remove_work_files(report_id)
+        logger.warning("Report %s failed: %s", report_id, message)
+    return bool(updated)
+
+
+def report_fail(*, report_id: int, error: BaseException) -> bool:
+    """Mark the report failed because of ``error`` (used when a task gives up after its retries)."""
+    report = Report.objects.filter(pk=report_id).only("language").first()
+    if report is None:
+        return False
+    with translation.override(report.language):
+        if isinstance(error, TRANSIENT_ERRORS):
+            message = _(
+                "The report could not be built: the database or the queue was unavailable (%(error)s)."
+            ) % {"error": type(error).__name__}
+        else:
+            message = readable_error(error)
+    return _fail(report_id=report_id, message=message)
+
+
+def report_generate(*, report_id: int, task_id: str) -> None:
+    """Step 1: claim the queued report, freeze its data, render it (country) or fan out (alliance)."""
+    report = _claim_report(report_id=report_id, task_id=task_id)
+    if report is None:
+        return
+    try:
+        with translation.override(report.language):
+            data = selectors.report_data(evaluation_round=report.evaluation_round, country=report.country)
+            snapshot = selectors.data_snapshot(data)
+            frozen = {"data": data, "snapshot": snapshot, "generated_at": timezone.now().isoformat()}
+            book = Book(data)  # checks the data: unprintable values fail here, before any work is handed out
+            if report.kind == Report.Kind.COUNTRY:
+                rendered = render_pdf(html=country_report_html(book=book, frozen=frozen, report=report))
+                _finish(
+                    report=report,
+                    task_id=task_id,
+                    stage=Report.Stage.PREPARING,
+                    pdf=rendered.pdf,
+                    pages=rendered.pages,
+                    snapshot=snapshot,
+                    data_as_of=data["as_of"],
+                )
+                return
+            _fan_out(report=report, task_id=task_id, book=book, frozen=frozen)
+    except TRANSIENT_ERRORS:
+        raise  # the task retries
+    except Exception as error:  # noqa: BLE001 - every other error ends the report, readably
+        logger.exception("Report %s could not be built", report_id)
+        with translation.override(report.language):
+            _fail(report_id=report_id, message=readable_error(error))
+
+
+def _work_dir(report: Report) -> str:
+    return f"reports/work/{report.pk}/{report.attempts}"
+
+
+def _fan_out(*, report: Report, task_id: str, book: Book, frozen: dict[str, Any]) -> None:
+    data_name = default_storage.save(
+        f"{_work_dir(report)}/data.json", ContentFile(json.dumps(frozen, ensure_ascii=False).encode("utf-8"))
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        moved = Report.objects.filter(
+            pk=report.pk, status=Report.Status.RUNNING, stage=Report.Stage.PREPARING, claimed_task_id=task_id
+        ).update(
+            stage=Report.Stage.PARTS,
+            claimed_task_id="",
+            claimed_by="",
+            claimed_at=now,
+            snapshot=frozen["snapshot"],
+            data_as_of=frozen["data"]["as_of"],
+        )
+        if not moved:
+            default_storage.delete(data_name)
+            return
+        ReportPart.objects.filter(report=report).delete()  # leftovers of an earlier attempt
+        parts = ReportPart.objects.bulk_create(
+            ReportPart(
+                report=report, position=position, key=spec.key, title=spec.title[:300], enqueued_at=now
+            )
+            for position, spec in enumerate(alliance_plan(book), start=1)
+        )
+        # Longest first (the country profiles), so that no worker is left with a long part at the end.
+        longest_first = sorted(parts, key=lambda part: (not part.key.startswith("countries:"), part.position))
+        _dispatch_on_commit("part", [part.pk for part in longest_first])
+
+
+def _load_frozen(report: Report) -> dict[str, Any]:
+    with default_storage.open(f"{_work_dir(report)}/data.json", "rb") as handle:
+        return json.loads(handle.read().decode("utf-8"))
+
+
+def report_part_render(*, part_id: int, task_id: str) -> None:
+    """Step 2: render one part of an alliance-wide report from the frozen data; the last one hands over."""
+    now = timezone.now()
+    claimed = (
+        ReportPart.objects.filter(
+            pk=part_id, report__status=Report.Status.RUNNING, report__stage=Report.Stage.PARTS
+        )
+        .filter(
+            Q(status=ReportPart.Status.PENDING) | Q(status=ReportPart.Status.RUNNING, claimed_task_id=task_id)
+        )
+        .update(
+            status=ReportPart.Status.RUNNING,
+            claimed_task_id=task_id,
+            claimed_by=worker_name(),
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not claimed:
+        logger.info("Part %s is not pending for %s: nothing to do", part_id, task_id)
+        return
+    part = ReportPart.objects.select_related("report").get(pk=part_id)
+    report = part.report
+    try:
+        with translation.override(report.language):
+            frozen = _load_frozen(report)
+            book = Book(frozen["data"])
+            toc_anchors = {entry.anchor for entry in alliance_toc(book)}
+            rendered = render_pdf(
+                html=alliance_part_html(book=book, frozen=frozen, report=report, key=part.key)
+            )
+        name = default_storage.save(
+            f"{_work_dir(report)}/part-{part.position:03d}.pdf", ContentFile(rendered.pdf)
+        )
+        with transaction.atomic():
+            done = ReportPart.objects.filter(
+                pk=part_id, status=ReportPart.Status.RUNNING, claimed_task_id=task_id
+            ).update(
+                status=ReportPart.Status.DONE,
+                file_name=name,
+                page_count=rendered.pages,
+                render_seconds=rendered.seconds,
+                anchors={anchor: page for anchor, page in rendered.anchors.items() if anchor in toc_anchors},
+                finished_at=timezone.now(),
+            )
+            if not done:
+                transaction.on_commit(partial(default_storage.delete, name))
+                return
+            remaining = ReportPart.objects.filter(report_id=report.pk).exclude(status=ReportPart.Status.DONE)
+            if not remaining.exists():
+                _dispatch_on_commit("assemble", [report.pk])
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as error:  # noqa: BLE001 - a broken part fails the report, readably
+        logger.exception("Part %s of report %s could not be rendered", part_id, report.pk)
+        with translation.override(report.language):
+            _fail(report_id=report.pk, message=readable_error(error))
+
+
+def report_assemble(*, report_id: int, task_id: str) -> None:
+    """Step 3: render cover and contents with the real page numbers, join the parts, stamp page numbers."""
+    parts = ReportPart.objects.filter(report_id=OuterRef("pk"))
+    updated = (
+        Report.objects.filter(pk=report_id, status=Report.Status.RUNNING)
+        .filter(Q(stage=Report.Stage.PARTS) | Q(stage=Report.Stage.ASSEMBLING, claimed_task_id=task_id))
+        .filter(Exists(parts), ~Exists(parts.exclude(status=ReportPart.Status.DONE)))
+        .update(
+            stage=Report.Stage.ASSEMBLING,
+            claimed_task_id=task_id,
+            claimed_by=worker_name(),
+            claimed_at=timezone.now(),
+        )
+    )
+    if not updated:
+        logger.info("Report %s is not ready to be joined for %s: nothing to do", report_id, task_id)
+        return
+    report = Report.objects.select_related("evaluation_round", "country").get(pk=report_id)
+    try:
+        with translation.override(report.language):
+            frozen = _load_frozen(report)
+            book = Book(frozen["data"])
+            parts = list(report.parts.order_by("position"))
+            front, bookmarks = render_front(book=book, frozen=frozen, report=report, parts=parts)
+            pieces = [front]
+            for part in parts:
+                with default_storage.open(part.file_name, "rb") as handle:
+                    pieces.append(handle.read())
+            pdf, pages = join_pdfs(
+                pieces=pieces, bookmarks=bookmarks, metadata=pdf_metadata(book, frozen, report)
+            )
+        _finish(
+            report=report,
+            task_id=task_id,
+            stage=Report.Stage.ASSEMBLING,
+            pdf=pdf,
+            pages=pages,
+            snapshot=frozen["snapshot"],
+            data_as_of=frozen["data"]["as_of"],
+        )
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as error:  # noqa: BLE001
+        logger.exception("Report %s could not be joined", report_id)
+        with translation.override(report.language):
+            _fail(report_id=report_id, message=readable_error(error))
+
+
+def _finish(
+    *, report: Report, task_id: str, stage: str, pdf: bytes, pages: int, snapshot: str, data_as_of: str | None
+) -> bool:
+    """Store the PDF and mark the report ready: one conditional update, so it happens exactly once."""
+    name = default_storage.save(f"reports/{report.pk}/{report.download_name}", ContentFile(pdf))
+    with transaction.atomic():
+        updated = Report.objects.filter(
+            pk=report.pk, status=Report.Status.RUNNING, stage=stage, claimed_task_id=task_id
+        ).update(
+            status=Report.Status.READY,
+            stage=Report.Stage.NONE,
+            file=name,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            page_count=pages,
+            size=len(pdf),
+            snapshot=snapshot,
+            data_as_of=data_as_of,
+            finished_at=timezone.now(),
+            claimed_task_id="",
+            error="",
+        )
+    if not updated:
+        # Someone else finished (or the sweep gave up on us) meanwhile: ours is surplus.
+        default_storage.delete(name)
+        logger.info("Report %s was finished by another task; dropped the copy of %s", report.pk, task_id)
+        return False
+    _remove_work_files(report.pk)
+    logger.info("Report %s ready: %s pages", report.pk, pages)
+    return True
+
+
+def _remove_work_files(report_id: int) -> None:
+    root = f"reports/work/{report_id}"
+    try:
+        if not default_storage.exists(root):
+            return
+        folders, _files = default_storage.listdir(root)
+        for folder in folders:
+            _sub, files = default_storage.listdir(f"{root}/{folder}")
+            for name in files:
+                default_storage.delete(f"{root}/{folder}/{name}")
+            path = default_storage.path(f"{root}/{folder}") if hasattr(default_storage, "path") else None
+            if path and os.path.isdir(path):
+                os.rmdir(path)
+        if hasattr(default_storage, "path") and os.path.isdir(default_storage.path(root)):
+            os.rmdir(default_storage.path(root))
+    except (OSError, NotImplementedError):
+        logger.warning("Could not remove the work files of report %s", report_id, exc_info=True)
+
+
+# --- the sweep --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    requeued: list[int] = field(default_factory=list)  # reports handed to the workers again
+    parts_requeued: list[int] = field(default_factory=list)
+    assembling: list[int] = field(default_factory=list)
+    given_up: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.requeued or self.parts_requeued or self.assembling or self.given_up)
+
+
+def reports_sweep(*, now=None) -> SweepResult:
+    """Hand over again every report step whose task was lost, so that no request is ever lost.
+
+    - queued reports not taken within ``requeue_after`` (Redis was down, the message was lost);
+    - running steps whose claim is older than the hard time limit (the worker died or was killed);
+    - pending parts not taken in time, and finished parts whose joining was never started.
+    A report whose step was lost ``MAX_ATTEMPTS`` times fails with a readable error instead of looping.
+    """
+    now = now or timezone.now()
+    waited_too_long = now - requeue_after()
+    dead_since = now - presumed_dead_after()
+    result = SweepResult()
+
+    for report in Report.objects.filter(status=Report.Status.QUEUED).filter(
+        Q(enqueued_at__lt=waited_too_long) | Q(enqueued_at__isnull=True)
+    ):
+        if Report.objects.filter(
+            pk=report.pk, status=Report.Status.QUEUED, enqueued_at=report.enqueued_at
+        ).update(enqueued_at=now):
+            _dispatch_on_commit("report", [report.pk])
+            result.requeued.append(report.pk)
+
+    stale = Report.objects.filter(
+        status=Report.Status.RUNNING,
+        stage__in=[Report.Stage.PREPARING, Report.Stage.ASSEMBLING],
+        claimed_at__lt=dead_since,
+    )
+    for report in stale:
+        same_claim = Report.objects.filter(
+            pk=report.pk, status=Report.Status.RUNNING, stage=report.stage, claimed_at=report.claimed_at
+        )
+        if report.stage == Report.Stage.PREPARING and report.attempts >= MAX_ATTEMPTS:
+            with translation.override(report.language):
+                message = _("The report was started %(count)s times and never finished; it was given up.") % {
+                    "count": report.attempts
+                }
+            if _fail(report_id=report.pk, message=message):
+                result.given_up.append(report.pk)
+        elif report.stage == Report.Stage.PREPARING:
+            if same_claim.update(
+                status=Report.Status.QUEUED,
+                stage=Report.Stage.NONE,
+                claimed_task_id="",
+                claimed_by="",
+                claimed_at=None,
+                enqueued_at=now,
+            ):
+                _dispatch_on_commit("report", [report.pk])
+                result.requeued.append(report.pk)
+        elif same_claim.update(stage=Report.Stage.PARTS, claimed_task_id="", claimed_by="", claimed_at=now):
+            _dispatch_on_commit("assemble", [report.pk])
+            result.assembling.append(report.pk)
+
+    parts = ReportPart.objects.filter(
+        report__status=Report.Status.RUNNING, report__stage=Report.Stage.PARTS
+    ).filter(
+        Q(status=ReportPart.Status.PENDING, enqueued_at__lt=waited_too_long)
+        | Q(status=ReportPart.Status.RUNNING, claimed_at__lt=dead_since)
+    )
+    for part in parts.select_related("report"):
+        if part.attempts >= MAX_ATTEMPTS:
+            with translation.override(part.report.language):
+                message = _(
+                    "Part %(part)s was started %(count)s times and never finished; the report was given up."
+                ) % {"part": part.title, "count": part.attempts}
+            if _fail(report_id=part.report_id, message=message):
+                result.given_up.append(part.report_id)
+            continue
+        if ReportPart.objects.filter(
+            pk=part.pk, status=part.status, claimed_at=part.claimed_at, enqueued_at=part.enqueued_at
+        ).update(
+            status=ReportPart.Status.PENDING,
+            claimed_task_id="",
+            claimed_by="",
+            claimed_at=None,
+            enqueued_at=now,
+        ):
+            _dispatch_on_commit("part", [part.pk])
+            result.parts_requeued.append(part.pk)
+
+    unfinished = ReportPart.objects.filter(report_id=OuterRef("pk")).exclude(status=ReportPart.Status.DONE)
+    late_finished = ReportPart.objects.filter(report_id=OuterRef("pk"), finished_at__gte=waited_too_long)
+    orphaned = Report.objects.filter(
+        status=Report.Status.RUNNING, stage=Report.Stage.PARTS, claimed_at__lt=waited_too_long
+    ).filter(
+        ~Exists(unfinished),
+        ~Exists(late_finished),
+        Exists(ReportPart.objects.filter(report_id=OuterRef("pk"))),
+    )
+    for report in orphaned:
+        if Report.objects.filter(pk=report.pk, stage=Report.Stage.PARTS, claimed_at=report.claimed_at).update(
+            claimed_at=now
+        ):
+            _dispatch_on_commit("assemble", [report.pk])
+            result.assembling.append(report.pk)
+    if result:
+        logger.info("Report sweep: %s", result)
+    return result
+
+
+# --- the documents ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """One part of the alliance-wide report: what it holds (``key``) and a name for the log and admin."""
+
+    key: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    anchor: str  # the id of the element the entry points to
+    number: str
+    title: str
+    level: int
+
+
+def countries_per_part() -> int:
+    """Country profiles per part: fewer documents (less overhead), still enough parts for every worker."""
+    return max(1, int(getattr(settings, "REPORT_COUNTRIES_PER_PART", 3)))
+
+
+def _country_chunks(book: Book) -> list[list[CountryInfo]]:
+    size = countries_per_part()
+    countries = book.countries_with_data
+    return [countries[start : start + size] for start in range(0, len(countries), size)]
+
+
+def alliance_plan(book: Book) -> list[PartSpec]:
+    """The parts of the alliance-wide report in order; the cover and contents are made when joining."""
+    specs = [PartSpec("summary", _("Executive summary"))]
+    specs += [PartSpec(f"goal:{goal.code}", goal.title) for goal in book.goals]
+    for index, chunk in enumerate(_country_chunks(book)):
+        specs.append(PartSpec(f"countries:{index}", ", ".join(country.name for country in chunk)))
+    if book.countries_without_data:
+        specs.append(PartSpec("no-data", _("Countries without approved data")))
+    specs.append(PartSpec("annexes", _("Annexes")))
+    return specs
+
+
+def alliance_toc(book: Book) -> list[TocEntry]:
+    """The table of contents (and bookmarks) of the alliance-wide report."""
+    profiles = str(len(book.goals) + 2)
+    entries = [TocEntry("summary", "1", _("Executive summary"), 1)]
+    entries += [TocEntry(f"goal-{g.code}", str(g.chapter), g.title, 1) for g in book.goals]
+    entries.append(TocEntry("profiles", profiles, _("Country profiles"), 1))
+    for index, country in enumerate(book.countries_with_data, start=1):
+        entries.append(TocEntry(f"country-{country.code}", f"{profiles}.{index}", country.name, 2))
+    if book.countries_without_data:
+        number = f"{profiles}.{len(book.countries_with_data) + 1}"
+        entries.append(TocEntry("no-data", number, _("Countries without approved data"), 2))
+    entries += [
+        TocEntry("annex-a", _("Annex A"), _("Indicator definitions"), 1),
+        TocEntry("annex-b", _("Annex B"), _("Data completeness per country"), 1),
+        TocEntry("annex-c", _("Annex C"), _("Method"), 1),
+    ]
+    return entries
+
+
+def _common_context(*, book: Book, frozen: dict[str, Any], report: Report) -> dict[str, Any]:
+    generated_at = timezone.localtime(dt.datetime.fromisoformat(frozen["generated_at"]))
+    snapshot = frozen["snapshot"]
+    title = _("Ministerial evaluation %(round)s") % {"round": book.round_label}
+    if report.kind == Report.Kind.COUNTRY:
+        subtitle = book.countries[0].name
+    else:
+        subtitle = _("Global Alliance against Child Sexual Abuse Online: all participating countries")
+    footer = _("Generated %(when)s · data snapshot %(snapshot)s · approved data only") % {
+        "when": date_format(generated_at, "DATETIME_FORMAT"),
+        "snapshot": snapshot[:12],
+    }
+    if book.is_demo:
+        footer += " · " + _("contains synthetic demo data")
+    return {
+        "book": book,
+        "report": report,
+        "language": translation.get_language(),
+        "title": title,
+        "subtitle": subtitle,
+        "running_title": f"{title} · {subtitle}" if report.kind == Report.Kind.COUNTRY else title,
+        "generated_at": generated_at,
+        "snapshot": snapshot,
+        "short_snapshot": snapshot[:12],
+        "footer": footer,
+        "profiles_chapter": len(book.goals) + 2,
+        "page_label_css": page_label_css().replace("<", "\\3C "),
+    }
+
+
+def _annex_sections(book: Book, countries: list[CountryInfo]) -> list[dict[str, Any]]:
+    return [
+        {"template": "reporting/pdf/annex_definitions.html", "letter": _("Annex A"), "anchor": "annex-a"},
+        {
+            "template": "reporting/pdf/annex_completeness.html",
+            "letter": _("Annex B"),
+            "anchor": "annex-b",
+            "rows": [book.completeness(country) for country in countries],
+        },
+        {"template": "reporting/pdf/annex_method.html", "letter": _("Annex C"), "anchor": "annex-c"},
+    ]
+
+
+def render_document(
+    *, context: dict[str, Any], sections: list[dict[str, Any]], native_page_numbers: bool
+) -> str:
+    """One HTML document: each section's template rendered with its own variables, in order."""
+    rendered = []
+    for section in sections:
+        try:
+            rendered.append(render_to_string(section["template"], {**context, **section}))
+        except Exception as error:
+            error.report_template = section["template"]  # so that readable_error can name it
+            raise
+    body = "".join(rendered)
+    return render_to_string(
+        "reporting/pdf/document.html",
+        # The sections are rendered templates: autoescaped already.
+        {**context, "body": mark_safe(body), "native_page_numbers": native_page_numbers},  # noqa: S308
+    )
+
+
+def country_report_html(*, book: Book, frozen: dict[str, Any], report: Report) -> str:
+    """The whole country report as one HTML document (page numbers and contents by WeasyPrint itself)."""
+    country = book.countries[0]
+    profile = book.profile(country)
+    toc = [{"number": "1", "title": _("Executive summary"), "anchor": "summary", "level": 1}]
+    toc += [
+        {"number": g.chapter, "title": g.title, "anchor": f"goal-{g.code}", "level": 1} for g in book.goals
+    ]
+    annexes = _annex_sections(book, [country])
+    titles = [_("Indicator definitions"), _("Data completeness"), _("Method")]
+    toc += [
+        {"number": annex["letter"], "title": title, "anchor": annex["anchor"], "level": 1}
+        for annex, title in zip(annexes, titles, strict=True)
+    ]
+    sections = [
+        {"template": "reporting/pdf/cover.html"},
+        {"template": "reporting/pdf/toc.html", "entries": toc},
+        {
+            "template": "reporting/pdf/summary_country.html",
+            "profile": profile,
+            "goal_sections": profile.goal_sections(book.goals),
+            "country_tally": book.overall_tally(countries=[country]),
+            "commitments": book.commitment_summary(countries=[country]),
+            "icse_rows": [profile.icse],
+            "icse_chart": book.icse_chart([country]),
+            "completion": book.completion_table(countries=[country]),
+            "completion_chart": book.completion_chart(
+                title=_("Commitments by completion status"), countries=[country]
+            ),
+        },
+        *[
+            {"template": "reporting/pdf/country_goal.html", "profile": profile, **section}
+            for section in profile.goal_sections(book.goals)
+        ],
+        *annexes,
+    ]
+    context = _common_context(book=book, frozen=frozen, report=report)
+    return render_document(context=context, sections=sections, native_page_numbers=True)
+
+
+def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, key: str) -> str:
+    """One part of the alliance-wide report as its own HTML document (no page numbers: stamped later)."""
+    context = _common_context(book=book, frozen=frozen, report=report)
+    numbers = {entry.anchor: entry.number for entry in alliance_toc(book)}
+    if key == "summary":
+        sections = [
+            {
+                "template": "reporting/pdf/summary_alliance.html",
+                "goal_tallies": [book.tally(goal=goal) for goal in book.goals],
+                "overall": book.overall_tally(),
+                "commitments": book.commitment_summary(),
+                "goal_chart": book.goal_tally_chart(),
+                "completion": book.completion_table(),
+                "completion_chart": book.completion_chart(
+                    title=_("Commitments by completion status, all countries")
+                ),
+                "alliance_recommendations": [
+                    row for rows in book.recommendations_for(None).values() for row in rows
+                ],
+            }
+        ]
+    elif key.startswith("goal:"):
+        goal = next(g for g in book.goals if g.code == key.removeprefix("goal:"))
+        sections = [{"template": "reporting/pdf/goal_alliance.html", **book.goal_chapter(goal)}]
+    elif key.startswith("countries:"):
+        index = int(key.removeprefix("countries:"))
+        sections = []
+        for country in _country_chunks(book)[index]:
+            profile = book.profile(country)
+            sections.append(
+                {
+                    "template": "reporting/pdf/country_profile.html",
+                    "profile": profile,
+                    "goal_sections": profile.goal_sections(book.goals),
+                    "number": numbers[f"country-{country.code}"],
+                    "chapter_intro": country.id == book.countries_with_data[0].id,
+                }
+            )
+    elif key == "no-data":
+        sections = [
+            {
+                "template": "reporting/pdf/no_data.html",
+                "countries": book.countries_without_data,
+                "number": numbers["no-data"],
+                "chapter_intro": not book.countries_with_data,
+            }
+        ]
+    elif key == "annexes":
+        sections = _annex_sections(book, book.countries)
+    else:
+        raise ValueError(f"Unknown part {key!r}")
+    return render_document(context=context, sections=sections, native_page_numbers=False)
+
+
+def render_front(
+    *, book: Book, frozen: dict[str, Any], report: Report, parts: list[ReportPart]
+) -> tuple[bytes, list[Bookmark]]:
+    """Cover and contents of the alliance-wide report, with the page every entry starts on.
+
+    Each part recorded the page (within the part) of the entries it holds; adding the pages before it
+    gives the page in the joined report. The contents are rendered again if their own length changes.
+    """
+    starts, page = {}, 0
+    for part in parts:
+        for anchor, offset in part.anchors.items():
+            starts.setdefault(anchor, page + offset)
+        page += part.page_count
+    toc = [entry for entry in alliance_toc(book) if entry.anchor in starts]
+    context = _common_context(book=book, frozen=frozen, report=report)
+    front_pages = 3  # a first guess
+    for _attempt in range(3):
+        entries = [
+            {
+                "number": e.number,
+                "title": e.title,
+                "page": front_pages + starts[e.anchor] + 1,
+                "level": e.level,
+            }
+            for e in toc
+        ]
+        sections = [
+            {"template": "reporting/pdf/cover.html"},
+            {"template": "reporting/pdf/toc.html", "entries": entries},
+        ]
+        rendered = render_pdf(
+            html=render_document(context=context, sections=sections, native_page_numbers=False)
+        )
+        if rendered.pages == front_pages:
+            break
+        front_pages = rendered.pages
+    bookmarks = [Bookmark(f"{e.number} {e.title}", e.level, front_pages + starts[e.anchor]) for e in toc]
+    return rendered.pdf, bookmarks
+
+
+def pdf_metadata(book: Book, frozen: dict[str, Any], report: Report) -> dict[str, str]:
+    context = _common_context(book=book, frozen=frozen, report=report)
+    return {
+        "/Title": f"{context['title']} · {context['subtitle']}",
+        "/Author": "Alliance Monitor",
+        "/Subject": _("Data snapshot %(snapshot)s") % {"snapshot": frozen["snapshot"]},
+        "/Creator": "Alliance Monitor (WeasyPrint, pypdf)",
+    }

@@ -1,0 +1,106 @@
+"""The pipeline's steps run in this process: claims, duplicates, the sweep, the command line."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from reporting import services
+from reporting.models import Report
+
+from .conftest import pdf_text
+
+
+@pytest.fixture
+def queued(reviewer, evaluation_round, nl):
+    """A stored country report request whose message went nowhere (no commit in these tests)."""
+    return services.report_request(
+        user=reviewer, kind=Report.Kind.COUNTRY, evaluation_round=evaluation_round, country=nl
+    )
+
+
+def test_a_report_is_built_once_however_often_its_message_arrives(
+    queued, report_media, netherlands_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_generate(report_id=queued.pk, task_id="first")
+        services.report_generate(report_id=queued.pk, task_id="duplicate")  # finds it ready: nothing to do
+    queued.refresh_from_db()
+    assert queued.status == Report.Status.READY and queued.attempts == 1
+    assert len(list((report_media / "reports" / str(queued.pk)).iterdir())) == 1
+
+
+def test_a_redelivered_message_takes_over_its_own_claim(queued, report_media, netherlands_data):
+    Report.objects.filter(pk=queued.pk).update(
+        status=Report.Status.RUNNING, stage=Report.Stage.PREPARING, claimed_task_id="task-1", attempts=1
+    )
+    services.report_generate(report_id=queued.pk, task_id="task-2")  # someone else's claim: left alone
+    queued.refresh_from_db()
+    assert queued.status == Report.Status.RUNNING and queued.claimed_task_id == "task-1"
+
+    services.report_generate(report_id=queued.pk, task_id="task-1")  # the same task, delivered again
+    queued.refresh_from_db()
+    assert queued.status == Report.Status.READY and queued.attempts == 2
+
+
+def test_the_sweep_hands_over_lost_requests_and_gives_up_in_the_end(
+    queued, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    assert not services.reports_sweep(now=now)  # just requested: the message may still be on its way
+
+    with django_capture_on_commit_callbacks() as sent:
+        assert services.reports_sweep(now=now + timedelta(minutes=3)).requeued == [queued.pk]
+    assert len(sent) == 1
+
+    # A worker claimed it and vanished: after the hard time limit the claim is presumed dead.
+    dead = now - services.presumed_dead_after() - timedelta(seconds=1)
+    Report.objects.filter(pk=queued.pk).update(
+        status=Report.Status.RUNNING,
+        stage=Report.Stage.PREPARING,
+        claimed_task_id="gone",
+        claimed_at=dead,
+        attempts=1,
+    )
+    assert services.reports_sweep(now=now).requeued == [queued.pk]
+    queued.refresh_from_db()
+    assert queued.status == Report.Status.QUEUED and queued.claimed_task_id == ""
+
+    Report.objects.filter(pk=queued.pk).update(
+        status=Report.Status.RUNNING,
+        stage=Report.Stage.PREPARING,
+        claimed_at=dead,
+        attempts=services.MAX_ATTEMPTS,
+    )
+    assert services.reports_sweep(now=now).given_up == [queued.pk]
+    queued.refresh_from_db()
+    assert queued.status == Report.Status.FAILED and "never finished" in queued.error
+
+
+def test_a_template_error_fails_the_report_readably_without_retrying(queued, netherlands_data, settings):
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "DIRS": [
+                settings.BASE_DIR / "tests" / "reporting" / "broken_templates",
+                *settings.TEMPLATES[0]["DIRS"],
+            ],
+        }
+    ]
+    services.report_generate(report_id=queued.pk, task_id="t")
+    queued.refresh_from_db()
+    assert queued.status == Report.Status.FAILED and queued.attempts == 1
+    assert "template" in queued.error and "cover.html" in queued.error
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_command_builds_a_report_here_and_writes_it_out(tmp_path, report_media, netherlands_data, capsys):
+    output = tmp_path / "nl.pdf"
+    call_command("generate_report", country="NL", language="nl", inline=True, output=str(output))
+    report = Report.objects.get()
+    assert report.status == Report.Status.READY and report.requested_by is None
+    assert "Nederland" in pdf_text(output)
+    assert f"Report {report.pk} ready" in capsys.readouterr().out
