@@ -217,11 +217,10 @@ def _records_with_previous(source: HistorySource, history_ids: list[int]) -> dic
     previous_ids = (
         history.filter(history_id__in=history_ids).annotate(previous=previous_id).values("previous")
     )
-    loaded = list(
-        history.filter(Q(history_id__in=history_ids) | Q(history_id__in=previous_ids)).select_related(
-            *source.related
-        )
-    )
+    versions_qs = history.filter(Q(history_id__in=history_ids) | Q(history_id__in=previous_ids))
+    if source.related:  # select_related() without names is deprecated: only name what is there
+        versions_qs = versions_qs.select_related(*source.related)
+    loaded = list(versions_qs)
     by_row: dict[Any, list[Any]] = defaultdict(list)
     for record in loaded:
         by_row[getattr(record, source.pk_name)].append(record)
@@ -259,11 +258,14 @@ def _shown(record: Any, model_field: models.Field) -> str:
 
 
 def _audited_fields(source: HistorySource) -> list[models.Field]:
-    """The fields a person changes: not the key, not timestamps Django sets, not hidden ones (key hashes)."""
+    """The fields a person changes: not the key, not timestamps Django sets, not hidden ones (key hashes),
+    and only those the history keeps (a model may leave some out, as tokens do their last use)."""
+    kept = {f.attname for f in source.history_model._meta.concrete_fields}
     return [
         f
         for f in source.model._meta.concrete_fields
         if f.editable
+        and f.attname in kept
         and not f.primary_key
         and not getattr(f, "auto_now", False)
         and not getattr(f, "auto_now_add", False)

@@ -28,7 +28,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -205,6 +205,16 @@ class TwoFactorMiddleware:
                 step = request.session[SESSION_KEY] = two_factor_step(user=request.user)
             if step in (VERIFY, SETUP) and request.path_info not in _exempt_paths():
                 target = reverse("two_factor_verify" if step == VERIFY else "two_factor_setup")
+                if request.path_info.startswith("/api/"):
+                    # An API client cannot follow a redirect to a form: say what is owed, in the API's shape.
+                    return JsonResponse(
+                        {
+                            "status": 403,
+                            "code": "two_factor_required",
+                            "message": _("Finish two-factor sign-in first: %(url)s") % {"url": target},
+                        },
+                        status=403,
+                    )
                 return HttpResponseRedirect(_with_next(target, request))
         return self.get_response(request)
 

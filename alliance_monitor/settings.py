@@ -182,6 +182,7 @@ AXES_CLIENT_IP_CALLABLE = "alliance_monitor.auth.client_ip"
 # too, so signing in to one's own account would reset the count of the account under attack.
 AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False  # no banner on every management command
 AXES_LOCKOUT_CALLABLE = "alliance_monitor.auth.lockout_response"
 # Two-factor sign-in (TOTP, django-otp): open to everyone; required of reviewers and administrators
 # when this is on (default: on in production, off in the demo).

@@ -81,6 +81,20 @@ def peak_memory(pid: int) -> tuple[int, int]:
     return max(peaks, default=0), sum(peaks)
 
 
+def pool_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by the worker's pool processes (its children)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:  # the parent pid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 class Worker:
     def __init__(self, processes: int) -> None:
         self.log = tempfile.NamedTemporaryFile(prefix="bench-worker-", suffix=".log", delete=False)
@@ -159,7 +173,8 @@ def main() -> None:
     evaluation_round = EvaluationRound.objects.order_by("-ministerial_date").first()
     country = Country.objects.get(code=args.country)
 
-    def request_and_wait(kind: str) -> tuple[float, Report]:
+    def request_and_wait(kind: str, worker: Worker | None = None) -> tuple[float, Report, float]:
+        cpu_before = pool_cpu_seconds(worker.process.pid) if worker else 0.0
         started = time.perf_counter()
         report = services.report_request(
             user=None,
@@ -176,7 +191,8 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         if report.status != Report.Status.READY:
             raise SystemExit(f"Report {report.pk} failed: {report.error}")
-        return elapsed, report
+        cpu = pool_cpu_seconds(worker.process.pid) - cpu_before if worker else 0.0
+        return elapsed, report, cpu
 
     # WeasyPrint alone, on the same HTML, in this process (warm: the second of two runs).
     def weasyprint_alone(kind: str) -> tuple[float, int]:
@@ -223,11 +239,9 @@ def main() -> None:
         for kind in [Report.Kind.COUNTRY, Report.Kind.ALLIANCE]:
             worker = Worker(processes)
             try:
-                request_and_wait(Report.Kind.COUNTRY)  # warm the pool (imports, fonts), not measured
-                runs = [
-                    request_and_wait(kind)
-                    for _ in range(args.runs if kind == Report.Kind.COUNTRY else max(1, args.runs - 1))
-                ]
+                request_and_wait(Report.Kind.COUNTRY, worker)  # warm the pool (imports, fonts), not measured
+                count = args.runs if kind == Report.Kind.COUNTRY else max(1, args.runs - 1)
+                runs = [request_and_wait(kind, worker) for _ in range(count)]
             finally:
                 peak_one, peak_all = worker.stop()
             last = runs[-1][1]
@@ -245,6 +259,9 @@ def main() -> None:
                     "parts": len(parts),
                     "weasyprint_seconds_in_workers": round(sum(p.render_seconds or 0 for p in parts), 3)
                     or None,
+                    # CPU time the pool used per report; over the wall time: how many cores it got.
+                    "worker_cpu_seconds_median": round(statistics.median(r[2] for r in runs), 3),
+                    "cores_used": round(statistics.median(r[2] / r[0] for r in runs), 2),
                     "peak_rss_mib_one_process": round(peak_one / 1024, 1),
                     "peak_rss_mib_all_processes": round(peak_all / 1024, 1),
                 }
@@ -258,7 +275,7 @@ def main() -> None:
 
     header = (
         f"{'report':<14} {'workers':>7} {'wall s':>8} {'pages':>6} {'WeasyPrint alone s':>19} "
-        f"{'peak MiB/proc':>14} {'peak MiB all':>13}"
+        f"{'worker CPU s':>13} {'cores used':>10} {'peak MiB/proc':>14} {'peak MiB all':>13}"
     )
     print()
     print(header)
@@ -267,7 +284,9 @@ def main() -> None:
         print(
             f"{row['report']:<14} {row['worker_processes']:>7} {row['wall_seconds_median']:>8.2f} "
             f"{row['pages']:>6} {row['weasyprint_alone_seconds']:>19.2f} "
-            f"{row['peak_rss_mib_one_process']:>14.1f} {row['peak_rss_mib_all_processes']:>13.1f}"
+            f"{row['worker_cpu_seconds_median']:>13.2f} {row['cores_used']:>10.2f} "
+            f"{row['peak_rss_mib_one_process']:>14.1f} "
+            f"{row['peak_rss_mib_all_processes']:>13.1f}"
         )
     load = os.getloadavg()
     print(

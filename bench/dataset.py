@@ -83,8 +83,14 @@ def build(*, scale: int) -> dict[str, int]:
             if (country.pk, indicator.pk, period.pk) in existing:
                 continue
             value = IndicatorValue(
-                country=country, indicator=indicator, period=period, status=Status.APPROVED, approved_at=now,
-                submitted_at=now, note="Synthetic benchmark value.", is_demo=True,
+                country=country,
+                indicator=indicator,
+                period=period,
+                status=Status.APPROVED,
+                approved_at=now,
+                submitted_at=now,
+                note="Synthetic benchmark value.",
+                is_demo=True,
             )
             if indicator.value_type == Indicator.ValueType.BOOLEAN:
                 value.boolean_value = rng.random() < 0.6
@@ -103,8 +109,11 @@ def build(*, scale: int) -> dict[str, int]:
         IndicatorValue.objects.bulk_create(batch)
         commitments = [
             Commitment(
-                country=country, goal=goal, title=f"[Demo] Synthetic benchmark action ({goal.code})",
-                committed_on=dt.date(2013, 4, 15), is_demo=True,
+                country=country,
+                goal=goal,
+                title=f"[Demo] Synthetic benchmark action ({goal.code})",
+                committed_on=dt.date(2013, 4, 15),
+                is_demo=True,
             )
             for country in extra_countries
             for goal in goals
@@ -112,8 +121,14 @@ def build(*, scale: int) -> dict[str, int]:
         Commitment.objects.bulk_create(commitments)
         progress = [
             CommitmentProgress(
-                commitment=commitment, period=period, completion="limited", status=Status.APPROVED,
-                approved_at=now, submitted_at=now, narrative="Synthetic benchmark narrative.", is_demo=True,
+                commitment=commitment,
+                period=period,
+                completion="limited",
+                status=Status.APPROVED,
+                approved_at=now,
+                submitted_at=now,
+                narrative="Synthetic benchmark narrative.",
+                is_demo=True,
             )
             for commitment in Commitment.objects.filter(country__in=extra_countries)
             for period in periods

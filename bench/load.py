@@ -38,9 +38,23 @@ def start_gunicorn(env: dict[str, str], workers: int = 3) -> tuple[subprocess.Po
         "LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "alliance_monitor.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "--access-logfile", "/dev/null", "--log-level", "warning"],
-        cwd=ROOT, env=server_env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "alliance_monitor.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--access-logfile",
+            "/dev/null",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=server_env,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -66,19 +80,44 @@ def _ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, *, seconds: int = 8, connections: int = 8, threads: int = 2, headers: dict[str, str] | None = None) -> dict:
+def wrk(
+    url: str,
+    *,
+    seconds: int = 8,
+    connections: int = 8,
+    threads: int = 2,
+    headers: dict[str, str] | None = None,
+) -> dict:
     """One bounded wrk run: requests/s, p50 and p99 latency (ms), errors (non-2xx + socket errors)."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "--timeout", "10s"]
+    command = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
+    ).stdout
     requests_per_second = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = _ms(re.search(r"\s50%\s+(\S+)", output).group(1))
     p99 = _ms(re.search(r"\s99%\s+(\S+)", output).group(1))
     non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", output)) else 0
     socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     total = int(re.search(r"(\d+) requests in", output).group(1))
-    return {"rps": requests_per_second, "p50_ms": p50, "p99_ms": p99, "errors": non_2xx + socket_errors,
-            "requests": total}
+    return {
+        "rps": requests_per_second,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "errors": non_2xx + socket_errors,
+        "requests": total,
+    }

@@ -166,13 +166,19 @@ def seed_alliance() -> SeedReport:
             report,
         )
     periods = [
-        _upsert(ReportingPeriod, {"label": spec["label"]}, {k: v for k, v in spec.items() if k != "label"}, report)
+        _upsert(
+            ReportingPeriod, {"label": spec["label"]}, {k: v for k, v in spec.items() if k != "label"}, report
+        )
         for spec in PERIODS
     ]
     _upsert(
         EvaluationRound,
         {"label": ROUND["label"]},
-        {"baseline_period": periods[0], "evaluation_period": periods[1], "ministerial_date": ROUND["ministerial_date"]},
+        {
+            "baseline_period": periods[0],
+            "evaluation_period": periods[1],
+            "ministerial_date": ROUND["ministerial_date"],
+        },
         report,
     )
     return report
@@ -193,8 +199,13 @@ DEMO_USERS = [
     ("admin", Role.ADMINISTRATOR, []),
 ]
 ORGANISATIONS = [
-    "National police", "Public prosecution service", "Child protection board", "Ministry of Justice",
-    "Ministry of Education", "National hotline", "Victim support services",
+    "National police",
+    "Public prosecution service",
+    "Child protection board",
+    "Ministry of Justice",
+    "Ministry of Education",
+    "National hotline",
+    "Victim support services",
 ]
 
 
@@ -226,8 +237,14 @@ def _demo_values(country, indicator, periods, rng) -> list[IndicatorValue]:
     flag: bool | None = None
     for index, period in enumerate(periods):
         # Countries improve at different speeds; "down" indicators fall when things get better.
-        growth = rng.uniform(0.95, 1.35) if indicator.direction != Indicator.Direction.DOWN else rng.uniform(0.6, 1.05)
-        value = IndicatorValue(country=country, indicator=indicator, period=period, note=DEMO_NOTE, is_demo=True)
+        growth = (
+            rng.uniform(0.95, 1.35)
+            if indicator.direction != Indicator.Direction.DOWN
+            else rng.uniform(0.6, 1.05)
+        )
+        value = IndicatorValue(
+            country=country, indicator=indicator, period=period, note=DEMO_NOTE, is_demo=True
+        )
         if indicator.value_type == Indicator.ValueType.BOOLEAN:
             flag = (rng.random() < 0.5) if flag is None else (flag or rng.random() < 0.4)
             value.boolean_value = flag
@@ -288,13 +305,27 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
     values, commitments, progress = [], [], []
     for country in countries:
         rng = random.Random(f"alliance-demo-{country.code}")
-        country_periods = [p for p in periods if country.participates_on(p.ends_on) or country.participates_on(p.starts_on)]
+        country_periods = [
+            p for p in periods if country.participates_on(p.ends_on) or country.participates_on(p.starts_on)
+        ]
+        # A country's goal moves through the workflow as one piece of work, so the state is drawn per
+        # (goal, period); within it, a few values may still be missing.
+        goal_states = {
+            (goal.pk, period.pk): _status_for(
+                country.code,
+                index,
+                len(periods) - 1,
+                random.Random(f"alliance-demo-{country.code}-{goal.code}-{index}"),
+            )
+            for goal in goals
+            for index, period in enumerate(periods)
+        }
         for indicator in indicators:
-            for index, value in enumerate(_demo_values(country, indicator, country_periods, rng)):
-                status = _status_for(country.code, periods.index(value.period), len(periods) - 1, rng)
-                if status is None:
+            for value in _demo_values(country, indicator, country_periods, rng):
+                status = goal_states[(indicator.goal_id, value.period_id)]
+                if status is None or (status != Status.APPROVED and rng.random() < 0.05):
                     continue
-                _apply_status(value, status, reviewer, now)
+                _apply_status(value, status, reviewer, _demo_moment(value.period, rng))
                 values.append(value)
         for goal in goals:
             for number in range(1, 3):
@@ -329,10 +360,10 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
                 commitment=commitment,
                 period=period,
                 completion=completions[level],
-                narrative=f"Synthetic demo narrative for {period.label}: progress described for demonstration.",
+                narrative=f"Synthetic demo narrative for {period.label}: invented progress.",
                 is_demo=True,
             )
-            _apply_status(item, status, reviewer, now)
+            _apply_status(item, status, reviewer, _demo_moment(period, rng))
             progress.append(item)
     bulk_create_with_history(progress, CommitmentProgress, batch_size=1000, default_change_reason="seed_demo")
     recommendations = _demo_recommendations(countries, goals, periods, reviewer, now)
@@ -343,6 +374,12 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
         "progress": len(progress),
         "recommendations": recommendations,
     }
+
+
+def _demo_moment(period: ReportingPeriod, rng: random.Random) -> dt.datetime:
+    """When a demo item was submitted: mostly in the weeks before the deadline, sometimes after it."""
+    day = period.deadline - dt.timedelta(days=rng.randint(-20, 45))
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
 
 
 def _apply_status(item, status: str, reviewer, now) -> None:
@@ -381,7 +418,9 @@ def _demo_recommendations(countries, goals, periods, reviewer, now) -> int:
             GovernmentResponse(
                 recommendation=recommendation,
                 response=response,
-                reference=f"DEMO-{31015 + number}-{rng.randint(100, 199)}" if response != "no_response" else "",
+                reference=f"DEMO-{31015 + number}-{rng.randint(100, 199)}"
+                if response != "no_response"
+                else "",
                 responded_on=dt.date(2014, 2, 1) if response != "no_response" else None,
                 summary="Synthetic demo response.",
             ).save()
@@ -392,7 +431,12 @@ def _demo_recommendations(countries, goals, periods, reviewer, now) -> int:
                 narrative="Synthetic demo follow-up.",
                 is_demo=True,
             )
-            _apply_status(item, Status.APPROVED if country is None or country.code != "NL" else Status.DRAFT, reviewer, now)
+            _apply_status(
+                item,
+                Status.APPROVED if country is None or country.code != "NL" else Status.DRAFT,
+                reviewer,
+                _demo_moment(periods[-1], rng),
+            )
             item.save()
     return created
 

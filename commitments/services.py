@@ -201,6 +201,9 @@ def indicator_value_save(
 def commitment_save(*, user, commitment: Commitment | None = None, **fields: Any) -> Commitment:
     """Create a commitment (``commitment=None``) or change one; staff of its country or reviewers only."""
     item = commitment or Commitment()
+    if item.pk is not None:
+        # Moving an item to another country needs the right to edit the country it leaves, too.
+        _require_edit(user, item.country)
     for name, value in fields.items():
         setattr(item, name, value)
     _require_edit(user, item.country)
@@ -241,6 +244,9 @@ def commitment_progress_save(
 def recommendation_save(*, user, recommendation: Recommendation | None = None, **fields: Any) -> Recommendation:
     """Record a rapporteur's recommendation (or correct one)."""
     item = recommendation or Recommendation()
+    if item.pk is not None:
+        # Moving an item to another country needs the right to edit the country it leaves, too.
+        _require_edit(user, item.country)
     for name, value in fields.items():
         setattr(item, name, value)
     _require_edit(user, item.country)

@@ -161,3 +161,11 @@ def test_alliance_wide_follow_up_is_for_reviewers(progress_period, staff_nl, rev
         follow_up_save(recommendation=recommendation, period=progress_period, user=staff_nl,
                        follow_up="in_progress")
     follow_up_save(recommendation=recommendation, period=progress_period, user=reviewer, follow_up="in_progress")
+
+
+def test_staff_cannot_move_another_countrys_commitment_to_their_own(staff_nl, be):
+    from commitments.services import commitment_save
+
+    commitment = CommitmentFactory(country=be)
+    with pytest.raises(PermissionDenied):
+        commitment_save(user=staff_nl, commitment=commitment, country=commitment.country.__class__.objects.get(code="NL"))

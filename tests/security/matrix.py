@@ -1,0 +1,830 @@
+"""The permission matrix's data: every route of the project, who may do what on it, and the world it runs on.
+
+Read ``TABLE`` as a sentence per route: "data_entry (the Netherlands, 2014): GET and POST are for the
+editors of the Netherlands; ...". Each entry maps a method to the outcome each role gets. The routes
+come from the URL configuration itself (``project_routes``), so a page or endpoint added to the project
+and forgotten here fails ``test_every_route_of_the_project_is_in_the_table``, naming it. The admin's
+routes follow one rule (``admin_expectation``) instead of a row each.
+
+Outcomes are classes of HTTP answers, not exact codes:
+- ``OK``: 2xx, or a redirect to anything but a sign-in page (a saved form redirects);
+- ``INVALID``: 400 or 409, the view was reached and refused the input or the item's state;
+- ``LOGIN``: a redirect to a sign-in page (the workspace's or the admin's);
+- ``UNAUTHENTICATED`` (401), ``DENIED`` (403), ``HIDDEN`` (404: what one may not see does not exist),
+  ``NOT_ALLOWED`` (405).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from commitments.access import Role
+from commitments.models import (
+    Commitment,
+    CommitmentProgress,
+    Country,
+    CountryAssignment,
+    EvaluationRound,
+    Goal,
+    GovernmentResponse,
+    Indicator,
+    IndicatorValue,
+    PartnerToken,
+    Recommendation,
+    RecommendationFollowUp,
+    ReportingPeriod,
+    Status,
+)
+from reporting.models import Report, ReportDownload
+from tests.commitments.api_fixtures import World, build_world, make_tokens, quick_user
+
+# --------------------------------------------------------------------------------------------------
+# Roles and outcomes
+# --------------------------------------------------------------------------------------------------
+
+ROLES = (
+    "anonymous",
+    "staff_nl",  # staff of country A
+    "staff_be",  # staff of country B
+    "reviewer",
+    "minister",
+    "partner",  # API token, every country
+    "limited",  # API token limited to Belgium
+    "revoked",  # API token, revoked
+    "administrator",
+)
+TOKENS = ("partner", "limited", "revoked")
+PEOPLE = ("staff_nl", "staff_be", "reviewer", "minister", "administrator")
+
+OK = "ok"
+INVALID = "invalid"
+LOGIN = "login"
+UNAUTHENTICATED = "401"
+DENIED = "403"
+HIDDEN = "404"
+NOT_ALLOWED = "405"
+DENIALS = {LOGIN, UNAUTHENTICATED, DENIED, HIDDEN, NOT_ALLOWED}
+
+STATUS_OUTCOMES = {400: INVALID, 409: INVALID, 401: UNAUTHENTICATED, 403: DENIED, 404: HIDDEN, 405: NOT_ALLOWED}
+
+
+def outcome_of(response) -> str:
+    """The class of an HTTP answer (see the module's docstring)."""
+    code = response.status_code
+    if code in (301, 302, 303, 307, 308):
+        target = urlsplit(response["Location"]).path
+        return LOGIN if target in {reverse("login"), reverse("admin:login")} else OK
+    if 200 <= code < 300:
+        return OK
+    return STATUS_OUTCOMES.get(code, f"HTTP {code}")
+
+
+# What each role may read: texts planted in the world's rows (see ``plant_markers``). A role must never
+# receive a marker of a country whose unapproved data it may not read, on any route, in any format.
+DRAFT_MARKER = "SECRET-DRAFT-{scope}"
+APPROVED_MARKER = "APPROVED-{scope}"
+SCOPES = ("NL", "BE", "DE", "ALLIANCE")
+_ALL_DRAFTS = {DRAFT_MARKER.format(scope=scope) for scope in SCOPES}
+FORBIDDEN_TEXT: dict[str, set[str]] = {
+    "anonymous": _ALL_DRAFTS | {APPROVED_MARKER.format(scope=scope) for scope in SCOPES},
+    "revoked": _ALL_DRAFTS | {APPROVED_MARKER.format(scope=scope) for scope in SCOPES},
+    "partner": _ALL_DRAFTS,
+    "minister": _ALL_DRAFTS,
+    "limited": _ALL_DRAFTS | {APPROVED_MARKER.format(scope="NL"), APPROVED_MARKER.format(scope="DE")},
+    "staff_nl": _ALL_DRAFTS - {DRAFT_MARKER.format(scope="NL")},
+    "staff_be": _ALL_DRAFTS - {DRAFT_MARKER.format(scope="BE")},
+    "reviewer": set(),
+    "administrator": set(),
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Expectations, by the kind of route
+# --------------------------------------------------------------------------------------------------
+
+
+def everyone(outcome: str) -> dict[str, str]:
+    return dict.fromkeys(ROLES, outcome)
+
+
+def page(**people: str) -> dict[str, str]:
+    """A workspace page: visitors and API tokens (which pages ignore) are sent to sign in; each person
+    gets what is given here, OK unless said otherwise."""
+    return {"anonymous": LOGIN, **dict.fromkeys(TOKENS, LOGIN), **dict.fromkeys(PEOPLE, OK), **people}
+
+
+def api(**callers: str) -> dict[str, str]:
+    """An API endpoint: no credentials or a revoked token get 401; everyone else is OK unless said."""
+    return {
+        **dict.fromkeys(ROLES, OK),
+        "anonymous": UNAUTHENTICATED,
+        "revoked": UNAUTHENTICATED,
+        **callers,
+    }
+
+
+PUBLIC = everyone(OK)
+ANY_ROLE_PAGE = page()
+WORKSPACE_PAGE = page(minister=DENIED)  # staff and reviewers
+EDIT_NL_PAGE = page(staff_be=DENIED, minister=DENIED)  # who may edit the Netherlands' data
+REVIEW_PAGE = page(staff_nl=DENIED, staff_be=DENIED, minister=DENIED)
+ADMINISTRATOR_PAGE = page(staff_nl=DENIED, staff_be=DENIED, reviewer=DENIED, minister=DENIED)
+
+API_READ = api()
+API_NL = api(limited=HIDDEN)  # a Dutch row: not there for the token limited to Belgium
+API_DRAFT_NL = api(staff_be=HIDDEN, minister=HIDDEN, partner=HIDDEN, limited=HIDDEN)
+# Writes: tokens are read-only and ministers change nothing (403, before any row is looked up).
+API_WRITE = api(minister=DENIED, partner=DENIED, limited=DENIED)
+API_WRITE_NL = {**API_WRITE, "staff_be": DENIED}  # the service refuses Belgian staff
+API_WRITE_NL_DRAFT = {**API_WRITE, "staff_be": HIDDEN}  # Belgian staff do not even find the draft
+
+
+# --------------------------------------------------------------------------------------------------
+# The world the matrix runs on
+# --------------------------------------------------------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n% a stand-in file for the permission matrix\n%%EOF\n"
+
+
+@dataclass
+class MatrixWorld:
+    """Everything the table's URLs and payloads name: the API tests' world plus people, tokens, reports."""
+
+    data: World
+    users: dict[str, Any]
+    keys: dict[str, str]  # token roles -> key
+    evaluation_round: EvaluationRound
+    reports: dict[str, Report]
+    device: TOTPDevice
+    admin_objects: dict[tuple[str, str], models.Model] = field(default_factory=dict)
+
+    @property
+    def progress(self) -> ReportingPeriod:
+        return self.data.progress
+
+    def value(self, code: str, state: str) -> IndicatorValue:
+        return self.data.values[code, state]
+
+    def version_of(self, item: models.Model) -> int:
+        return type(item).objects.values_list("version", flat=True).get(pk=item.pk)
+
+
+def plant_markers(world: World) -> None:
+    """Write a marker into the free text of every reviewable row: whose it is, and whether approved."""
+    texts = [
+        (IndicatorValue, "note", "country__code"),
+        (CommitmentProgress, "narrative", "commitment__country__code"),
+        (RecommendationFollowUp, "narrative", "recommendation__country__code"),
+    ]
+    for model, text_field, country_path in texts:
+        for pk, status, code in model.objects.values_list("pk", "status", country_path):
+            template = APPROVED_MARKER if status == Status.APPROVED else DRAFT_MARKER
+            marker = template.format(scope=code or "ALLIANCE")
+            model.objects.filter(pk=pk).update(**{text_field: f"{marker} ({status})"})
+
+
+def _report(**fields) -> Report:
+    name = default_storage.save("reports/matrix/report.pdf", ContentFile(PDF_BYTES))
+    return Report.objects.create(
+        status=Report.Status.READY,
+        file=name,
+        sha256="0" * 64,
+        page_count=1,
+        size=len(PDF_BYTES),
+        finished_at=timezone.now(),
+        **fields,
+    )
+
+
+def build_matrix_world() -> MatrixWorld:
+    """The rows every cell may name. Built once per test module, inside a transaction rolled back after it."""
+    users = {
+        "staff_nl": quick_user("matrix-staff-nl", Role.STAFF, ("NL",)),
+        "staff_be": quick_user("matrix-staff-be", Role.STAFF, ("BE",)),
+        "reviewer": quick_user("matrix-reviewer", Role.REVIEWER),
+        "minister": quick_user("matrix-minister", Role.MINISTER),
+        # As the seed makes administrators: the Administrator and Reviewer roles and admin access, but
+        # not a superuser (whose permissions would prove nothing about the role).
+        "administrator": quick_user("matrix-administrator", Role.ADMINISTRATOR),
+    }
+    administrator = users["administrator"]
+    administrator.groups.add(Group.objects.get(name=str(Role.REVIEWER)))
+    administrator.is_staff = True
+    administrator.save()
+    data = build_world(users["reviewer"])
+    plant_markers(data)
+    tokens = make_tokens()
+    keys = {"partner": tokens.partner, "limited": tokens.limited, "revoked": tokens.revoked}
+    evaluation_round = EvaluationRound.objects.get()
+    nl = Country.objects.get(code="NL")
+    reports = {
+        # Ready but not published, requested by a reviewer: reviewers only.
+        "unpublished": _report(
+            kind=Report.Kind.COUNTRY,
+            evaluation_round=evaluation_round,
+            country=nl,
+            requested_by=users["reviewer"],
+        ),
+        # Published: every role and every valid token.
+        "published": _report(
+            kind=Report.Kind.ALLIANCE,
+            evaluation_round=evaluation_round,
+            requested_by=users["reviewer"],
+            published_at=timezone.now(),
+            published_by=users["reviewer"],
+        ),
+    }
+    device_owner = quick_user("matrix-phone-owner", None)
+    device = TOTPDevice.objects.create(user=device_owner, name="Authenticator app", confirmed=True)
+    world = MatrixWorld(
+        data=data,
+        users=users,
+        keys=keys,
+        evaluation_round=evaluation_round,
+        reports=reports,
+        device=device,
+    )
+    world.admin_objects = _admin_objects(world)
+    return world
+
+
+def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
+    """One real row per model the admin shows: the object of its change, delete and history pages."""
+    attempt_fields = {
+        "user_agent": "matrix",
+        "ip_address": "10.9.9.9",  # not the test client's address: locks nobody out
+        "http_accept": "text/html",
+        "path_info": "/accounts/login/",
+    }
+    rows = {
+        ("auth", "group"): Group.objects.get(name=str(Role.MINISTER)),
+        ("auth", "user"): world.users["minister"],
+        ("axes", "accessattempt"): AccessAttempt.objects.create(
+            username="someone-locked-out", get_data="", post_data="", failures_since_start=5, **attempt_fields
+        ),
+        ("axes", "accesslog"): AccessLog.objects.create(username="someone-signed-in", **attempt_fields),
+        ("axes", "accessfailurelog"): AccessFailureLog.objects.create(
+            username="someone-locked-out", locked_out=True, **attempt_fields
+        ),
+        ("otp_totp", "totpdevice"): world.device,
+        ("commitments", "country"): Country.objects.get(code="NL"),
+        ("commitments", "goal"): Goal.objects.get(code="VICTIM_ID"),
+        ("commitments", "indicator"): Indicator.objects.get(code="VI-2"),
+        ("commitments", "reportingperiod"): world.progress,
+        ("commitments", "evaluationround"): world.evaluation_round,
+        ("commitments", "indicatorvalue"): world.value("NL", "draft"),
+        ("commitments", "commitment"): world.data.commitments["NL"],
+        ("commitments", "commitmentprogress"): CommitmentProgress.objects.get(
+            commitment=world.data.commitments["NL"], period=world.progress
+        ),
+        ("commitments", "recommendation"): world.data.recommendations["NL"],
+        ("commitments", "governmentresponse"): GovernmentResponse.objects.get(
+            recommendation=world.data.recommendations["NL"]
+        ),
+        ("commitments", "recommendationfollowup"): RecommendationFollowUp.objects.get(
+            recommendation=world.data.recommendations["NL"], period=world.progress
+        ),
+        ("commitments", "countryassignment"): CountryAssignment.objects.get(user=world.users["staff_nl"]),
+        ("commitments", "partnertoken"): PartnerToken.objects.get(name="Interpol ICSE sync"),
+        ("reporting", "report"): world.reports["unpublished"],
+        ("reporting", "reportdownload"): ReportDownload.objects.create(
+            report=world.reports["published"], client="matrix partner", channel=ReportDownload.Channel.API
+        ),
+    }
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------
+# The table: every route outside the admin
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """What one method of a route is sent (``body``, from the world) and what each role gets."""
+
+    expect: dict[str, str]
+    body: Callable[[MatrixWorld], dict] | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One concrete URL of a route pattern (its converters filled from the world) and its methods."""
+
+    methods: dict[str, Request]
+    args: Callable[[MatrixWorld], dict[str, Any]] = lambda world: {}
+    variant: str = ""
+
+
+def route(args=None, *, variant: str = "", **methods) -> Route:
+    """``route(args, GET=expectations, POST=(expectations, body))``."""
+    requests = {}
+    for method, spec in methods.items():
+        expect, body = spec if isinstance(spec, tuple) else (spec, None)
+        requests[method] = Request(expect=expect, body=body)
+    return Route(methods=requests, args=args or (lambda world: {}), variant=variant)
+
+
+def nl_progress(world: MatrixWorld) -> dict[str, Any]:
+    return {"code": "NL", "period_id": world.progress.pk}
+
+
+def nl_commitment(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.data.commitments["NL"].pk}
+
+
+def nl_recommendation(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.data.recommendations["NL"].pk}
+
+
+def goal_pk(code: str) -> int:
+    return Goal.objects.values_list("pk", flat=True).get(code=code)
+
+
+# Form bodies as the browser posts them (the test client does not check CSRF tokens).
+def data_entry_form(world: MatrixWorld) -> dict:
+    draft = world.value("NL", "draft")
+    return {"VI-2-value": "45", "VI-2-note": "Checked again.", "VI-2-expected_version": world.version_of(draft)}
+
+
+def commitment_form(world: MatrixWorld) -> dict:
+    return {
+        "goal": goal_pk("PREVENTION"),
+        "title": "Run a campaign in schools",
+        "lead_organisation": "Ministry of Education",
+        "committed_on": "2013-04-15",
+    }
+
+
+def progress_form(world: MatrixWorld) -> dict:
+    item = CommitmentProgress.objects.get(commitment=world.data.commitments["NL"], period=world.progress)
+    return {"completion": "complete", "narrative": "Done.", "expected_version": item.version}
+
+
+def recommendation_form(world: MatrixWorld) -> dict:
+    return {
+        "source_document": "Monitor 2015",
+        "number": "9",
+        "goal": goal_pk("PREVENTION"),
+        "text": "Fund prevention.",
+        "addressees": "Ministry of Justice",
+        "issued_on": "2014-10-01",
+    }
+
+
+def follow_up_form(world: MatrixWorld) -> dict:
+    item = RecommendationFollowUp.objects.get(
+        recommendation=world.data.recommendations["NL"], period=world.progress
+    )
+    return {"follow_up": "implemented", "narrative": "Done.", "expected_version": item.version}
+
+
+def report_form(world: MatrixWorld) -> dict:
+    nl = Country.objects.get(code="NL")
+    return {"kind": "country", "evaluation_round": world.evaluation_round.pk, "country": nl.pk, "language": "en"}
+
+
+def in_progress_period(**fields) -> Callable[[MatrixWorld], dict]:
+    return lambda world: {"period": world.progress.pk, **fields}
+
+
+def new_value(world: MatrixWorld) -> dict:
+    return {"country": "NL", "indicator": "VI-3", "period": world.progress.pk, "number_value": "12.5"}
+
+
+NEW_COMMITMENT = {"country": "NL", "goal": "PREVENTION", "title": "Run a campaign", "committed_on": "2013-04-15"}
+NEW_RECOMMENDATION = {
+    "country": "NL",
+    "number": "9",
+    "source_document": "Monitor 2014",
+    "goal": "PREVENTION",
+    "text": "Fund prevention.",
+    "addressees": ["Ministry of Justice"],
+    "issued_on": "2014-10-01",
+}
+WRONG_PASSWORD = {"username": "nobody-at-all", "password": "not-a-password-of-anyone"}
+
+
+TABLE: dict[str, list[Route]] = {
+    # --- signing in: open to all; the code pages are for those signed in with a password ---------------
+    "login": [route(GET=PUBLIC, POST=(PUBLIC, lambda w: WRONG_PASSWORD), PUT=(PUBLIC, lambda w: WRONG_PASSWORD))],
+    # Signing out always ends on the sign-in page.
+    "logout": [route(POST=everyone(LOGIN))],
+    # Without an authenticator (none of these people has one) the code page sends one on.
+    "two_factor_verify": [route(GET=page(), POST=(page(), lambda w: {"token": "123456"}))],
+    # Anyone signed in may set up an authenticator; a wrong code is refused (400).
+    "two_factor_setup": [
+        route(GET=page(), POST=(page(**dict.fromkeys(PEOPLE, INVALID)), lambda w: {"token": "123456"}))
+    ],
+    "audit_log": [route(GET=ADMINISTRATOR_PAGE)],
+    "set_language": [route(POST=(PUBLIC, lambda w: {"language": "nl", "next": "/"}))],
+    "healthz": [route(GET=PUBLIC)],
+    # The API's schema and docs are public: partners read them before they have a token.
+    "api-schema": [route(GET=PUBLIC)],
+    "api-docs": [route(GET=PUBLIC)],
+    # --- the workspace --------------------------------------------------------------------------------
+    "home": [route(GET=ANY_ROLE_PAGE)],
+    "country_list": [route(GET=ANY_ROLE_PAGE)],
+    # Everyone with a role reads a country's page; what it shows of drafts is checked by the markers.
+    "country_detail": [route(lambda w: {"code": "NL"}, GET=ANY_ROLE_PAGE)],
+    "data_entry": [route(nl_progress, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, data_entry_form))],
+    "submit_for_review": [route(nl_progress, POST=(EDIT_NL_PAGE, lambda w: {}))],
+    "review": [route(nl_progress, GET=REVIEW_PAGE, POST=(REVIEW_PAGE, lambda w: {"action": "approve_all"}))],
+    "commitment_create": [
+        route(lambda w: {"code": "NL"}, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, commitment_form))
+    ],
+    "commitment_edit": [route(nl_commitment, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, commitment_form))],
+    "progress_edit": [
+        route(
+            lambda w: {**nl_commitment(w), "period_id": w.progress.pk},
+            GET=EDIT_NL_PAGE,
+            POST=(EDIT_NL_PAGE, progress_form),
+        )
+    ],
+    "recommendation_create": [
+        route(lambda w: {"code": "NL"}, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, recommendation_form))
+    ],
+    "recommendation_edit": [
+        route(nl_recommendation, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, recommendation_form))
+    ],
+    "response_edit": [
+        route(
+            nl_recommendation,
+            GET=EDIT_NL_PAGE,
+            POST=(EDIT_NL_PAGE, lambda w: {"response": "partially_adopted", "responded_on": "2014-03-01"}),
+        )
+    ],
+    "follow_up_edit": [
+        route(
+            lambda w: {**nl_recommendation(w), "period_id": w.progress.pk},
+            GET=EDIT_NL_PAGE,
+            POST=(EDIT_NL_PAGE, follow_up_form),
+        )
+    ],
+    # The history of a Dutch draft: for those who may read the Netherlands' drafts.
+    "item_history": [route(lambda w: {"kind": "value", "pk": w.value("NL", "draft").pk}, GET=EDIT_NL_PAGE)],
+    "period_list": [route(GET=WORKSPACE_PAGE)],
+    "period_toggle": [
+        route(lambda w: {"period_id": w.progress.pk}, POST=(REVIEW_PAGE, lambda w: {"open": "1", "reason": "-"}))
+    ],
+    "completeness": [route(GET=WORKSPACE_PAGE)],
+    "completeness_period": [route(lambda w: {"period_id": w.progress.pk}, GET=WORKSPACE_PAGE)],
+    # --- reports (pages) ------------------------------------------------------------------------------
+    "report_list": [route(GET=ANY_ROLE_PAGE)],
+    # Belgian staff may not choose the Netherlands (the form's choices are their countries): 400.
+    "report_request": [route(POST=(page(staff_be=INVALID, minister=DENIED), report_form))],
+    "report_publish": [
+        route(lambda w: {"report_id": w.reports["unpublished"].pk}, POST=(REVIEW_PAGE, lambda w: {}))
+    ],
+    "report_download": [
+        route(
+            lambda w: {"report_id": w.reports["unpublished"].pk},
+            variant="unpublished",
+            GET=REVIEW_PAGE,
+        ),
+        route(lambda w: {"report_id": w.reports["published"].pk}, variant="published", GET=ANY_ROLE_PAGE),
+    ],
+    # --- the partner API: reference data ---------------------------------------------------------------
+    "api:country-list": [route(GET=API_READ)],
+    "api:country-detail": [route(lambda w: {"code": "NL"}, GET=API_NL)],
+    "api:goal-list": [route(GET=API_READ)],
+    "api:goal-detail": [route(lambda w: {"code": "VICTIM_ID"}, GET=API_READ)],
+    "api:indicator-list": [route(GET=API_READ)],
+    "api:indicator-detail": [route(lambda w: {"code": "VI-2"}, GET=API_READ)],
+    "api:period-list": [route(GET=API_READ)],
+    "api:period-detail": [route(lambda w: {"pk": w.progress.pk}, GET=API_READ)],
+    "api:round-list": [route(GET=API_READ)],
+    "api:round-detail": [route(lambda w: {"pk": w.evaluation_round.pk}, GET=API_READ)],
+    # --- the partner API: reviewable data ---------------------------------------------------------------
+    "api:value-list": [route(GET=API_READ, POST=({**API_WRITE, "staff_be": DENIED}, new_value))],
+    "api:value-detail": [
+        route(
+            lambda w: {"pk": w.value("NL", "draft").pk},
+            GET=API_DRAFT_NL,
+            PATCH=(API_WRITE_NL_DRAFT, lambda w: {"number_value": "45"}),
+        )
+    ],
+    "api:value-transition": [
+        route(
+            lambda w: {"pk": w.value("NL", "draft").pk},
+            POST=(API_WRITE_NL_DRAFT, lambda w: {"action": "submit"}),
+        )
+    ],
+    "api:commitment-list": [route(GET=API_READ, POST=(API_WRITE_NL, lambda w: NEW_COMMITMENT))],
+    "api:commitment-detail": [
+        route(
+            nl_commitment,
+            GET=API_NL,
+            PATCH=(API_WRITE_NL, lambda w: {"lead_organisation": "Ministry of Justice"}),
+        )
+    ],
+    "api:commitment-progress": [
+        route(nl_commitment, POST=(API_WRITE_NL, in_progress_period(completion="complete")))
+    ],
+    # Belgian staff do not find the Dutch draft progress to move.
+    "api:commitment-transition": [
+        route(nl_commitment, POST=(API_WRITE_NL_DRAFT, in_progress_period(action="submit")))
+    ],
+    "api:recommendation-list": [route(GET=API_READ, POST=(API_WRITE_NL, lambda w: NEW_RECOMMENDATION))],
+    "api:recommendation-detail": [
+        route(nl_recommendation, GET=API_NL, PATCH=(API_WRITE_NL, lambda w: {"text": "Invest more."}))
+    ],
+    "api:recommendation-response": [
+        route(
+            nl_recommendation,
+            PUT=(API_WRITE_NL, lambda w: {"response": "partially_adopted", "responded_on": "2014-03-01"}),
+        )
+    ],
+    "api:recommendation-follow-ups": [
+        route(nl_recommendation, POST=(API_WRITE_NL, in_progress_period(follow_up="not_implemented")))
+    ],
+    "api:recommendation-transition": [
+        route(nl_recommendation, POST=(API_WRITE_NL_DRAFT, in_progress_period(action="submit")))
+    ],
+    # --- the reports API --------------------------------------------------------------------------------
+    "report-api-list": [
+        route(
+            GET=API_READ,
+            POST=(
+                api(staff_be=DENIED, minister=DENIED, partner=DENIED, limited=DENIED),
+                lambda w: {"kind": "country", "evaluation_round": w.evaluation_round.pk, "country": "NL"},
+            ),
+        )
+    ],
+    # An unpublished report is not there for ministers, partners, or staff who did not request it.
+    "report-api-detail": [
+        route(
+            lambda w: {"pk": w.reports["unpublished"].pk},
+            variant="unpublished",
+            GET=api(staff_nl=HIDDEN, staff_be=HIDDEN, minister=HIDDEN, partner=HIDDEN, limited=HIDDEN),
+        ),
+        route(lambda w: {"pk": w.reports["published"].pk}, variant="published", GET=API_READ),
+    ],
+    "report-api-download": [
+        route(
+            lambda w: {"pk": w.reports["unpublished"].pk},
+            variant="unpublished",
+            GET=api(staff_nl=HIDDEN, staff_be=HIDDEN, minister=HIDDEN, partner=HIDDEN, limited=HIDDEN),
+        ),
+        route(lambda w: {"pk": w.reports["published"].pk}, variant="published", GET=API_READ),
+    ],
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# The admin: one rule for all its routes
+# --------------------------------------------------------------------------------------------------
+
+ADMIN_PREFIX = "admin/"
+ADMIN_MODEL = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/")
+# The model pages where administrators are refused (403), by (app, model, page, method); "*" is any
+# method. Everything else in the admin is theirs.
+_READ_ONLY = [
+    ("commitments", "indicatorvalue"),
+    ("commitments", "commitmentprogress"),
+    ("commitments", "recommendationfollowup"),
+    ("reporting", "report"),
+    ("reporting", "reportdownload"),
+]
+ADMINISTRATOR_REFUSED = {
+    # Workflow data and reports change only through the services (workspace, pipeline): the admin shows
+    # them, and adds and deletes none.
+    *((app, model, page, "*") for app, model in _READ_ONLY for page in ("add", "delete")),
+    # Tokens are revoked, never deleted: the requests logged with a token's id stay attributable.
+    ("commitments", "partnertoken", "delete", "*"),
+    # Deleting a commitment or recommendation would take its reviewed progress or follow-ups with it:
+    # the confirmation page says so, and confirming is refused.
+    ("commitments", "commitment", "delete", "POST"),
+    ("commitments", "recommendation", "delete", "POST"),
+    # Sign-in records are django-axes' own: administrators read them and delete an attempt (unlock).
+    ("axes", "accessattempt", "add", "*"),
+    *(("axes", model, page, "*") for model in ("accesslog", "accessfailurelog") for page in ("add", "delete")),
+    # Authenticators are set up by their owners; administrators only remove a lost one.
+    ("otp_totp", "totpdevice", "add", "*"),
+}
+# Admin pages that need a query to do anything: the autocomplete of a token's countries.
+ADMIN_QUERIES = {"admin:autocomplete": "?app_label=commitments&model_name=partnertoken&field_name=countries"}
+
+
+def admin_methods(name: str) -> tuple[str, ...]:
+    """Every admin route is checked with GET; deletions and signing out also with their POST."""
+    if name.endswith("_delete") or name == "admin:logout":
+        return ("GET", "POST")
+    return ("GET",)
+
+
+def admin_page(name: str, app: str, model: str) -> str:
+    """The page a model's admin route is (changelist, add, change, delete, history, ...)."""
+    prefix = f"admin:{app}_{model}_"
+    return name.removeprefix(prefix) if name.startswith(prefix) else "view"
+
+
+def admin_expectation(name: str, pattern: str, method: str) -> dict[str, str]:
+    """What each role gets from an admin route: administrators use the admin, everybody else (tokens
+    included: the admin ignores them) is sent to the admin's sign-in page."""
+    if name == "admin:login":
+        return everyone(OK)  # the sign-in form (administrators: on to the index)
+    if name == "admin:logout":
+        # Signing out is a POST (GET: 405) and ends on the sign-in page. The admin sends anyone else to
+        # its index (and from there to sign in).
+        return {**everyone(OK), "administrator": NOT_ALLOWED if method == "GET" else LOGIN}
+    others = everyone(LOGIN)
+    if name in ("admin:view_on_site", "admin:?catch-all"):
+        return {**others, "administrator": HIDDEN}  # countries have no page of their own on the site
+    model = ADMIN_MODEL.match(pattern)
+    if model and name != "admin:app_list":
+        page = admin_page(name, model["app"], model["model"])
+        refused = {(model["app"], model["model"], page, m) for m in (method, "*")} & ADMINISTRATOR_REFUSED
+        if refused:
+            return {**others, "administrator": DENIED}
+    return {**others, "administrator": OK}
+
+
+def admin_values(pattern: str, world: MatrixWorld) -> tuple[dict[str, Any], list[Any]]:
+    """The converter values (by name, and positional groups) of an admin route, from the world."""
+    model = ADMIN_MODEL.match(pattern)
+    named: dict[str, Any] = {
+        "app_label": "commitments",
+        "url": "no-such-page/",
+        "content_type_id": ContentType.objects.get_for_model(Country).pk,
+        "id": world.users["minister"].pk,  # a user's password page
+        "pk": world.device.pk,  # an authenticator's configuration and QR code
+    }
+    positional: list[Any] = []
+    if model and (model["app"], model["model"]) in world.admin_objects:
+        instance = world.admin_objects[model["app"], model["model"]]
+        named["object_id"] = instance.pk
+        history = getattr(instance, "history", None)
+        if history is not None:
+            positional = [instance.pk, history.order_by("-history_id").values_list("history_id", flat=True)[0]]
+    elif "object_id" in pattern:
+        named["object_id"] = Country.objects.get(code="NL").pk  # view_on_site: any object
+    return named, positional
+
+
+# --------------------------------------------------------------------------------------------------
+# The URL configuration, walked
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectRoute:
+    """One pattern of the URL configuration: its name (or a stand-in), full pattern and view."""
+
+    key: str
+    pattern: str
+    callback: Callable
+
+    @property
+    def is_admin(self) -> bool:
+        return self.pattern.startswith(ADMIN_PREFIX)
+
+
+def _walk(patterns, prefix: str = "", namespace: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner or namespace)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.name, namespace, entry.callback
+
+
+def project_routes() -> list[ProjectRoute]:
+    """Every route of the project, the admin's and the API routers' included, in URLconf order."""
+    routes = []
+    for pattern, name, namespace, callback in _walk(get_resolver().url_patterns):
+        if name:
+            key = f"{namespace}:{name}" if namespace else name
+        elif pattern.startswith(ADMIN_PREFIX) and pattern.endswith("(?P<url>.*)$"):
+            key = "admin:?catch-all"
+        else:
+            key = f"{namespace + ':' if namespace else ''}?{pattern}"  # unnamed: known by its pattern
+        routes.append(ProjectRoute(key=key, pattern=pattern, callback=callback))
+    return routes
+
+
+def accepted_methods(callback: Callable) -> set[str] | None:
+    """The methods a view accepts, when the view says so itself (DRF actions, class-based views,
+    ``require_http_methods``); None for a function view that takes any method."""
+    ignored = {"HEAD", "OPTIONS", "TRACE"}
+    actions = getattr(callback, "actions", None)
+    if actions:
+        allowed = callback.cls.http_method_names
+        return {method.upper() for method in actions if method in allowed} - ignored
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        return {
+            method.upper() for method in view_class.http_method_names if hasattr(view_class, method)
+        } - ignored
+    function = callback
+    while function is not None:
+        try:
+            names = inspect.getclosurevars(function).nonlocals
+        except TypeError:
+            names = {}
+        if "request_method_list" in names:
+            return {method.upper() for method in names["request_method_list"]} - ignored
+        function = getattr(function, "__wrapped__", None)
+    return None
+
+
+_CONVERTER = re.compile(r"<(?:\w+:)?(?P<path>\w+)>|\(\?P<(?P<regex>\w+)>[^)]*\)|(?P<group>\([^)]*\))")
+
+
+def fill(pattern: str, named: dict[str, Any], positional: list[Any] = ()) -> str:
+    """A concrete URL for a pattern: its path converters and regex groups filled in, anchors dropped."""
+    values = iter(positional)
+
+    def value(match: re.Match) -> str:
+        name = match["path"] or match["regex"]
+        if name is not None:
+            if name not in named:
+                raise KeyError(f"no value for <{name}> in {pattern!r}")
+            return str(named[name])
+        try:
+            return str(next(values))
+        except StopIteration:
+            raise KeyError(f"no value for the group {match['group']} in {pattern!r}") from None
+
+    return "/" + _CONVERTER.sub(value, pattern).replace("^", "").replace("$", "")
+
+
+def url_for(project_route: ProjectRoute, named: dict[str, Any], positional: list[Any] = ()) -> str:
+    """The URL, checked to lead back to the same view (so a wrong filling cannot test another route)."""
+    url = fill(project_route.pattern, named, positional)
+    match = resolve(urlsplit(url).path)
+    if match.func is not project_route.callback:
+        raise AssertionError(f"{url} resolves to {match.view_name or match.func}, not {project_route.key}")
+    return url
+
+
+# --------------------------------------------------------------------------------------------------
+# Cells: route x method x role
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    route: ProjectRoute
+    variant: str
+    method: str
+    role: str
+    expected: str
+
+    @property
+    def id(self) -> str:
+        name = self.route.key + (f"@{self.variant}" if self.variant else "")
+        return f"{name}-{self.method}-{self.role}"
+
+
+def cells() -> list[Cell]:
+    """Every cell of the matrix, from the URL configuration (routes missing from TABLE have none: the
+    coverage test names them)."""
+    result = []
+    for project_route in project_routes():
+        if project_route.is_admin:
+            for method in admin_methods(project_route.key):
+                expect = admin_expectation(project_route.key, project_route.pattern, method)
+                result += [Cell(project_route, "", method, role, expect[role]) for role in ROLES]
+            continue
+        for entry in TABLE.get(project_route.key, []):
+            for method, request in entry.methods.items():
+                result += [
+                    Cell(project_route, entry.variant, method, role, request.expect[role]) for role in ROLES
+                ]
+    return result
+
+
+def route_entry(cell: Cell) -> Route | None:
+    if cell.route.is_admin:
+        return None
+    return next(entry for entry in TABLE[cell.route.key] if entry.variant == cell.variant)
+
+
+def url_of(cell: Cell, world: MatrixWorld) -> str:
+    if cell.route.is_admin:
+        named, positional = admin_values(cell.route.pattern, world)
+        return url_for(cell.route, named, positional) + ADMIN_QUERIES.get(cell.route.key, "")
+    return url_for(cell.route, route_entry(cell).args(world))
+
+
+def body_of(cell: Cell, world: MatrixWorld) -> dict | None:
+    if cell.route.is_admin:
+        return {"post": "yes"} if cell.method == "POST" else None
+    body = route_entry(cell).methods[cell.method].body
+    return body(world) if body is not None else None
