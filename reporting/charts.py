@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 # Colour-blind-safe palette (Okabe-Ito), darkened where needed for contrast on white.
 PALETTE = ["#1f5f99", "#d55e00", "#009e73", "#8a6d00", "#cc79a7", "#56b4e9"]
-WIDTH, HEIGHT = 560, 220
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 48, 12, 28, 46
+WIDTH, HEIGHT = 560, 240
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 48, 12, 28, 62
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,23 @@ def _nice_max(value: float) -> float:
         if value <= step * magnitude:
             return step * magnitude
     return 10.0 * magnitude
+
+
+def _label_lines(text: str, width: int) -> list[str]:
+    """A category label on at most two lines of about ``width`` characters, shortened with an ellipsis."""
+    words, lines, current = text.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    lines.append(current)
+    if len(lines) > 2 or any(len(line) > width for line in lines[:2]):
+        second = " ".join(lines[1:]) if len(lines) > 1 else ""
+        lines = [lines[0][:width], second] if second else [lines[0]]
+        lines = [line if len(line) <= width else line[: width - 1] + "…" for line in lines]
+    return lines[:2]
 
 
 def bar_chart(
@@ -96,28 +113,38 @@ def bar_chart(
             x = group_x + bar_w * position
             colour = PALETTE[position % len(PALETTE)]
             if value is None:
+                # An outline where the bar would stand, labelled upright so it never runs into a neighbour.
+                centre = x + (bar_w - 2) / 2
                 parts.append(
-                    f'<rect x="{x:.1f}" y="{zero_y - 14:.1f}" width="{bar_w - 2:.1f}" height="14" fill="none" '
+                    f'<rect x="{x:.1f}" y="{zero_y - 6:.1f}" width="{bar_w - 2:.1f}" height="6" fill="none" '
                     f'stroke="{colour}" stroke-dasharray="3 2"/>'
-                    f'<text x="{x + (bar_w - 2) / 2:.1f}" y="{zero_y - 18:.1f}" text-anchor="middle" '
-                    f'font-size="9" fill="#475467">{escape(_("no data"))}</text>'
+                    f'<text x="{centre + 3:.1f}" y="{zero_y - 9:.1f}" transform="rotate(-90 {centre + 3:.1f} '
+                    f'{zero_y - 9:.1f})" font-size="9" fill="#475467">{escape(_("no data"))}</text>'
                 )
                 continue
             y = y_of(max(float(value), 0.0))
             height = abs(y_of(float(value)) - zero_y)
             parts.append(
-                f'<rect x="{x:.1f}" y="{min(y, zero_y):.1f}" width="{bar_w - 2:.1f}" height="{max(height, 1):.1f}" '
-                f'fill="{colour}"><title>{escape(one.name)}: {escape(format_number(value))}</title></rect>'
+                f'<rect x="{x:.1f}" y="{min(y, zero_y):.1f}" width="{bar_w - 2:.1f}" '
+                f'height="{max(height, 1):.1f}" fill="{colour}">'
+                f"<title>{escape(one.name)}: {escape(format_number(value))}</title></rect>"
             )
+        centre_x = MARGIN_LEFT + group_w * (index + 0.5)
+        lines = "".join(
+            f'<tspan x="{centre_x:.1f}" dy="{0 if number == 0 else 12}">{escape(line)}</tspan>'
+            for number, line in enumerate(_label_lines(category, max(6, int(group_w / 6.2))))
+        )
         parts.append(
-            f'<text x="{MARGIN_LEFT + group_w * (index + 0.5):.1f}" y="{HEIGHT - MARGIN_BOTTOM + 16}" '
-            f'text-anchor="middle" font-size="11" fill="#101828">{escape(category[:18])}</text>'
+            f'<text x="{centre_x:.1f}" y="{HEIGHT - MARGIN_BOTTOM + 14}" text-anchor="middle" font-size="10" '
+            f'fill="#101828">{lines}</text>'
         )
     legend_x = MARGIN_LEFT
     for position, one in enumerate(series):
+        colour = PALETTE[position % len(PALETTE)]
         parts.append(
-            f'<rect x="{legend_x}" y="{HEIGHT - 16}" width="10" height="10" fill="{PALETTE[position % len(PALETTE)]}"/>'
-            f'<text x="{legend_x + 14}" y="{HEIGHT - 7}" font-size="11" fill="#101828">{escape(one.name)}</text>'
+            f'<rect x="{legend_x}" y="{HEIGHT - 16}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{legend_x + 14}" y="{HEIGHT - 7}" font-size="11" fill="#101828">'
+            f"{escape(one.name)}</text>"
         )
         legend_x += 24 + 7 * len(one.name)
     parts.append(

@@ -73,4 +73,5 @@ def workspace_roles(context: template.Context) -> dict[str, bool]:
         "is_minister": access.is_minister(user),
         "tracks_work": access.can_review(user) or access.is_staff_member(user),
         "is_admin": user.is_staff,
+        "has_role": bool(access.roles_of(user)),
     }

@@ -35,7 +35,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commitments.access import Role
 from commitments.models import (
-    Commitment,
     CommitmentProgress,
     Country,
     CountryAssignment,
@@ -45,7 +44,6 @@ from commitments.models import (
     Indicator,
     IndicatorValue,
     PartnerToken,
-    Recommendation,
     RecommendationFollowUp,
     ReportingPeriod,
     Status,
@@ -80,7 +78,14 @@ HIDDEN = "404"
 NOT_ALLOWED = "405"
 DENIALS = {LOGIN, UNAUTHENTICATED, DENIED, HIDDEN, NOT_ALLOWED}
 
-STATUS_OUTCOMES = {400: INVALID, 409: INVALID, 401: UNAUTHENTICATED, 403: DENIED, 404: HIDDEN, 405: NOT_ALLOWED}
+STATUS_OUTCOMES = {
+    400: INVALID,
+    409: INVALID,
+    401: UNAUTHENTICATED,
+    403: DENIED,
+    404: HIDDEN,
+    405: NOT_ALLOWED,
+}
 
 
 def outcome_of(response) -> str:
@@ -172,6 +177,8 @@ class MatrixWorld:
     reports: dict[str, Report]
     device: TOTPDevice
     admin_objects: dict[tuple[str, str], models.Model] = field(default_factory=dict)
+    sessions: dict[str, str] = field(default_factory=dict)  # people -> session key (signed in)
+    baseline: dict[str, str] = field(default_factory=dict)  # the guarded tables' state every cell starts from
 
     @property
     def progress(self) -> ReportingPeriod:
@@ -359,7 +366,11 @@ def goal_pk(code: str) -> int:
 # Form bodies as the browser posts them (the test client does not check CSRF tokens).
 def data_entry_form(world: MatrixWorld) -> dict:
     draft = world.value("NL", "draft")
-    return {"VI-2-value": "45", "VI-2-note": "Checked again.", "VI-2-expected_version": world.version_of(draft)}
+    return {
+        "VI-2-value": "45",
+        "VI-2-note": "Checked again.",
+        "VI-2-expected_version": world.version_of(draft),
+    }
 
 
 def commitment_form(world: MatrixWorld) -> dict:
@@ -396,7 +407,12 @@ def follow_up_form(world: MatrixWorld) -> dict:
 
 def report_form(world: MatrixWorld) -> dict:
     nl = Country.objects.get(code="NL")
-    return {"kind": "country", "evaluation_round": world.evaluation_round.pk, "country": nl.pk, "language": "en"}
+    return {
+        "kind": "country",
+        "evaluation_round": world.evaluation_round.pk,
+        "country": nl.pk,
+        "language": "en",
+    }
 
 
 def in_progress_period(**fields) -> Callable[[MatrixWorld], dict]:
@@ -407,7 +423,12 @@ def new_value(world: MatrixWorld) -> dict:
     return {"country": "NL", "indicator": "VI-3", "period": world.progress.pk, "number_value": "12.5"}
 
 
-NEW_COMMITMENT = {"country": "NL", "goal": "PREVENTION", "title": "Run a campaign", "committed_on": "2013-04-15"}
+NEW_COMMITMENT = {
+    "country": "NL",
+    "goal": "PREVENTION",
+    "title": "Run a campaign",
+    "committed_on": "2013-04-15",
+}
 NEW_RECOMMENDATION = {
     "country": "NL",
     "number": "9",
@@ -422,7 +443,9 @@ WRONG_PASSWORD = {"username": "nobody-at-all", "password": "not-a-password-of-an
 
 TABLE: dict[str, list[Route]] = {
     # --- signing in: open to all; the code pages are for those signed in with a password ---------------
-    "login": [route(GET=PUBLIC, POST=(PUBLIC, lambda w: WRONG_PASSWORD), PUT=(PUBLIC, lambda w: WRONG_PASSWORD))],
+    "login": [
+        route(GET=PUBLIC, POST=(PUBLIC, lambda w: WRONG_PASSWORD), PUT=(PUBLIC, lambda w: WRONG_PASSWORD))
+    ],
     # Signing out always ends on the sign-in page.
     "logout": [route(POST=everyone(LOGIN))],
     # Without an authenticator (none of these people has one) the code page sends one on.
@@ -480,7 +503,9 @@ TABLE: dict[str, list[Route]] = {
     "item_history": [route(lambda w: {"kind": "value", "pk": w.value("NL", "draft").pk}, GET=EDIT_NL_PAGE)],
     "period_list": [route(GET=WORKSPACE_PAGE)],
     "period_toggle": [
-        route(lambda w: {"period_id": w.progress.pk}, POST=(REVIEW_PAGE, lambda w: {"open": "1", "reason": "-"}))
+        route(
+            lambda w: {"period_id": w.progress.pk}, POST=(REVIEW_PAGE, lambda w: {"open": "1", "reason": "-"})
+        )
     ],
     "completeness": [route(GET=WORKSPACE_PAGE)],
     "completeness_period": [route(lambda w: {"period_id": w.progress.pk}, GET=WORKSPACE_PAGE)],
@@ -613,7 +638,11 @@ ADMINISTRATOR_REFUSED = {
     ("commitments", "recommendation", "delete", "POST"),
     # Sign-in records are django-axes' own: administrators read them and delete an attempt (unlock).
     ("axes", "accessattempt", "add", "*"),
-    *(("axes", model, page, "*") for model in ("accesslog", "accessfailurelog") for page in ("add", "delete")),
+    *(
+        ("axes", model, page, "*")
+        for model in ("accesslog", "accessfailurelog")
+        for page in ("add", "delete")
+    ),
     # Authenticators are set up by their owners; administrators only remove a lost one.
     ("otp_totp", "totpdevice", "add", "*"),
 }
@@ -671,7 +700,10 @@ def admin_values(pattern: str, world: MatrixWorld) -> tuple[dict[str, Any], list
         named["object_id"] = instance.pk
         history = getattr(instance, "history", None)
         if history is not None:
-            positional = [instance.pk, history.order_by("-history_id").values_list("history_id", flat=True)[0]]
+            positional = [
+                instance.pk,
+                history.order_by("-history_id").values_list("history_id", flat=True)[0],
+            ]
     elif "object_id" in pattern:
         named["object_id"] = Country.objects.get(code="NL").pk  # view_on_site: any object
     return named, positional
