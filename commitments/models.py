@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -605,7 +606,7 @@ class CommitmentProgress(Reviewable):
 class Recommendation(models.Model):
     """A numbered recommendation from a rapporteur's report, to one country or to the whole alliance."""
 
-    number = models.CharField(_("number"), max_length=20)
+    number = models.CharField(pgettext_lazy("recommendation", "number"), max_length=20)
     source_document = models.CharField(_("source document"), max_length=300)
     country = models.ForeignKey(
         Country,

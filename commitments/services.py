@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import access
 from .models import (
@@ -304,6 +305,14 @@ CONTENT_FIELDS: dict[type[Reviewable], tuple[str, ...]] = {
     RecommendationFollowUp: ("follow_up", "narrative", "evidence_links"),
 }
 
+# The actions as a sentence names them ("Only reviewers may approve."), translated.
+ACTION_NAMES = {
+    "submit": gettext_lazy("submit"),
+    "approve": gettext_lazy("approve"),
+    "return": gettext_lazy("return"),
+    "reopen": gettext_lazy("reopen"),
+}
+
 # action: (states it may start from, state it ends in, needs a reviewer, needs a reason)
 TRANSITIONS: dict[str, tuple[set[str], str, bool, bool]] = {
     "submit": ({Status.DRAFT, Status.RETURNED}, Status.SUBMITTED, False, False),
@@ -331,7 +340,7 @@ def reviewable_transition(
     sources, target, needs_reviewer, needs_reason = TRANSITIONS[action]
     reason = (reason or "").strip()
     if needs_reviewer and not access.can_review(user):
-        raise PermissionDenied(_("Only reviewers may %(action)s.") % {"action": _(action)})
+        raise PermissionDenied(_("Only reviewers may %(action)s.") % {"action": ACTION_NAMES[action]})
     _require_edit(user, country_of(item))
     _require_open(period_of(item))
     if needs_reason and not reason:
@@ -345,7 +354,7 @@ def reviewable_transition(
         if current.status not in sources:
             raise WorkflowError(
                 _("Cannot %(action)s an item that is %(status)s.")
-                % {"action": _(action), "status": current.get_status_display().lower()},
+                % {"action": ACTION_NAMES[action], "status": current.get_status_display().lower()},
                 code="invalid_transition",
             )
         if action == "submit" and isinstance(current, IndicatorValue) and not current.has_value:
