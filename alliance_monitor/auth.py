@@ -72,6 +72,20 @@ class LockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+# django-axes stores the user name of each attempt in a column of this length (user names end at 150).
+ATTEMPT_USERNAME_LENGTH = 255
+
+
+def attempt_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The user name a sign-in attempt is counted under (AXES_USERNAME_CALLABLE): as typed, cut to what
+    django-axes can store. Uncut, a longer name made recording the failure fail (HTTP 500); no account
+    has such a name, so cutting it only merges attempts on accounts that do not exist."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    source = credentials if credentials else getattr(request, "data", request.POST)
+    username = source.get(field)
+    return username[:ATTEMPT_USERNAME_LENGTH] if isinstance(username, str) else username
+
+
 def client_ip(request: HttpRequest) -> str:
     """The address failed sign-ins are counted against.
 

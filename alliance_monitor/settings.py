@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "alliance_monitor.limits.RequestSizeLimitMiddleware",  # 413 for bodies over DATA_UPLOAD_MAX_MEMORY_SIZE
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -165,6 +166,8 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered API list pages are kept this long (commitments/api/cache.py); keyed on the data, never stale.
+API_CACHE_SECONDS = int(env("API_CACHE_SECONDS", "300") or 300)
 
 # --- Authentication ---
 AUTH_PASSWORD_VALIDATORS = [
@@ -191,6 +194,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # Behind the TLS proxy the client's address is the last one the proxy appended to X-Forwarded-For.
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", not DEBUG)
 AXES_CLIENT_IP_CALLABLE = "alliance_monitor.auth.client_ip"
+AXES_USERNAME_CALLABLE = "alliance_monitor.auth.attempt_username"  # cut to what django-axes stores
 # Failures are not wiped by a later success: django-axes would wipe every failure from the same address
 # too, so signing in to one's own account would reset the count of the account under attack.
 AXES_RESET_ON_SUCCESS = False

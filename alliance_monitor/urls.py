@@ -29,4 +29,5 @@ urlpatterns = [
 ]
 
 # JSON errors under /api/ (for partners' programs), the usual page elsewhere.
+handler400 = "commitments.api.exceptions.bad_request"
 handler404 = "commitments.api.exceptions.page_not_found"

@@ -1,16 +1,21 @@
 """One command for every measurement: pages, API, PDF reports and a load run, from 1x to 10x the data.
 
-    make bench                                   # scales 1,2,5,10; everything
-    make bench BENCH_ARGS="--scales 1 --quick"   # a fast look
+    make bench                                                   # scales 1,2,5,10; everything
+    make bench BENCH_ARGS="--scales 1,2 --quick --skip-reports"  # a fast look
 
 For each scale it builds a PostgreSQL database ``am_bench_x<scale>`` (bench/dataset.py: the demo data,
-then N times the countries and periods), runs bench/bench_pages.py and bench/bench_api.py against it,
-and at scale 1 also bench/bench_reports.py (PDFs with 1 and 2 workers, beside WeasyPrint alone) and a
-bounded load run (bench/load.py: gunicorn on 127.0.0.1 and wrk, each endpoint beside /healthz). It
-prints one table and writes bench/results/summary.json. It measures; nothing here passes or fails on time.
+then N times the countries and periods, then VACUUM ANALYZE), runs bench/bench_pages.py and
+bench/bench_api.py against it, and at the first scale also bench/bench_reports.py (the per-country and
+the alliance-wide PDF with 1 and 2 worker processes, beside WeasyPrint alone on the same HTML) and a
+bounded load run (bench/load.py: gunicorn on 127.0.0.1 and wrk, each endpoint beside /healthz on the
+same server). It prints the tables, how each cost grew beside the data it depends on, and the aims of
+the performance issue met or missed, and writes bench/results/summary.json, with the machine's load
+average before every step (the machine is shared: absolute times drift, ratios hold better).
+It measures; nothing here passes or fails on time.
 
 Needs PostgreSQL (BENCH_DATABASE_HOST_URL, default postgres://postgres@127.0.0.1:5432), Redis for the
-report workers (BENCH_REDIS_URL, default redis://127.0.0.1:6379/8) and wrk (apt-get install wrk).
+API's page cache and throttle counters, the load run and the report workers (BENCH_REDIS_URL, default
+redis://127.0.0.1:6379/8: emptied at the start) and wrk (apt-get install wrk).
 """
 
 from __future__ import annotations
@@ -27,10 +32,36 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SERVER = os.environ.get("BENCH_DATABASE_HOST_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+# The load run measures capacity, not the partners' request budget (1,200 an hour per token).
+UNLIMITED = {"API_PARTNER_RATE": "100000000/hour", "API_USER_RATE": "100000000/hour"}
+LOAD_ENDPOINTS = (
+    "/api/v1/values/?page_size=100",
+    "/api/v1/commitments/?page_size=100",
+    "/api/v1/countries/",
+    "/api/v1/indicators/",
+)
+# What each measured cost should grow with, at most: "constant" for one page of one country and period.
+GROWS_WITH = {
+    "data entry": "constant",
+    "country page": "periods",
+    "completeness matrix": "countries",
+    "page of 100 values": "constant",
+    "same page": "constant",
+    "CSV export": "values",
+}
+AIM_MEDIAN_MS = 100
+AIM_COUNTRY_PDF_S = 1.5
+AIM_ALLIANCE_PDF_S = 20
+AIM_PDF_OVERHEAD = 0.15
+AIM_OF_FLOOR = 1 / 3
 
 
 def database_url(scale: int) -> str:
     return f"{SERVER}/am_bench_x{scale}"
+
+
+def load_average() -> list[float]:
+    return [round(load, 2) for load in os.getloadavg()]
 
 
 def run(command: list[str], env: dict[str, str], timeout: int = 3600) -> str:
@@ -41,6 +72,12 @@ def run(command: list[str], env: dict[str, str], timeout: int = 3600) -> str:
         sys.stderr.write(completed.stdout[-4000:] + completed.stderr[-4000:])
         raise SystemExit(f"failed: {' '.join(command)}")
     return completed.stdout
+
+
+def empty_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 def build(scale: int) -> dict[str, int]:
@@ -62,33 +99,65 @@ def build(scale: int) -> dict[str, int]:
 
 
 def bench_module(script: str, result_file: str, scale: int, arguments: list[str]) -> dict:
-    run([sys.executable, f"bench/{script}", *arguments], {"DATABASE_URL": database_url(scale), "REDIS_URL": ""})
+    env = {"DATABASE_URL": database_url(scale), "REDIS_URL": REDIS_URL}
+    run([sys.executable, f"bench/{script}", *arguments], env)
     return json.loads((RESULTS / result_file).read_text())
 
 
-def load_run(scale: int, seconds: int) -> list[dict]:
-    """gunicorn (3 workers) on 127.0.0.1, wrk against each read endpoint and the trivial view."""
+def csv_runs(values: int, quick: bool) -> int:
+    """Timed CSV exports: fewer as they lengthen (one export of the 10x data takes about half a minute)."""
+    if quick or values > 200_000:
+        return 2
+    return 3 if values > 50_000 else 10
+
+
+def load_run(scale: int, seconds: int) -> dict:
+    """gunicorn (gthread) on 127.0.0.1; wrk against each read endpoint beside /healthz on the same server.
+
+    The endpoints are polled with one URL each, so after the first request the API's pages come from
+    the page cache (what a partner polling an unchanged list costs); a second server with the page
+    cache off measures the page of values read from the database every time.
+    """
     sys.path.insert(0, str(ROOT / "bench"))
     import load
 
-    env = {"DATABASE_URL": database_url(scale), "REDIS_URL": ""}
+    env = {"DATABASE_URL": database_url(scale), "REDIS_URL": REDIS_URL, **UNLIMITED}
     output = run(
         [sys.executable, "manage.py", "partner_token", "create", f"Load run {time.time():.0f}"],
         {**env, "DJANGO_SETTINGS_MODULE": "alliance_monitor.settings"},
     )
     key = output.strip().splitlines()[-1]  # the command prints the key alone on its last line
     headers = {"Authorization": f"Bearer {key}"}
-    server, base = load.start_gunicorn(env)
-    try:
-        rows = []
-        floor = load.wrk(base + "/healthz", seconds=seconds)
-        rows.append({"endpoint": "/healthz (floor)", **floor, "of_floor": 1.0})
-        for path in ("/api/v1/values/?page_size=100", "/api/v1/countries/", "/api/v1/indicators/"):
-            result = load.wrk(base + path, seconds=seconds, headers=headers)
-            rows.append({"endpoint": path, **result, "of_floor": round(result["rps"] / floor["rps"], 3)})
-        return rows
-    finally:
-        load.stop(server)
+    rows = []
+    for cache_seconds, paths in (("300", LOAD_ENDPOINTS), ("0", LOAD_ENDPOINTS[:1])):
+        server, base = load.start_gunicorn({**env, "API_CACHE_SECONDS": cache_seconds})
+        label = "" if cache_seconds != "0" else " (page cache off)"
+        try:
+            floor = load.wrk(base + "/healthz", seconds=seconds)
+            rows.append({"endpoint": f"/healthz (floor){label}", **floor, "of_floor": 1.0})
+            for path in paths:
+                result = load.wrk(base + path, seconds=seconds, headers=headers)
+                of_floor = round(result["rps"] / floor["rps"], 3)
+                rows.append({"endpoint": path + label, **result, "of_floor": of_floor})
+        finally:
+            load.stop(server)
+    return {
+        "scale": scale,
+        "server": f"gunicorn -k gthread -w {load.WORKERS} --threads {load.THREADS}",
+        "client": "wrk -t2 -c8",
+        "seconds_each": seconds,
+        "rows": rows,
+    }
+
+
+def reports_run(scale: int, quick: bool) -> dict:
+    """bench/bench_reports.py on this scale's database, with real Celery workers on the bench's Redis."""
+    arguments = ["--runs", "1" if quick else "3", "--workers", "1,2"]
+    run(
+        [sys.executable, "bench/bench_reports.py", *arguments],
+        {"BENCH_DATABASE_URL": database_url(scale), "BENCH_REDIS_URL": REDIS_URL},
+    )
+    return json.loads((RESULTS / "reports.json").read_text())
 
 
 def main() -> None:
@@ -99,59 +168,171 @@ def main() -> None:
     parser.add_argument("--skip-load", action="store_true")
     arguments = parser.parse_args()
     scales = [int(part) for part in arguments.scales.split(",")]
-    runs = ["--runs", "10" if arguments.quick else "30"]
-    summary: dict = {"scales": {}, "load": None, "reports": None}
+    runs = "10" if arguments.quick else "30"
+    started_at = time.time()
+    summary: dict = {
+        "command": " ".join([Path(sys.executable).name, "bench/run.py", *sys.argv[1:]]),
+        "scales": {},
+        "load": None,
+        "reports": None,
+        "steps": [],
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
+    empty_redis()
+
+    def step(name: str, function, *args):
+        before, clock = load_average(), time.perf_counter()
+        result = function(*args)
+        seconds = round(time.perf_counter() - clock, 1)
+        summary["steps"].append({"step": name, "seconds": seconds, "load_average_before": before})
+        print(f"  {name}: {seconds:.0f} s (load average before: {before[0]})", flush=True)
+        return result
+
     for scale in scales:
-        started = time.perf_counter()
-        counts = build(scale)
-        print(f"scale {scale}x: {counts} (built in {time.perf_counter() - started:.0f} s)", flush=True)
-        pages = bench_module("bench_pages.py", "pages.json", scale, runs)
-        api_runs = ["--runs", runs[1], "--csv-runs", "3" if arguments.quick else "10"]
-        api = bench_module("bench_api.py", "api.json", scale, api_runs)
-        summary["scales"][scale] = {"dataset": counts, "pages": pages["results"], "api": api["results"]}
+        counts = step(f"build {scale}x", build, scale)
+        print(f"scale {scale}x: {counts}", flush=True)
+        pages = step(f"pages {scale}x", bench_module, "bench_pages.py", "pages.json", scale, ["--runs", runs])
+        api_arguments = ["--runs", runs, "--csv-runs", str(csv_runs(counts["values"], arguments.quick))]
+        api = step(f"API {scale}x", bench_module, "bench_api.py", "api.json", scale, api_arguments)
+        summary["scales"][scale] = {
+            "dataset": counts,
+            "period": pages.get("period"),
+            "pages": pages["results"],
+            "api": api["results"],
+        }
         if scale == scales[0] and not arguments.skip_load:
-            summary["load"] = {"scale": scale, "rows": load_run(scale, 4 if arguments.quick else 10)}
-        if scale == scales[0] and not arguments.skip_reports and (ROOT / "bench" / "bench_reports.py").exists():
-            run(
-                [sys.executable, "bench/bench_reports.py", *(["--quick"] if arguments.quick else [])],
-                {"DATABASE_URL": database_url(scale), "REDIS_URL": REDIS_URL},
-            )
-            summary["reports"] = json.loads((RESULTS / "reports.json").read_text())
-    summary["environment"] = {"cpus": os.cpu_count(), "load_average": os.getloadavg(), "when": time.ctime()}
+            summary["load"] = step(f"load {scale}x", load_run, scale, 4 if arguments.quick else 10)
+        if scale == scales[0] and not arguments.skip_reports:
+            summary["reports"] = step(f"reports {scale}x", reports_run, scale, arguments.quick)
+    summary["environment"] = {
+        "cpus": os.cpu_count(),
+        "load_average_end": load_average(),
+        "started": time.ctime(started_at),
+        "finished": time.ctime(),
+        "minutes": round((time.time() - started_at) / 60, 1),
+    }
     (RESULTS / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     print_summary(summary, scales)
 
 
-def print_summary(summary: dict, scales: list[int]) -> None:
-    first = scales[0]
-    print("\nPages and API: median ms / p95-or-p90 ms / queries / peak KiB, per scale")
-    header = f"{'measurement':<46}" + "".join(f"{f'{s}x':>26}" for s in scales) + f"{'growth':>9}"
-    print(header)
-    print("-" * len(header))
-    base = summary["scales"][first]
+# --- the tables -------------------------------------------------------------------------------------------
+
+
+def _rows(summary: dict, scales: list[int]):
+    """(label, per-scale rows) of every page and API measurement, in the order measured."""
+    base = summary["scales"][scales[0]]
     for kind, label_key in (("pages", "page"), ("api", "measurement")):
         for index, row in enumerate(base[kind]):
-            label = f"{row[label_key]} [{row['as']}]"[:45]
-            cells, medians = "", []
-            for scale in scales:
-                other = summary["scales"][scale][kind][index]
-                tail = other.get("p95_ms", other.get("p90_ms"))
-                cells += f"{f'{other['median_ms']}/{tail}/{other['queries']}/{other['peak_memory_kib']}':>26}"
-                medians.append(other["median_ms"])
-            growth = medians[-1] / medians[0] if medians[0] else 0
-            print(f"{label:<46}{cells}{f'{growth:.2f}x':>9}")
-    values = [summary["scales"][s]["dataset"]["values"] for s in scales]
-    print(f"{'values in the database':<46}" + "".join(f"{v:>26}" for v in values) + f"{values[-1] / values[0]:>8.2f}x")
+            label = f"{row[label_key]} [{row['as']}]"
+            yield label, [summary["scales"][scale][kind][index] for scale in scales]
+
+
+def _grows_with(label: str) -> str:
+    return next((driver for prefix, driver in GROWS_WITH.items() if label.startswith(prefix)), "constant")
+
+
+def _data_growth(summary: dict, scales: list[int]) -> dict[str, float]:
+    first, last = summary["scales"][scales[0]]["dataset"], summary["scales"][scales[-1]]["dataset"]
+    growth = {name: last[name] / first[name] for name in first if first[name]}
+    growth["constant"] = 1.0
+    return growth
+
+
+def print_summary(summary: dict, scales: list[int]) -> None:
+    first, last = f"{scales[0]}x", f"{scales[-1]}x"
+    data = _data_growth(summary, scales)
+    width = 58
+    print(f"\nPages and API, in process: median ms (p95 or p90), per scale; growth {first} -> {last}")
+    header = (
+        f"{'measurement [as]':<{width}}"
+        + "".join(f"{f'{s}x':>16}" for s in scales)
+        + f"{'growth':>9}{'grows with':>12}{'data':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for label, rows in _rows(summary, scales):
+        cells = "".join(f"{f'{r["median_ms"]} ({r.get("p95_ms", r.get("p90_ms"))})':>16}" for r in rows)
+        growth = rows[-1]["median_ms"] / rows[0]["median_ms"] if rows[0]["median_ms"] else 0
+        driver = _grows_with(label)
+        print(f"{label[: width - 1]:<{width}}{cells}{growth:>8.2f}x{driver:>12}{data[driver]:>8.2f}x")
+
+    print("\nQueries / peak Python memory (KiB) of one request, per scale")
+    header = f"{'measurement [as]':<{width}}" + "".join(f"{f'{s}x':>16}" for s in scales)
+    print(header)
+    print("-" * len(header))
+    for label, rows in _rows(summary, scales):
+        cells = "".join(f"{f'{r["queries"]} / {r["peak_memory_kib"]}':>16}" for r in rows)
+        print(f"{label[: width - 1]:<{width}}{cells}")
+
+    print("\nData per scale")
+    for name in summary["scales"][scales[0]]["dataset"]:
+        counts = [summary["scales"][s]["dataset"][name] for s in scales]
+        print(f"{name:<{width}}" + "".join(f"{c:>16}" for c in counts) + f"{data.get(name, 0):>8.2f}x")
+
     if summary["load"]:
-        print(f"\nLoad at {summary['load']['scale']}x (gunicorn, 3 workers, wrk -t2 -c8):")
-        print(f"{'endpoint':<36}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'of floor':>10}")
-        for row in summary["load"]["rows"]:
+        load = summary["load"]
+        print(
+            f"\nLoad at {load['scale']}x ({load['server']}; {load['client']}, {load['seconds_each']} s each):"
+        )
+        print(f"{'endpoint':<52}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'of floor':>10}")
+        for row in load["rows"]:
             print(
-                f"{row['endpoint']:<36}{row['rps']:>9.0f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}"
+                f"{row['endpoint']:<52}{row['rps']:>9.0f}{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}"
                 f"{row['errors']:>8}{row['of_floor']:>10.2f}"
             )
-    print(f"\nWritten to {(RESULTS / 'summary.json').relative_to(ROOT)}")
+
+    if summary["reports"]:
+        print(f"\nReports at {scales[0]}x (Celery prefork workers; wall time from request to ready):")
+        print(
+            f"{'report':<15}{'workers':>8}{'wall s':>9}{'pages':>7}{'WeasyPrint alone s':>20}"
+            f"{'overhead':>10}{'cores used':>11}{'peak MiB/process':>18}"
+        )
+        for row in summary["reports"]["results"]:
+            overhead = row["wall_seconds_median"] / row["weasyprint_alone_seconds"] - 1
+            print(
+                f"{row['report']:<15}{row['worker_processes']:>8}{row['wall_seconds_median']:>9.2f}"
+                f"{row['pages']:>7}{row['weasyprint_alone_seconds']:>20.2f}{overhead:>+10.0%}"
+                f"{row['cores_used']:>11.2f}{row['peak_rss_mib_one_process']:>18.1f}"
+            )
+
+    print_aims(summary, scales)
+    loads = ", ".join(f"{s['step']} {s['load_average_before'][0]}" for s in summary["steps"])
+    print(f"\nMachine: {summary['environment']['cpus']} CPUs; load average (1 min) before each step: {loads}")
+    print(f"Written to {(RESULTS / 'summary.json').relative_to(ROOT)}")
+
+
+def print_aims(summary: dict, scales: list[int]) -> None:
+    """The issue's aims, met or missed, from this run's figures."""
+    print("\nAims")
+
+    def verdict(met: bool, text: str) -> None:
+        print(f"  [{'met' if met else 'MISSED'}] {text}")
+
+    for label, rows in _rows(summary, scales):
+        if label.startswith(("CSV export", "same page, unchanged")):
+            continue  # the export is not a page; a 304 has no page
+        counts = {row["queries"] for row in rows}
+        verdict(len(counts) == 1, f"constant queries: {label}: {sorted(counts)}")
+    for label, rows in _rows(summary, scales):
+        if label.startswith("CSV export"):
+            continue
+        median = rows[0]["median_ms"]
+        verdict(median < AIM_MEDIAN_MS, f"median < {AIM_MEDIAN_MS} ms at {scales[0]}x: {label}: {median} ms")
+    for row in (summary["reports"] or {}).get("results", []):
+        aim = AIM_COUNTRY_PDF_S if row["report"] == "per-country" else AIM_ALLIANCE_PDF_S
+        wall, alone = row["wall_seconds_median"], row["weasyprint_alone_seconds"]
+        name = f"{row['report']} PDF, {row['worker_processes']} worker(s)"
+        verdict(wall < aim, f"{name} < {aim} s: {wall:.2f} s")
+        verdict(wall / alone - 1 < AIM_PDF_OVERHEAD, f"{name} overhead < 15%: {wall / alone - 1:+.0%}")
+    if summary["load"]:
+        for row in summary["load"]["rows"]:
+            if row["endpoint"].startswith("/healthz"):
+                continue
+            verdict(row["errors"] == 0, f"load, no errors: {row['endpoint']}: {row['errors']}")
+            verdict(
+                row["of_floor"] >= AIM_OF_FLOOR,
+                f"load, >= 1/3 of floor: {row['endpoint']}: {row['of_floor']}",
+            )
 
 
 if __name__ == "__main__":

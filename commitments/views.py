@@ -52,6 +52,10 @@ KIND_OF = {model: kind for kind, model in selectors.REVIEWABLE_KINDS.items()}
 
 
 def _country(code: str) -> Country:
+    # A code is two letters; anything else names no country. Not asking the database spares it text it
+    # refuses (a NUL byte in a query was a server error).
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        raise Http404
     return get_object_or_404(Country, code=code.upper())
 
 

@@ -119,3 +119,18 @@ def page_not_found(request, exception=None):
             status=404,
         )
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """handler400 (too many fields, a malformed request): the API's error shape under /api/, the page
+    elsewhere. Django's own answer was an HTML page even to the API's clients."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            {
+                "status": 400,
+                "code": "bad_request",
+                "message": _("The request has too many fields or is not well formed."),
+            },
+            status=400,
+        )
+    return defaults.bad_request(request, exception)

@@ -2,18 +2,23 @@
 
 Every list is filtered by what the reader may see (visibility.py), ordered stably, paged, available as
 CSV, and answers conditional requests (ETag / Last-Modified) from one aggregate query, before it reads
-a single row. Writes validate the request's shape (serializers.py) and hand over to commitments.services,
+a single row; a page already rendered for the same scope, URL and fingerprint comes from the cache
+(cache.py). Writes validate the request's shape (serializers.py) and hand over to commitments.services,
 exactly as the browser does; the services' refusals become the API's errors (exceptions.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import json
+from dataclasses import dataclass
 from itertools import batched
 
-from django.db.models import Count, Max, Model, Prefetch, QuerySet
+from django.db.models import Count, Max, Model, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404, StreamingHttpResponse
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -36,7 +41,7 @@ from commitments.models import (
     ReportingPeriod,
 )
 
-from . import filters, serializers
+from . import cache, filters, serializers
 from .renderers import columns_of, stream_csv
 from .visibility import Viewer, viewer_for
 
@@ -45,14 +50,44 @@ CSV_CHUNK = 500  # rows fetched and serialized at a time: memory stays flat howe
 WRITE_METHODS = ["get", "post", "patch", "head"]
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """The state of a visible list, from one aggregate query: what its ETag and its cached pages are keyed on.
+
+    ``key`` holds every figure: rows, newest changes, sums of the rows' versions (every save adds one, so
+    a change committed out of time order still shows) and counts of visible children (a child that leaves
+    the reader's view changes no timestamp), and the newest change of the reference data the rows name
+    (a renamed period relabels every value).
+    """
+
+    rows: int
+    last_modified: dt.datetime | None
+    key: str
+
+
+@functools.cache
+def _history_model(model: type[Model]) -> type[Model]:
+    return model.history.model  # the descriptor inspects the caller on every access: once is enough
+
+
+def _newest_history(model: type[Model]) -> Max:
+    """The time of the model's newest change (simple_history), as a subquery inside the list's aggregate."""
+    history = _history_model(model)._default_manager
+    return Max(Subquery(history.order_by("-history_date").values("history_date")[:1]))
+
+
 class AllianceViewSet(viewsets.GenericViewSet):
-    """Lists and details with visibility, stable paging, CSV and conditional GET."""
+    """Lists and details with visibility, stable paging, CSV, conditional GET and a page cache."""
 
     parser_classes = [JSONParser]
     http_method_names = ["get", "head"]
     ordering_fields: dict[str, str] = {}
-    # Aggregates whose maximum says when the visible list last changed; empty: the model's history.
+    # Fields whose maximum says when the visible list last changed; empty: the model's history.
     modified_fields: tuple[str, ...] = ("updated_at",)
+    # Version counters (Reviewable.version) summed over the visible rows or their visible children.
+    version_fields: tuple[str, ...] = ()
+    # Reference data the rows show codes or labels of: their newest change is part of the fingerprint.
+    related_models: tuple[type[Model], ...] = ()
 
     @property
     def viewer(self) -> Viewer:
@@ -62,32 +97,61 @@ class AllianceViewSet(viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        self.result_count, last_modified = self.fingerprint(queryset)
-        etag = self.etag(self.result_count, last_modified, request.get_full_path())
-        not_modified = self.not_modified(etag, last_modified)
+        before = self.fingerprint(queryset)
+        self.result_count = before.rows
+        etag = self.etag(before.key, request.get_full_path())
+        not_modified = self.not_modified(etag, before.last_modified)
         if not_modified is not None:
             return not_modified
         if request.accepted_renderer.format == "csv":
-            response = self.csv_response(queryset)
-        else:
-            page = self.paginate_queryset(queryset)
-            response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        return self.with_validators(response, etag, last_modified)
+            return self.with_validators(self.csv_response(queryset), etag, before.last_modified)
+        key = cache.page_key(
+            scope=self.viewer.scope,
+            language=translation.get_language() or "",
+            media_type=request.accepted_media_type or "",
+            url=request.build_absolute_uri(),
+            fingerprint=before.key,
+        )
+        cached = cache.page_get(key)
+        if cached is not None:
+            return self.with_validators(cached, etag, before.last_modified)
+        page = self.paginate_queryset(queryset)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if self.fingerprint(queryset) != before:
+            # A change landed while the page was read: the page may show part of it, so it is neither
+            # stored nor given validators that would let a client keep it.
+            return self.with_validators(response, None, None)
+        cache.page_store_when_rendered(response, key)
+        return self.with_validators(response, etag, before.last_modified)
 
-    def fingerprint(self, queryset: QuerySet):
-        """(rows, last change) of the visible list, in one query (two for reference data)."""
-        expressions = {
-            f"m{index}": self.modified_expression(name) for index, name in enumerate(self.modified_fields)
-        }
-        stamp = queryset.order_by().aggregate(rows=Count("pk", distinct=True), **expressions)
-        changes = [stamp[name] for name in expressions if stamp[name] is not None]
-        if not self.modified_fields:
-            latest = queryset.model.history.aggregate(latest=Max("history_date"))["latest"]
-            changes = [latest] if latest and stamp["rows"] else []
-        return stamp["rows"], max(changes, default=None)
+    def fingerprint(self, queryset: QuerySet) -> Fingerprint:
+        """The visible list's state in one query (see Fingerprint); the same state gives the same key."""
+        children = [name for name in (*self.modified_fields, *self.version_fields) if "__" in name]
+        expressions = {"rows": Count("pk", distinct=bool(children))}  # a join repeats the parent rows
+        for index, name in enumerate(self.modified_fields):
+            expressions[f"changed{index}"] = Max(name, filter=self.visible_children(name))
+        for index, name in enumerate(self.version_fields):
+            expressions[f"versions{index}"] = Sum(name, filter=self.visible_children(name))
+        for index, name in enumerate(children):
+            relation = name.split("__", 1)[0]
+            expressions[f"children{index}"] = Count(
+                f"{relation}__pk", distinct=True, filter=self.visible_children(name)
+            )
+        history = [queryset.model] if not self.modified_fields else []
+        for index, model in enumerate([*history, *self.related_models]):
+            expressions[f"history{index}"] = _newest_history(model)
+        stamp = queryset.order_by().aggregate(**expressions)
+        changes = [
+            value
+            for name, value in stamp.items()
+            if name.startswith(("changed", "history")) and value is not None
+        ]
+        key = json.dumps(stamp, sort_keys=True, default=str)
+        return Fingerprint(rows=stamp["rows"], last_modified=max(changes, default=None), key=key)
 
-    def modified_expression(self, name: str):
-        return Max(name)
+    def visible_children(self, name: str) -> Q | None:
+        """The condition on a child relation's rows (``progress__updated_at``) that the reader may see."""
+        return None
 
     def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
         serializer = self.get_serializer(many=True)
@@ -128,8 +192,9 @@ class AllianceViewSet(viewsets.GenericViewSet):
         response = get_conditional_response(self.request, etag=etag, last_modified=timestamp)
         return self.with_validators(response, etag, last_modified) if response is not None else None
 
-    def with_validators(self, response, etag: str, last_modified):
-        response["ETag"] = etag
+    def with_validators(self, response, etag: str | None, last_modified):
+        if etag:
+            response["ETag"] = etag
         if last_modified:
             response["Last-Modified"] = http_date(last_modified.timestamp())
         # Anyone's copy must be revalidated; shared caches must not serve one reader's data to another.
@@ -203,6 +268,7 @@ class IndicatorViewSet(AllianceViewSet):
     lookup_value_regex = "[A-Z0-9][A-Z0-9._-]*"
     ordering_fields = {"code": "code", "goal": "goal__order", "order": "order"}
     modified_fields = ()
+    related_models = (Goal,)
     queryset = Indicator.objects.select_related("goal").order_by("goal__order", "order", "code")
 
 
@@ -268,6 +334,8 @@ class IndicatorValueViewSet(AllianceViewSet):
     serializer_class = serializers.IndicatorValueSerializer
     filterset_class = filters.IndicatorValueFilter
     http_method_names = WRITE_METHODS
+    version_fields = ("version",)
+    related_models = (Country, Indicator, Goal, ReportingPeriod)
     lookup_value_regex = "[0-9]+"
     ordering_fields = {
         "country": "country__code",
@@ -376,11 +444,13 @@ class CommitmentViewSet(AllianceViewSet):
         "id": "pk",
     }
     modified_fields = ("updated_at", "progress__updated_at")
+    version_fields = ("progress__version",)
+    related_models = (Country, Goal, ReportingPeriod)
 
-    def modified_expression(self, name: str):
+    def visible_children(self, name: str) -> Q | None:
         if name.startswith("progress__"):
-            return Max(name, filter=self.viewer.reviewable_q("country", status_path="progress__status"))
-        return Max(name)
+            return self.viewer.reviewable_q("country", status_path="progress__status")
+        return None
 
     def visible_progress(self) -> QuerySet:
         return (
@@ -494,11 +564,13 @@ class RecommendationViewSet(AllianceViewSet):
         "id": "pk",
     }
     modified_fields = ("updated_at", "response__updated_at", "follow_ups__updated_at")
+    version_fields = ("follow_ups__version",)
+    related_models = (Country, Goal, ReportingPeriod)
 
-    def modified_expression(self, name: str):
+    def visible_children(self, name: str) -> Q | None:
         if name.startswith("follow_ups__"):
-            return Max(name, filter=self.viewer.reviewable_q("country", status_path="follow_ups__status"))
-        return Max(name)
+            return self.viewer.reviewable_q("country", status_path="follow_ups__status")
+        return None
 
     def visible_follow_ups(self) -> QuerySet:
         return (

@@ -37,6 +37,15 @@ class Viewer:
     def is_partner(self) -> bool:
         return self.partner is not None
 
+    @property
+    def scope(self) -> str:
+        """What decides the rows this viewer sees, and nothing about who they are (cache.py's key)."""
+
+        def ids(countries: frozenset[int] | None) -> str:
+            return "*" if countries is None else ",".join(str(pk) for pk in sorted(countries))
+
+        return f"read={self.can_read};countries={ids(self.country_ids)};drafts={ids(self.draft_country_ids)}"
+
     def country_q(self, path: str, *, alliance_wide: bool = False) -> Q:
         """Rows whose country (at ``path``) the viewer may see; ``alliance_wide`` keeps countryless rows."""
         if self.country_ids is None:

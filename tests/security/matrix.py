@@ -64,9 +64,10 @@ ROLES = (
     "partner",  # API token, every country
     "limited",  # API token limited to Belgium
     "revoked",  # API token, revoked
+    "expired",  # API token, past its expiry date
     "administrator",
 )
-TOKENS = ("partner", "limited", "revoked")
+TOKENS = ("partner", "limited", "revoked", "expired")
 PEOPLE = ("staff_nl", "staff_be", "reviewer", "minister", "administrator")
 
 OK = "ok"
@@ -108,6 +109,7 @@ _ALL_DRAFTS = {DRAFT_MARKER.format(scope=scope) for scope in SCOPES}
 FORBIDDEN_TEXT: dict[str, set[str]] = {
     "anonymous": _ALL_DRAFTS | {APPROVED_MARKER.format(scope=scope) for scope in SCOPES},
     "revoked": _ALL_DRAFTS | {APPROVED_MARKER.format(scope=scope) for scope in SCOPES},
+    "expired": _ALL_DRAFTS | {APPROVED_MARKER.format(scope=scope) for scope in SCOPES},
     "partner": _ALL_DRAFTS,
     "minister": _ALL_DRAFTS,
     "limited": _ALL_DRAFTS | {APPROVED_MARKER.format(scope="NL"), APPROVED_MARKER.format(scope="DE")},
@@ -134,11 +136,13 @@ def page(**people: str) -> dict[str, str]:
 
 
 def api(**callers: str) -> dict[str, str]:
-    """An API endpoint: no credentials or a revoked token get 401; everyone else is OK unless said."""
+    """An API endpoint: no credentials, a revoked or an expired token get 401; everyone else is OK unless
+    said otherwise."""
     return {
         **dict.fromkeys(ROLES, OK),
         "anonymous": UNAUTHENTICATED,
         "revoked": UNAUTHENTICATED,
+        "expired": UNAUTHENTICATED,
         **callers,
     }
 
@@ -236,7 +240,12 @@ def build_matrix_world() -> MatrixWorld:
     data = build_world(users["reviewer"])
     plant_markers(data)
     tokens = make_tokens()
-    keys = {"partner": tokens.partner, "limited": tokens.limited, "revoked": tokens.revoked}
+    keys = {
+        "partner": tokens.partner,
+        "limited": tokens.limited,
+        "revoked": tokens.revoked,
+        "expired": tokens.expired,
+    }
     evaluation_round = EvaluationRound.objects.get()
     nl = Country.objects.get(code="NL")
     reports = {
@@ -536,7 +545,7 @@ TABLE: dict[str, list[Route]] = {
     "api:round-list": [route(GET=API_READ)],
     "api:round-detail": [route(lambda w: {"pk": w.evaluation_round.pk}, GET=API_READ)],
     # --- the partner API: reviewable data ---------------------------------------------------------------
-    "api:value-list": [route(GET=API_READ, POST=({**API_WRITE, "staff_be": DENIED}, new_value))],
+    "api:value-list": [route(GET=API_READ, POST=(API_WRITE_NL, new_value))],
     "api:value-detail": [
         route(
             lambda w: {"pk": w.value("NL", "draft").pk},

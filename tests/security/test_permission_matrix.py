@@ -1,5 +1,8 @@
 """One permission matrix: every route of the project x every role x every method the route accepts.
 
+The roles: a visitor, staff of the Netherlands and of Belgium, a reviewer, a minister, an administrator,
+and four API tokens (every country, Belgium only, revoked, expired).
+
 The routes are walked from the URL configuration (the admin's and the API routers' included); what each
 role gets is the table in tests/security/matrix.py. Each cell is its own test, run against one world
 built once for the module (inside a transaction rolled back at the end) and isolated by a savepoint.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
@@ -109,7 +113,9 @@ def send(client: Client, method: str, url: str, body: dict | None):
         return client.generic(method, url, data, content_type="application/json")
     if method == "POST":
         return client.post(url, body or {})
-    return client.generic(method, url)
+    return client.generic(
+        method, url, urlencode(body or {}), content_type="application/x-www-form-urlencoded"
+    )
 
 
 def content_of(response) -> str:
