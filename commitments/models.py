@@ -20,9 +20,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -94,7 +93,11 @@ class Country(LocalizedMixin, models.Model):
         _("ISO code"),
         max_length=2,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z]{2}$", _("Use the two capital letters of ISO 3166 alpha-2 (XK for Kosovo)."))],
+        validators=[
+            RegexValidator(
+                r"^[A-Z]{2}$", _("Use the two capital letters of ISO 3166 alpha-2 (XK for Kosovo).")
+            )
+        ],
         help_text=_("ISO 3166-1 alpha-2; XK (Kosovo) is user-assigned and allowed."),
     )
     name_en = models.CharField(_("name (English)"), max_length=100)
@@ -103,7 +106,9 @@ class Country(LocalizedMixin, models.Model):
     eu_member_since = models.DateField(_("EU member since"), null=True, blank=True)
     membership = models.CharField(_("membership"), max_length=10, choices=Membership.choices)
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
-    left_on = models.DateField(_("left on"), null=True, blank=True, help_text=_("First day no longer a member."))
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True, help_text=_("First day no longer a member.")
+    )
     membership_note = models.CharField(_("membership note"), max_length=300, blank=True)
 
     objects = CountryQuerySet.as_manager()
@@ -215,19 +220,25 @@ class Indicator(LocalizedMixin, models.Model):
     code = models.CharField(
         _("code"), max_length=20, unique=True, validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9._-]*$")]
     )
-    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("goal"))
+    goal = models.ForeignKey(
+        Goal, on_delete=models.PROTECT, related_name="indicators", verbose_name=_("goal")
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name_en = models.CharField(_("name (English)"), max_length=300)
     name_nl = models.CharField(_("name (Dutch)"), max_length=300, blank=True)
     definition = models.TextField(_("definition"), blank=True)
     value_type = models.CharField(_("value type"), max_length=12, choices=ValueType.choices)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
-    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices, default=Direction.UP)
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction.choices, default=Direction.UP
+    )
     min_value = models.DecimalField(_("minimum"), max_digits=20, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(_("maximum"), max_digits=20, decimal_places=4, null=True, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
     is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("Retired indicators keep their values but are no longer asked for.")
+        _("active"),
+        default=True,
+        help_text=_("Retired indicators keep their values but are no longer asked for."),
     )
 
     history = HistoricalRecords()
@@ -238,7 +249,9 @@ class Indicator(LocalizedMixin, models.Model):
         verbose_name_plural = _("indicators")
         constraints = [
             models.CheckConstraint(
-                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(min_value__lte=F("max_value")),
+                condition=Q(min_value__isnull=True)
+                | Q(max_value__isnull=True)
+                | Q(min_value__lte=F("max_value")),
                 name="indicator_min_not_above_max",
                 violation_error_message=_("The minimum cannot be above the maximum."),
             ),
@@ -246,7 +259,9 @@ class Indicator(LocalizedMixin, models.Model):
                 condition=Q(value_type__in=["number", "percentage", "maturity"])
                 | Q(min_value__isnull=True, max_value__isnull=True),
                 name="indicator_bounds_only_for_numbers",
-                violation_error_message=_("Only numeric indicators (number, percentage, maturity) have bounds."),
+                violation_error_message=_(
+                    "Only numeric indicators (number, percentage, maturity) have bounds."
+                ),
             ),
         ]
 
@@ -345,7 +360,9 @@ class EvaluationRound(models.Model):
             and self.evaluation_period_id
             and self.baseline_period.starts_on >= self.evaluation_period.starts_on
         ):
-            raise ValidationError({"evaluation_period": _("The evaluation period must come after the baseline.")})
+            raise ValidationError(
+                {"evaluation_period": _("The evaluation period must come after the baseline.")}
+            )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -373,7 +390,9 @@ class Reviewable(models.Model):
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     review_reason = models.TextField(
-        _("reason"), blank=True, help_text=_("Why it was returned or reopened; shown to the staff who enter it.")
+        _("reason"),
+        blank=True,
+        help_text=_("Why it was returned or reopened; shown to the staff who enter it."),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -419,7 +438,9 @@ def reviewable_constraints(prefix: str) -> list[models.BaseConstraint]:
 class IndicatorValue(Reviewable):
     """One country's value of one indicator for one reporting period, typed by the indicator."""
 
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="values", verbose_name=_("country"))
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="values", verbose_name=_("country")
+    )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
     )
@@ -431,7 +452,10 @@ class IndicatorValue(Reviewable):
     text_value = models.TextField(_("text"), blank=True, max_length=5000)
     note = models.TextField(_("note"), blank=True, max_length=5000)
     evidence_links = models.TextField(
-        _("evidence links"), blank=True, validators=[validate_evidence_links], help_text=_("One web address per line.")
+        _("evidence links"),
+        blank=True,
+        validators=[validate_evidence_links],
+        help_text=_("One web address per line."),
     )
 
     history = HistoricalRecords()
@@ -486,10 +510,14 @@ class IndicatorValue(Reviewable):
                 }
         elif kind == Indicator.ValueType.TEXT:
             if numeric_field_used or self.boolean_value is not None:
-                errors["text_value"] = _("%(code)s takes text, not a number or yes/no.") % {"code": indicator.code}
+                errors["text_value"] = _("%(code)s takes text, not a number or yes/no.") % {
+                    "code": indicator.code
+                }
         else:
             if self.boolean_value is not None or self.text_value:
-                errors["number_value"] = _("%(code)s takes a number, not yes/no or text.") % {"code": indicator.code}
+                errors["number_value"] = _("%(code)s takes a number, not yes/no or text.") % {
+                    "code": indicator.code
+                }
             elif numeric_field_used:
                 message = self._numeric_error(indicator, self.number_value)
                 if message:
@@ -503,7 +531,11 @@ class IndicatorValue(Reviewable):
         if kind == Indicator.ValueType.MATURITY and number != number.to_integral_value():
             return _("A maturity level is a whole number from 0 to 4.")
         low, high = indicator.bounds()
-        if kind == Indicator.ValueType.PERCENTAGE and indicator.min_value is None and indicator.max_value is None:
+        if (
+            kind == Indicator.ValueType.PERCENTAGE
+            and indicator.min_value is None
+            and indicator.max_value is None
+        ):
             low, high = Decimal(0), Decimal(100)
         if (low is not None and number < low) or (high is not None and number > high):
             if kind == Indicator.ValueType.MATURITY:
@@ -528,7 +560,9 @@ class Commitment(models.Model):
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("country")
     )
-    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("goal"))
+    goal = models.ForeignKey(
+        Goal, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("goal")
+    )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True, max_length=10000)
     baseline = models.TextField(_("baseline at commitment"), blank=True, max_length=10000)
@@ -554,7 +588,9 @@ class Commitment(models.Model):
             models.UniqueConstraint(
                 fields=["country", "goal", "title"],
                 name="commitment_unique_title",
-                violation_error_message=_("This country already has a commitment with this title under this goal."),
+                violation_error_message=_(
+                    "This country already has a commitment with this title under this goal."
+                ),
             ),
         ]
 
@@ -576,12 +612,18 @@ class CommitmentProgress(Reviewable):
         Commitment, on_delete=models.CASCADE, related_name="progress", verbose_name=_("commitment")
     )
     period = models.ForeignKey(
-        ReportingPeriod, on_delete=models.PROTECT, related_name="commitment_progress", verbose_name=_("period")
+        ReportingPeriod,
+        on_delete=models.PROTECT,
+        related_name="commitment_progress",
+        verbose_name=_("period"),
     )
     completion = models.CharField(_("completion"), max_length=12, choices=Completion.choices)
     narrative = models.TextField(_("narrative"), blank=True, max_length=10000)
     evidence_links = models.TextField(
-        _("evidence links"), blank=True, validators=[validate_evidence_links], help_text=_("One web address per line.")
+        _("evidence links"),
+        blank=True,
+        validators=[validate_evidence_links],
+        help_text=_("One web address per line."),
     )
 
     history = HistoricalRecords()
@@ -668,7 +710,10 @@ class GovernmentResponse(models.Model):
     )
     response = models.CharField(_("response"), max_length=20, choices=Response.choices)
     reference = models.CharField(
-        _("reference"), max_length=100, blank=True, help_text=_("For example a parliamentary paper: 31015-158.")
+        _("reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example a parliamentary paper: 31015-158."),
     )
     responded_on = models.DateField(_("responded on"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True, max_length=10000)
@@ -711,7 +756,10 @@ class RecommendationFollowUp(Reviewable):
     follow_up = models.CharField(_("follow-up"), max_length=20, choices=FollowUpStatus.choices)
     narrative = models.TextField(_("narrative"), blank=True, max_length=10000)
     evidence_links = models.TextField(
-        _("evidence links"), blank=True, validators=[validate_evidence_links], help_text=_("One web address per line.")
+        _("evidence links"),
+        blank=True,
+        validators=[validate_evidence_links],
+        help_text=_("One web address per line."),
     )
 
     history = HistoricalRecords()
@@ -742,7 +790,10 @@ class CountryAssignment(models.Model):
     """Gives a staff member the right to enter and edit one country's data."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="country_assignments", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="country_assignments",
+        verbose_name=_("user"),
     )
     country = models.ForeignKey(
         Country, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("country")
@@ -801,11 +852,19 @@ class PartnerToken(models.Model):
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("created by"),
     )
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("revoked by"),
     )
 

@@ -47,7 +47,9 @@ class EditConflict(Exception):
 
     def __str__(self) -> str:
         who = self.current.updated_by or _("someone else")
-        return _("%(who)s saved this item while you were editing it. Your change was not saved.") % {"who": who}
+        return _("%(who)s saved this item while you were editing it. Your change was not saved.") % {
+            "who": who
+        }
 
 
 # simple_history's history_change_reason is a CharField(max_length=100).
@@ -85,14 +87,17 @@ def _require_edit(user, country: Country | None) -> None:
 def _require_open(period: ReportingPeriod) -> None:
     if not period.is_open:
         raise ValidationError(
-            _("The period %(period)s is closed: its data can no longer be changed.") % {"period": period.label},
+            _("The period %(period)s is closed: its data can no longer be changed.")
+            % {"period": period.label},
             code="period_closed",
         )
 
 
 def _diff(instance: Model, new_values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     return {
-        name: (getattr(instance, name), value) for name, value in new_values.items() if getattr(instance, name) != value
+        name: (getattr(instance, name), value)
+        for name, value in new_values.items()
+        if getattr(instance, name) != value
     }
 
 
@@ -146,7 +151,9 @@ def _save_reviewable(
         return item
 
 
-def _changes_since(current: Reviewable, expected_version: int, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+def _changes_since(
+    current: Reviewable, expected_version: int, values: dict[str, Any]
+) -> dict[str, tuple[Any, Any]]:
     """What the other person changed: the fields of the version the user loaded against the current ones."""
     loaded = current.history.filter(version=expected_version).order_by("-history_date").first()
     changes: dict[str, tuple[Any, Any]] = {}
@@ -199,9 +206,8 @@ def indicator_value_save(
 # --- commitments ---------------------------------------------------------------------------------------
 
 
-def commitment_save(*, user, commitment: Commitment | None = None, **fields: Any) -> Commitment:
-    """Create a commitment (``commitment=None``) or change one; staff of its country or reviewers only."""
-    item = commitment or Commitment()
+def _save_country_item(*, item: Commitment | Recommendation, user, fields: dict[str, Any]):
+    """Create or change a row that belongs to a country (None: alliance-wide), for those who may edit it."""
     if item.pk is not None:
         # Moving an item to another country needs the right to edit the country it leaves, too.
         _require_edit(user, item.country)
@@ -213,6 +219,11 @@ def commitment_save(*, user, commitment: Commitment | None = None, **fields: Any
     with transaction.atomic():
         item.save()
     return item
+
+
+def commitment_save(*, user, commitment: Commitment | None = None, **fields: Any) -> Commitment:
+    """Create a commitment (``commitment=None``) or change one; staff of its country or reviewers only."""
+    return _save_country_item(item=commitment or Commitment(), user=user, fields=fields)
 
 
 def commitment_progress_save(
@@ -230,7 +241,11 @@ def commitment_progress_save(
     return _save_reviewable(
         model=CommitmentProgress,
         lookup={"commitment": commitment, "period": period},
-        values={"completion": completion, "narrative": narrative or "", "evidence_links": evidence_links or ""},
+        values={
+            "completion": completion,
+            "narrative": narrative or "",
+            "evidence_links": evidence_links or "",
+        },
         user=user,
         country=commitment.country,
         period=period,
@@ -242,20 +257,11 @@ def commitment_progress_save(
 # --- recommendations ----------------------------------------------------------------------------------
 
 
-def recommendation_save(*, user, recommendation: Recommendation | None = None, **fields: Any) -> Recommendation:
+def recommendation_save(
+    *, user, recommendation: Recommendation | None = None, **fields: Any
+) -> Recommendation:
     """Record a rapporteur's recommendation (or correct one)."""
-    item = recommendation or Recommendation()
-    if item.pk is not None:
-        # Moving an item to another country needs the right to edit the country it leaves, too.
-        _require_edit(user, item.country)
-    for name, value in fields.items():
-        setattr(item, name, value)
-    _require_edit(user, item.country)
-    item.full_clean()
-    item._history_user = user
-    with transaction.atomic():
-        item.save()
-    return item
+    return _save_country_item(item=recommendation or Recommendation(), user=user, fields=fields)
 
 
 def government_response_save(*, user, recommendation: Recommendation, **fields: Any) -> GovernmentResponse:
@@ -344,7 +350,9 @@ def reviewable_transition(
     _require_edit(user, country_of(item))
     _require_open(period_of(item))
     if needs_reason and not reason:
-        raise ValidationError({"reason": _("Give a reason: the staff who entered it will see it.")}, code="required")
+        raise ValidationError(
+            {"reason": _("Give a reason: the staff who entered it will see it.")}, code="required"
+        )
     with transaction.atomic():
         current = type(item).objects.select_for_update().get(pk=item.pk)
         if expected_version is not None and current.version != expected_version:
@@ -420,8 +428,11 @@ def partner_token_create(
         raise ValidationError({"expires_at": _("The expiry date must be in the future.")}, code="expired")
     key = secrets.token_urlsafe(32)
     token = PartnerToken(
-        name=(name or "").strip(), key_prefix=key[:8], key_hash=PartnerToken.hash_key(key),
-        expires_at=expires_at, created_by=created_by,
+        name=(name or "").strip(),
+        key_prefix=key[:8],
+        key_hash=PartnerToken.hash_key(key),
+        expires_at=expires_at,
+        created_by=created_by,
     )
     token.full_clean()
     token._change_reason = "created"

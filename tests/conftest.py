@@ -30,7 +30,9 @@ START_REDIS = "redis-server --daemonize yes --port 6379 --save '' --appendonly n
 def _answers(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2
+        ):
             return True
     except OSError:
         return False
@@ -40,14 +42,16 @@ def pytest_configure(config: pytest.Config) -> None:
     engine = settings.DATABASES["default"]["ENGINE"]
     if engine != "django.db.backends.postgresql":
         raise pytest.UsageError(
-            "The tests run on PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_monitor "
-            "(make test does this for you)."
+            "The tests run on PostgreSQL: set "
+            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_monitor (make test does this for you)."
         )
     database_url = os.environ.get("DATABASE_URL", "")
     if not _answers(database_url, 5432):
         raise pytest.UsageError(f"PostgreSQL does not answer at {database_url}. Start it: {START_POSTGRES}")
     if not settings.REDIS_URL:
-        raise pytest.UsageError("The tests need Redis: set REDIS_URL=redis://127.0.0.1:6379/15 (make test does).")
+        raise pytest.UsageError(
+            "The tests need Redis: set REDIS_URL=redis://127.0.0.1:6379/15 (make test does)."
+        )
     if not _answers(settings.REDIS_URL, 6379):
         raise pytest.UsageError(f"Redis does not answer at {settings.REDIS_URL}. Start it: {START_REDIS}")
     # Tests sign in often; the production hasher's deliberate slowness would only slow them down.

@@ -17,7 +17,6 @@ from commitments.models import (
     GovernmentResponse,
     Indicator,
     IndicatorValue,
-    Recommendation,
     ReportingPeriod,
 )
 from tests.factories import CommitmentFactory, RecommendationFactory
@@ -53,9 +52,11 @@ class TestCountryMembership:
         assert later.filter(code="XK").exists()
 
     def test_a_country_that_left_took_part_during_a_period_it_overlapped(self):
-        assert Country.objects.participating_between(dt.date(2014, 1, 1), dt.date(2014, 12, 31)).filter(
-            code="VN"
-        ).exists()
+        assert (
+            Country.objects.participating_between(dt.date(2014, 1, 1), dt.date(2014, 12, 31))
+            .filter(code="VN")
+            .exists()
+        )
 
     def test_observers_never_take_part(self):
         Country.objects.create(
@@ -93,7 +94,9 @@ class TestCountryMembership:
 
     def test_country_codes_are_unique(self):
         with pytest.raises(IntegrityError), transaction.atomic():
-            Country.objects.create(code="NL", name_en="Again", name_nl="Weer", region="Europe", membership="observer")
+            Country.objects.create(
+                code="NL", name_en="Again", name_nl="Weer", region="Europe", membership="observer"
+            )
 
     def test_names_follow_the_language(self):
         from django.utils import translation
@@ -128,35 +131,56 @@ class TestGoalsAndIndicators:
 
     def test_staff_can_add_an_indicator_without_a_deploy(self):
         goal = Goal.objects.get(code="PREVENTION")
-        Indicator(code="PR-7", goal=goal, name_en="Schools with a programme", value_type="percentage").full_clean()
+        Indicator(
+            code="PR-7", goal=goal, name_en="Schools with a programme", value_type="percentage"
+        ).full_clean()
 
 
 class TestPeriodsAndRounds:
     def test_a_period_cannot_end_before_it_starts(self):
-        period = ReportingPeriod(label="Bad", starts_on=dt.date(2015, 1, 1), ends_on=dt.date(2014, 1, 1),
-                                 deadline=dt.date(2015, 2, 1))
+        period = ReportingPeriod(
+            label="Bad",
+            starts_on=dt.date(2015, 1, 1),
+            ends_on=dt.date(2014, 1, 1),
+            deadline=dt.date(2015, 2, 1),
+        )
         with pytest.raises(ValidationError, match="cannot end before it starts"):
             period.full_clean()
 
     def test_a_deadline_cannot_precede_the_start(self):
         with pytest.raises(IntegrityError), transaction.atomic():
-            ReportingPeriod.objects.create(label="Bad", starts_on=dt.date(2015, 1, 1), ends_on=dt.date(2015, 6, 1),
-                                           deadline=dt.date(2014, 1, 1))
+            ReportingPeriod.objects.create(
+                label="Bad",
+                starts_on=dt.date(2015, 1, 1),
+                ends_on=dt.date(2015, 6, 1),
+                deadline=dt.date(2014, 1, 1),
+            )
 
     def test_a_round_compares_two_different_periods(self, baseline_period):
         with pytest.raises(IntegrityError), transaction.atomic():
-            EvaluationRound.objects.create(label="Same", baseline_period=baseline_period,
-                                           evaluation_period=baseline_period, ministerial_date=dt.date(2014, 9, 30))
+            EvaluationRound.objects.create(
+                label="Same",
+                baseline_period=baseline_period,
+                evaluation_period=baseline_period,
+                ministerial_date=dt.date(2014, 9, 30),
+            )
 
     def test_the_evaluation_comes_after_the_baseline(self, baseline_period, progress_period):
-        round_ = EvaluationRound(label="Backwards", baseline_period=progress_period,
-                                 evaluation_period=baseline_period, ministerial_date=dt.date(2014, 9, 30))
+        round_ = EvaluationRound(
+            label="Backwards",
+            baseline_period=progress_period,
+            evaluation_period=baseline_period,
+            ministerial_date=dt.date(2014, 9, 30),
+        )
         with pytest.raises(ValidationError, match="must come after the baseline"):
             round_.full_clean()
 
     def test_the_seeded_round_is_2012_2014(self):
         round_ = EvaluationRound.objects.get()
-        assert (round_.baseline_period.label, round_.evaluation_period.label) == ("2013 baseline", "2014 progress")
+        assert (round_.baseline_period.label, round_.evaluation_period.label) == (
+            "2013 baseline",
+            "2014 progress",
+        )
 
 
 class TestIndicatorValueValidation:
@@ -206,19 +230,30 @@ class TestIndicatorValueValidation:
 
     def test_a_value_cannot_be_both_number_and_yes_no_in_the_database(self, indicator, nl, progress_period):
         with pytest.raises(IntegrityError), transaction.atomic():
-            value_for(indicator("VI-2"), nl, progress_period, number_value=Decimal(1), boolean_value=True).save()
+            value_for(
+                indicator("VI-2"), nl, progress_period, number_value=Decimal(1), boolean_value=True
+            ).save()
 
     def test_returning_needs_a_reason_in_the_database(self, indicator, nl, progress_period):
         with pytest.raises(IntegrityError), transaction.atomic():
-            value_for(indicator("VI-2"), nl, progress_period, number_value=Decimal(1), status="returned").save()
+            value_for(
+                indicator("VI-2"), nl, progress_period, number_value=Decimal(1), status="returned"
+            ).save()
 
     def test_approval_records_its_time(self, indicator, nl, progress_period):
         with pytest.raises(IntegrityError), transaction.atomic():
-            value_for(indicator("VI-2"), nl, progress_period, number_value=Decimal(1), status="approved").save()
+            value_for(
+                indicator("VI-2"), nl, progress_period, number_value=Decimal(1), status="approved"
+            ).save()
 
     def test_evidence_links_must_be_web_addresses(self, indicator, nl, progress_period):
-        value = value_for(indicator("VI-2"), nl, progress_period, number_value=Decimal(1),
-                          evidence_links="https://example.org/report.pdf\nfile:///etc/passwd")
+        value = value_for(
+            indicator("VI-2"),
+            nl,
+            progress_period,
+            number_value=Decimal(1),
+            evidence_links="https://example.org/report.pdf\nfile:///etc/passwd",
+        )
         with pytest.raises(ValidationError, match="Line 2 is not a web address"):
             value.full_clean()
 
@@ -229,7 +264,9 @@ class TestIndicatorValueValidation:
 
 class TestCommitmentsAndRecommendations:
     def test_a_target_date_cannot_precede_the_commitment(self):
-        commitment = CommitmentFactory.build(committed_on=dt.date(2014, 1, 1), target_date=dt.date(2013, 1, 1))
+        commitment = CommitmentFactory.build(
+            committed_on=dt.date(2014, 1, 1), target_date=dt.date(2013, 1, 1)
+        )
         with pytest.raises(ValidationError, match="target date cannot be before"):
             commitment.full_clean()
 
@@ -278,7 +315,9 @@ class TestHistory:
         delta = latest.diff_against(first)
         assert latest.history_user == staff_nl
         assert latest.history_date is not None
-        assert [(c.field, c.new) for c in delta.changes] == [("title", "Triple the victim-identification team")]
+        assert [(c.field, c.new) for c in delta.changes] == [
+            ("title", "Triple the victim-identification team")
+        ]
 
     def test_deleted_rows_stay_in_the_history(self):
         commitment = CommitmentFactory()
@@ -310,5 +349,7 @@ def test_every_model_is_in_the_admin():
 
 
 def test_recommendation_model_lists_addressees():
-    assert RecommendationFactory.build(addressees="Police\n\n Prosecution ").addressee_list == ["Police", "Prosecution"]
-
+    assert RecommendationFactory.build(addressees="Police\n\n Prosecution ").addressee_list == [
+        "Police",
+        "Prosecution",
+    ]

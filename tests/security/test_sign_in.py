@@ -297,3 +297,11 @@ def test_a_session_ends_with_the_browser_and_after_eight_hours_at_most(client, s
     assert cookie["max-age"] == "" and cookie["expires"] == ""  # a browser-session cookie
     assert cookie["httponly"] is True
     assert client.session.get_expiry_age() == django_settings.SESSION_COOKIE_AGE == 8 * 3600
+
+
+def test_an_api_request_owing_the_code_gets_a_json_refusal_not_a_form(client, staff_with_app, two_factor_optional):
+    sign_in(client, staff_with_app)
+    response = client.get("/api/v1/countries/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "two_factor_required"
+    assert "/accounts/verify/" in response.json()["message"]

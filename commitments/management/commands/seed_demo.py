@@ -11,8 +11,9 @@ from commitments.seeding import DEMO_USERS, seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Load a plainly synthetic, deterministic demo dataset (marked as demo) and one account per role "
-        "(staff-nl, staff-be, staff-secretariat, reviewer, minister, admin) with the password in DEMO_PASSWORD."
+        "Load a plainly synthetic, deterministic demo dataset (marked as demo) and one account per "
+        "role (staff-nl, staff-be, staff-secretariat, reviewer, minister, admin) with the password in "
+        "DEMO_PASSWORD."
     )
 
     def handle(self, *args, **options) -> None:
