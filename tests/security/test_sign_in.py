@@ -299,7 +299,7 @@ def test_a_session_ends_with_the_browser_and_after_eight_hours_at_most(client, s
     assert client.session.get_expiry_age() == django_settings.SESSION_COOKIE_AGE == 8 * 3600
 
 
-def test_an_api_request_owing_the_code_gets_a_json_refusal_not_a_form(client, staff_with_app, two_factor_optional):
+def test_an_api_request_owing_the_code_gets_a_json_refusal(client, staff_with_app, two_factor_optional):
     sign_in(client, staff_with_app)
     response = client.get("/api/v1/countries/")
     assert response.status_code == 403
