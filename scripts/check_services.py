@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 HOW_TO_START = {
     "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
-    "Redis": "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no",
+    "Redis": "redis-server --daemonize yes --bind 127.0.0.1 --port {port} --save '' --appendonly no",
 }
 
 
@@ -30,7 +30,8 @@ def main(database_url: str, redis_url: str) -> int:
         if not answers(url, port)
     ]
     for name, url in missing:
-        print(f"{name} does not answer at {url}. Start it with:\n    {HOW_TO_START[name]}", file=sys.stderr)
+        command = HOW_TO_START[name].format(port=urlparse(url).port or 6379)
+        print(f"{name} does not answer at {url}. Start it with:\n    {command}", file=sys.stderr)
     return 1 if missing else 0
 
 
