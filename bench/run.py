@@ -122,12 +122,17 @@ def load_run(scale: int, seconds: int) -> dict:
     import load
 
     env = {"DATABASE_URL": database_url(scale), "REDIS_URL": REDIS_URL, **UNLIMITED}
-    output = run(
-        [sys.executable, "manage.py", "partner_token", "create", f"Load run {time.time():.0f}"],
-        {**env, "DJANGO_SETTINGS_MODULE": "alliance_monitor.settings"},
-    )
-    key = output.strip().splitlines()[-1]  # the command prints the key alone on its last line
-    headers = {"Authorization": f"Bearer {key}"}
+
+    def token_headers() -> dict[str, str]:
+        """A fresh partner token for each endpoint, so that every run starts alike (an empty throttle
+        history: a token's requests of the last hour; measured in process, its length costs nothing)."""
+        output = run(
+            [sys.executable, "manage.py", "partner_token", "create", f"Load run {time.time_ns()}"],
+            {**env, "DJANGO_SETTINGS_MODULE": "alliance_monitor.settings"},
+        )
+        key = output.strip().splitlines()[-1]  # the command prints the key alone on its last line
+        return {"Authorization": f"Bearer {key}"}
+
     rows = []
     for cache_seconds, paths in (("300", LOAD_ENDPOINTS), ("0", LOAD_ENDPOINTS[:1])):
         server, base = load.start_gunicorn({**env, "API_CACHE_SECONDS": cache_seconds})
@@ -136,7 +141,7 @@ def load_run(scale: int, seconds: int) -> dict:
             floor = load.wrk(base + "/healthz", seconds=seconds)
             rows.append({"endpoint": f"/healthz (floor){label}", **floor, "of_floor": 1.0})
             for path in paths:
-                result = load.wrk(base + path, seconds=seconds, headers=headers)
+                result = load.wrk(base + path, seconds=seconds, headers=token_headers())
                 of_floor = round(result["rps"] / floor["rps"], 3)
                 rows.append({"endpoint": path + label, **result, "of_floor": of_floor})
         finally:
@@ -285,15 +290,20 @@ def print_summary(summary: dict, scales: list[int]) -> None:
         print(f"\nReports at {scales[0]}x (Celery prefork workers; wall time from request to ready):")
         print(
             f"{'report':<15}{'workers':>8}{'wall s':>9}{'pages':>7}{'WeasyPrint alone s':>20}"
-            f"{'overhead':>10}{'cores used':>11}{'peak MiB/process':>18}"
+            f"{'over, wall':>12}{'worker CPU s':>14}{'over, CPU':>11}{'cores used':>11}{'peak MiB/proc':>15}"
         )
         for row in summary["reports"]["results"]:
-            overhead = row["wall_seconds_median"] / row["weasyprint_alone_seconds"] - 1
+            alone, cpu = row["weasyprint_alone_seconds"], row["worker_cpu_seconds_median"]
             print(
                 f"{row['report']:<15}{row['worker_processes']:>8}{row['wall_seconds_median']:>9.2f}"
-                f"{row['pages']:>7}{row['weasyprint_alone_seconds']:>20.2f}{overhead:>+10.0%}"
-                f"{row['cores_used']:>11.2f}{row['peak_rss_mib_one_process']:>18.1f}"
+                f"{row['pages']:>7}{alone:>20.2f}{row['wall_seconds_median'] / alone - 1:>+12.0%}"
+                f"{cpu:>14.2f}{cpu / alone - 1:>+11.0%}"
+                f"{row['cores_used']:>11.2f}{row['peak_rss_mib_one_process']:>15.1f}"
             )
+        print(
+            "  over, wall: wall time over WeasyPrint alone; over, CPU: the workers' CPU time over it (what\n"
+            "  the pipeline itself adds, whatever else the machine runs); cores used: worker CPU / wall time."
+        )
 
     print_aims(summary, scales)
     loads = ", ".join(f"{s['step']} {s['load_average_before'][0]}" for s in summary["steps"])
@@ -323,7 +333,9 @@ def print_aims(summary: dict, scales: list[int]) -> None:
         wall, alone = row["wall_seconds_median"], row["weasyprint_alone_seconds"]
         name = f"{row['report']} PDF, {row['worker_processes']} worker(s)"
         verdict(wall < aim, f"{name} < {aim} s: {wall:.2f} s")
-        verdict(wall / alone - 1 < AIM_PDF_OVERHEAD, f"{name} overhead < 15%: {wall / alone - 1:+.0%}")
+        cpu = row["worker_cpu_seconds_median"]
+        verdict(wall / alone - 1 < AIM_PDF_OVERHEAD, f"{name} overhead < 15%, wall: {wall / alone - 1:+.0%}")
+        verdict(cpu / alone - 1 < AIM_PDF_OVERHEAD, f"{name} overhead < 15%, CPU: {cpu / alone - 1:+.0%}")
     if summary["load"]:
         for row in summary["load"]["rows"]:
             if row["endpoint"].startswith("/healthz"):

@@ -10,6 +10,7 @@ import os
 import socket
 from urllib.parse import urlparse
 
+import hypothesis
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -22,6 +23,12 @@ from tests.factories import UserFactory
 
 # Fixtures of the API tests (the world in every workflow state, partner tokens, clients).
 pytest_plugins = ["tests.commitments.api_fixtures"]
+
+# Property-based tests draw the same examples on every run, so a CI result can be reproduced;
+# HYPOTHESIS_PROFILE=explore draws new ones (run it now and then to look further).
+hypothesis.settings.register_profile("ci", derandomize=True, database=None)
+hypothesis.settings.register_profile("explore", derandomize=False)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = "redis-server --daemonize yes --port 6379 --save '' --appendonly no"

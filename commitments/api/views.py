@@ -132,11 +132,9 @@ class AllianceViewSet(viewsets.GenericViewSet):
             expressions[f"changed{index}"] = Max(name, filter=self.visible_children(name))
         for index, name in enumerate(self.version_fields):
             expressions[f"versions{index}"] = Sum(name, filter=self.visible_children(name))
-        for index, name in enumerate(children):
-            relation = name.split("__", 1)[0]
-            expressions[f"children{index}"] = Count(
-                f"{relation}__pk", distinct=True, filter=self.visible_children(name)
-            )
+        relations = dict.fromkeys(name.split("__", 1)[0] for name in children)
+        for index, child in enumerate(f"{relation}__pk" for relation in relations):
+            expressions[f"children{index}"] = Count(child, distinct=True, filter=self.visible_children(child))
         history = [queryset.model] if not self.modified_fields else []
         for index, model in enumerate([*history, *self.related_models]):
             expressions[f"history{index}"] = _newest_history(model)
