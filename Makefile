@@ -37,7 +37,7 @@ check-services:
 test: setup check-services
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py compilemessages --ignore '.venv' -v 0
-	DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python manage.py makemigrations --check --dry-run
+	DATABASE_URL='sqlite:///:memory:' $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' DEBUG=true \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
