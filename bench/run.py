@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SERVER = os.environ.get("BENCH_DATABASE_HOST_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+# Two benchmark runs on one PostgreSQL server need their own databases: BENCH_DB_PREFIX=am_mine_x.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "am_bench_x")
 # The load run measures capacity, not the partners' request budget (1,200 an hour per token).
 UNLIMITED = {"API_PARTNER_RATE": "100000000/hour", "API_USER_RATE": "100000000/hour"}
 LOAD_ENDPOINTS = (
@@ -57,7 +59,7 @@ AIM_OF_FLOOR = 1 / 3
 
 
 def database_url(scale: int) -> str:
-    return f"{SERVER}/am_bench_x{scale}"
+    return f"{SERVER}/{DB_PREFIX}{scale}"
 
 
 def load_average() -> list[float]:
@@ -82,7 +84,7 @@ def empty_redis() -> None:
 
 def build(scale: int) -> dict[str, int]:
     """A fresh database for the scale, migrated and filled (in a child process with its own settings)."""
-    name = f"am_bench_x{scale}"
+    name = f"{DB_PREFIX}{scale}"
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
     code = (
