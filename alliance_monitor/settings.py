@@ -205,6 +205,10 @@ AXES_LOCKOUT_CALLABLE = "alliance_monitor.auth.lockout_response"
 # when this is on (default: on in production, off in the demo).
 TWO_FACTOR_REQUIRED_FOR_REVIEWERS = env_bool("TWO_FACTOR_REQUIRED_FOR_REVIEWERS", not DEBUG)
 OTP_TOTP_ISSUER = "Alliance Monitor"
+# Four eyes: approving or returning an item needs a reviewer other than the person who last changed it
+# or submitted it. A deployment with a single reviewer may turn it off; each approval's history then
+# says that four eyes were off.
+FOUR_EYES_REQUIRED = env_bool("FOUR_EYES_REQUIRED", True)
 
 # --- Internationalisation: English and Dutch, timezone-aware. ---
 LANGUAGE_CODE = "en"

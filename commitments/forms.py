@@ -53,15 +53,34 @@ class ServiceErrorsMixin:
 
 
 class VersionedForm(ServiceErrorsMixin, forms.Form):
-    """A form for a reviewable row: carries the version the user started from (optimistic concurrency)."""
+    """A form for a reviewable row: carries the version the user started from (optimistic concurrency).
+
+    Only what the client sent changes: ``keep_unsent`` turns the fields missing from the request into
+    disabled ones (Django then takes their current value), and ``service_values`` leaves them out, so the
+    service keeps them as they are. A partial client, a script or an extension that drops fields can
+    never blank a field it did not send.
+    """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     content_fields: tuple[str, ...] = ()
 
+    def keep_unsent(self) -> None:
+        """Fields the request does not carry keep their current value (call before validating)."""
+        if not self.is_bound:
+            return
+        for name in self.content_fields:
+            field = self.fields[name]
+            if field.widget.value_omitted_from_data(self.data, self.files, self.add_prefix(name)):
+                field.disabled = True
+
+    @property
+    def sent_fields(self) -> list[str]:
+        return [name for name in self.content_fields if not self.fields[name].disabled]
+
     def changed_from(self, source: Any | None) -> bool:
         """Whether what was posted differs from ``source`` (the row, or the version the user loaded)."""
         initial = self.initial_from(source)
-        for name in self.content_fields:
+        for name in self.sent_fields:
             field = self.fields[name]
             if field.has_changed(initial.get(name), self[name].data):
                 return True
@@ -75,7 +94,7 @@ class VersionedForm(ServiceErrorsMixin, forms.Form):
         return {
             name: value.strip() if isinstance(value, str) else value
             for name, value in self.cleaned_data.items()
-            if name in self.content_fields
+            if name in self.sent_fields
         }
 
 
@@ -157,24 +176,26 @@ class IndicatorValueForm(VersionedForm):
         return {"value": value, "note": source.note, "evidence_links": source.evidence_links}
 
     def service_values(self) -> dict[str, Any]:
-        """The cleaned input as ``indicator_value_save`` takes it."""
+        """The cleaned input as ``indicator_value_save`` takes it: only what was sent."""
         data = self.cleaned_data
-        typed: dict[str, Any] = {"number_value": None, "boolean_value": None, "text_value": ""}
-        raw = data.get("value")
-        kind = self.indicator.value_type
-        if kind == Indicator.ValueType.BOOLEAN:
-            typed["boolean_value"] = {"yes": True, "no": False}.get(raw)
-        elif kind == Indicator.ValueType.MATURITY:
-            typed["number_value"] = Decimal(raw) if raw not in (None, "") else None
-        elif kind == Indicator.ValueType.TEXT:
-            typed["text_value"] = (raw or "").strip()
-        else:
-            typed["number_value"] = raw
-        return {
-            **typed,
-            "note": data.get("note", "").strip(),
-            "evidence_links": data.get("evidence_links", "").strip(),
-        }
+        sent = self.sent_fields
+        values: dict[str, Any] = {}
+        if "value" in sent:
+            values = {"number_value": None, "boolean_value": None, "text_value": ""}
+            raw = data.get("value")
+            kind = self.indicator.value_type
+            if kind == Indicator.ValueType.BOOLEAN:
+                values["boolean_value"] = {"yes": True, "no": False}.get(raw)
+            elif kind == Indicator.ValueType.MATURITY:
+                values["number_value"] = Decimal(raw) if raw not in (None, "") else None
+            elif kind == Indicator.ValueType.TEXT:
+                values["text_value"] = (raw or "").strip()
+            else:
+                values["number_value"] = raw
+        for name in ("note", "evidence_links"):
+            if name in sent:
+                values[name] = (data.get(name) or "").strip()
+        return values
 
 
 # --- commitment progress and recommendation follow-up ---------------------------------------------------

@@ -247,14 +247,18 @@ class DataEntry:
         return [row for goal in self.goals for row in goal.rows]
 
     @property
-    def pending_count(self) -> int:
+    def pending_items(self) -> list[Reviewable]:
         """Items of this period that are drafts or were returned: what "submit for review" would send."""
         items = [
             *(row.value for row in self.rows),
             *(progress for _, progress in self.commitments),
             *(follow_up for _, follow_up in self.recommendations),
         ]
-        return sum(1 for item in items if item is not None and item.status in {Status.DRAFT, Status.RETURNED})
+        return [item for item in items if item is not None and item.status in {Status.DRAFT, Status.RETURNED}]
+
+    @property
+    def pending_count(self) -> int:
+        return len(self.pending_items)
 
 
 def data_entry(*, country: Country, period: ReportingPeriod) -> DataEntry:

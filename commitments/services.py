@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
@@ -54,6 +55,30 @@ class EditConflict(Exception):
 
 # simple_history's history_change_reason is a CharField(max_length=100).
 HISTORY_REASON_LENGTH = 100
+
+
+class _Keep:
+    """The default of a field a client did not send: the save leaves that field as it is."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
+
+
+class FourEyesRefused(PermissionDenied):
+    """The person who changed or submitted an item may not also approve or return it."""
+
+
+def version_required_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "This item already exists: say which version of it your change is based on (the version you "
+            "loaded), so that nobody's work is overwritten. Nothing was saved."
+        ),
+        code="version_required",
+    )
 
 
 class WorkflowError(ValidationError):
@@ -112,7 +137,13 @@ def _save_reviewable(
     expected_version: int | None,
     is_demo: bool = False,
 ) -> Reviewable:
-    """Create or update one reviewable row, refusing stale, locked or invalid saves."""
+    """Create or update one reviewable row, refusing stale, locked or invalid saves.
+
+    Only the fields in ``values`` that are not ``KEEP`` change: a field the client did not send stays as
+    it is. Changing a row that exists needs ``expected_version`` (the version the change is based on); a
+    save without it is refused, never applied blindly.
+    """
+    values = {name: value for name, value in values.items() if value is not KEEP}
     _require_edit(user, country)
     _require_open(period)
     with transaction.atomic():
@@ -121,9 +152,13 @@ def _save_reviewable(
             if expected_version not in (None, 0):
                 # The form was built on a row that has since been deleted.
                 raise ValidationError(_("This item no longer exists; reload the page."), code="gone")
-            item = model(**lookup, **values, created_by=user, updated_by=user, is_demo=is_demo)
+            item = model(
+                **lookup, **values, created_by=user, updated_by=user, edited_by=user, is_demo=is_demo
+            )
         else:
-            if expected_version is not None and current.version != expected_version:
+            if expected_version is None:
+                raise version_required_error()
+            if current.version != expected_version:
                 raise EditConflict(current=current, changes=_changes_since(current, expected_version, values))
             if not current.is_editable:
                 raise ValidationError(
@@ -137,7 +172,7 @@ def _save_reviewable(
             for name, value in values.items():
                 setattr(item, name, value)
             item.version = F("version") + 1
-            item.updated_by = user
+            item.updated_by = item.edited_by = user
         item.full_clean(exclude=["version"])
         item._history_user = user
         try:
@@ -165,6 +200,14 @@ def _changes_since(
     return changes
 
 
+def _text(value: Any) -> Any:
+    """A text field's value as stored: None is "", KEEP stays KEEP, anything else as given (the model's
+    validators refuse what is not text)."""
+    if value is None:
+        return ""
+    return value
+
+
 # --- indicator values ---------------------------------------------------------------------------------
 
 
@@ -174,15 +217,19 @@ def indicator_value_save(
     indicator: Indicator,
     period: ReportingPeriod,
     user,
-    number_value: Decimal | None = None,
-    boolean_value: bool | None = None,
-    text_value: str = "",
-    note: str = "",
-    evidence_links: str = "",
+    number_value: Decimal | None = KEEP,
+    boolean_value: bool | None = KEEP,
+    text_value: str = KEEP,
+    note: str = KEEP,
+    evidence_links: str = KEEP,
     expected_version: int | None = None,
     is_demo: bool = False,
 ) -> IndicatorValue:
-    """Enter or change a country's value of an indicator for a period (stays or becomes a draft)."""
+    """Enter or change a country's value of an indicator for a period (stays or becomes a draft).
+
+    Fields left out (``KEEP``) stay as they are; a new value starts with them empty. Changing an existing
+    value needs ``expected_version``.
+    """
     if not indicator.is_active:
         raise ValidationError(_("%(code)s is retired and takes no new values.") % {"code": indicator.code})
     return _save_reviewable(
@@ -191,9 +238,9 @@ def indicator_value_save(
         values={
             "number_value": number_value,
             "boolean_value": boolean_value,
-            "text_value": text_value or "",
-            "note": note or "",
-            "evidence_links": evidence_links or "",
+            "text_value": _text(text_value),
+            "note": _text(note),
+            "evidence_links": _text(evidence_links),
         },
         user=user,
         country=country,
@@ -231,20 +278,20 @@ def commitment_progress_save(
     commitment: Commitment,
     period: ReportingPeriod,
     user,
-    completion: str,
-    narrative: str = "",
-    evidence_links: str = "",
+    completion: str = KEEP,
+    narrative: str = KEEP,
+    evidence_links: str = KEEP,
     expected_version: int | None = None,
     is_demo: bool = False,
 ) -> CommitmentProgress:
-    """Report how far a commitment got in a period."""
+    """Report how far a commitment got in a period (fields left out stay as they are)."""
     return _save_reviewable(
         model=CommitmentProgress,
         lookup={"commitment": commitment, "period": period},
         values={
-            "completion": completion,
-            "narrative": narrative or "",
-            "evidence_links": evidence_links or "",
+            "completion": _text(completion),
+            "narrative": _text(narrative),
+            "evidence_links": _text(evidence_links),
         },
         user=user,
         country=commitment.country,
@@ -283,17 +330,21 @@ def follow_up_save(
     recommendation: Recommendation,
     period: ReportingPeriod,
     user,
-    follow_up: str,
-    narrative: str = "",
-    evidence_links: str = "",
+    follow_up: str = KEEP,
+    narrative: str = KEEP,
+    evidence_links: str = KEEP,
     expected_version: int | None = None,
     is_demo: bool = False,
 ) -> RecommendationFollowUp:
-    """Report what became of a recommendation by the end of a period."""
+    """Report what became of a recommendation by the end of a period (fields left out stay as they are)."""
     return _save_reviewable(
         model=RecommendationFollowUp,
         lookup={"recommendation": recommendation, "period": period},
-        values={"follow_up": follow_up, "narrative": narrative or "", "evidence_links": evidence_links or ""},
+        values={
+            "follow_up": _text(follow_up),
+            "narrative": _text(narrative),
+            "evidence_links": _text(evidence_links),
+        },
         user=user,
         country=recommendation.country,
         period=period,
@@ -328,18 +379,47 @@ TRANSITIONS: dict[str, tuple[set[str], str, bool, bool]] = {
 }
 
 
+# The steps that judge someone else's work: never by the person who last changed it or submitted it.
+FOUR_EYES_ACTIONS = frozenset({"approve", "return"})
+FOUR_EYES_OFF = "four eyes off"
+
+
 def period_of(item: Reviewable) -> ReportingPeriod:
     return item.period
 
 
+def four_eyes_required() -> bool:
+    """settings.FOUR_EYES_REQUIRED (default on); a deployment with a single reviewer may turn it off."""
+    return bool(getattr(settings, "FOUR_EYES_REQUIRED", True))
+
+
+def is_own_work(*, item: Reviewable, user) -> bool:
+    """Whether ``user`` last changed what the item says or submitted it."""
+    return user.pk is not None and user.pk in {item.edited_by_id, item.submitted_by_id}
+
+
+def _check_four_eyes(*, item: Reviewable, action: str, user) -> None:
+    if action in FOUR_EYES_ACTIONS and four_eyes_required() and is_own_work(item=item, user=user):
+        raise FourEyesRefused(
+            _(
+                "You changed or submitted this item yourself: another reviewer must %(action)s it "
+                "(four eyes)."
+            )
+            % {"action": ACTION_NAMES[action]}
+        )
+
+
 def reviewable_transition(
-    *, item: Reviewable, action: str, user, reason: str = "", expected_version: int | None = None
+    *, item: Reviewable, action: str, user, reason: str = "", expected_version: int | None
 ) -> Reviewable:
     """Move an item through the workflow; the history records who, when and why.
 
     submit: staff of the country (draft/returned -> submitted); approve: a reviewer (submitted -> approved);
     return: a reviewer, with a reason (submitted -> returned); reopen: a reviewer, with a reason
-    (approved -> returned, so that staff can correct it).
+    (approved -> returned, so that staff can correct it). ``expected_version`` is the version the user
+    looked at: a step on an item that changed since is refused (EditConflict), and a step without it is
+    refused too. Approving and returning need four eyes: someone other than the person who last changed
+    the content or submitted it (``FOUR_EYES_REQUIRED``; when that is off, the history says so).
     """
     if action not in TRANSITIONS:
         raise ValidationError(_("Unknown action %(action)s.") % {"action": action})
@@ -353,9 +433,11 @@ def reviewable_transition(
         raise ValidationError(
             {"reason": _("Give a reason: the staff who entered it will see it.")}, code="required"
         )
+    if expected_version is None:
+        raise version_required_error()
     with transaction.atomic():
         current = type(item).objects.select_for_update().get(pk=item.pk)
-        if expected_version is not None and current.version != expected_version:
+        if current.version != expected_version:
             # A reviewer must not approve a figure that changed after they looked at it.
             content = dict.fromkeys(CONTENT_FIELDS.get(type(current), ()))
             raise EditConflict(current=current, changes=_changes_since(current, expected_version, content))
@@ -367,19 +449,23 @@ def reviewable_transition(
             )
         if action == "submit" and isinstance(current, IndicatorValue) and not current.has_value:
             raise ValidationError(_("Enter a value before submitting."), code="empty")
+        _check_four_eyes(item=current, action=action, user=user)
         now = timezone.now()
         current.status = target
         current.updated_by = user
         current.version = F("version") + 1
         if action == "submit":
-            current.submitted_at = now
+            current.submitted_at, current.submitted_by = now, user
         if action == "approve":
             current.approved_at, current.approved_by = now, user
             current.review_reason = ""
         if needs_reason:
             current.review_reason = reason
         # The history's reason column holds 100 characters; the whole reason is kept in review_reason.
-        current._change_reason = (f"{action}: {reason}" if reason else action)[:HISTORY_REASON_LENGTH]
+        step = action
+        if action in FOUR_EYES_ACTIONS and not four_eyes_required():
+            step = f"{action} ({FOUR_EYES_OFF})"  # the audit shows that nobody else had to look
+        current._change_reason = (f"{step}: {reason}" if reason else step)[:HISTORY_REASON_LENGTH]
         current._history_user = user
         current.save()
         current.refresh_from_db()
@@ -387,10 +473,15 @@ def reviewable_transition(
 
 
 def reviewable_transition_many(*, items: list[Reviewable], action: str, user, reason: str = "") -> int:
-    """Apply one action to several items at once (all or none); returns how many moved."""
+    """Apply one action to several items at once (all or none); returns how many moved.
+
+    Each item's ``version`` is the version the user saw: an item that changed since stops the batch.
+    """
     with transaction.atomic():
         for item in items:
-            reviewable_transition(item=item, action=action, user=user, reason=reason)
+            reviewable_transition(
+                item=item, action=action, user=user, reason=reason, expected_version=item.version
+            )
     return len(items)
 
 

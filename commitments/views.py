@@ -107,7 +107,9 @@ def _versioned_save(*, form: VersionedForm, data: Any, current: Reviewable | Non
 
     Returns ("invalid" | "unchanged" | "saved" | "conflict", detail). Unchanged rows are left alone even
     when someone else saved them meanwhile: the user did not touch them, so there is nothing to refuse.
+    Fields the request does not carry are not touched at all (a row it does not carry is unchanged).
     """
+    form.keep_unsent()
     if not form.is_valid():
         return "invalid", None
     expected = form.cleaned_data.get("expected_version")
@@ -127,6 +129,53 @@ def _versioned_save(*, form: VersionedForm, data: Any, current: Reviewable | Non
         return "invalid", None
     data[form.add_prefix("expected_version")] = saved.version
     return "saved", saved
+
+
+def item_key(item: Reviewable) -> str:
+    return f"{KIND_OF[type(item)]}-{item.pk}"
+
+
+def seen_value(item: Reviewable) -> str:
+    """What a bulk form carries for each item it shows: which item, at which version."""
+    return f"{item_key(item)}:{item.version}"
+
+
+def _as_seen(request: HttpRequest, items: list[Reviewable]) -> tuple[list[Reviewable], int]:
+    """The items a bulk form was built on, each at the version the user saw (its ``seen`` fields).
+
+    An item the form did not show (it arrived after the page was loaded) is left out and counted; the
+    versions make the services refuse an item that changed since the user looked at it.
+    """
+    seen: dict[str, int] = {}
+    for entry in request.POST.getlist("seen"):
+        key, _sep, version = entry.rpartition(":")
+        if key and version.isdigit():
+            seen[key] = int(version)
+    shown = []
+    for item in items:
+        if item_key(item) in seen:
+            item.version = seen[item_key(item)]
+            shown.append(item)
+    return shown, len(items) - len(shown)
+
+
+def _conflict_message(conflict: services.EditConflict) -> str:
+    lines = "; ".join(f"{line.label}: {line.before} → {line.after}" for line in conflict_lines(conflict))
+    what_changed = _("What changed: %(changes)s") % {"changes": lines}
+    return f"{conflict} {what_changed}" if lines else str(conflict)
+
+
+def _not_shown_warning(request: HttpRequest, count: int) -> None:
+    if count:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d item was not on the page you sent and was left alone: look at it first.",
+                "%(count)d items were not on the page you sent and were left alone: look at them first.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 # --- home and countries -------------------------------------------------------------------------------
@@ -216,6 +265,7 @@ def data_entry(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
         for row in entry.rows
     }
     conflicts: dict[int, dict[str, Any]] = {}
+    failed = 0
 
     if request.method == "POST":
         if not period.is_open:
@@ -282,9 +332,11 @@ def data_entry(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
             "conflicts": conflicts,
             "can_review": access.can_review(request.user),
             "ready_count": entry.pending_count,
+            "pending_seen": [seen_value(item) for item in entry.pending_items],
             "periods": entry.periods,
         },
-        status=200,
+        # As every form: 409 when a save met someone else's change, 400 when input was refused.
+        status=409 if conflicts else (400 if failed else 200),
     )
 
 
@@ -296,10 +348,15 @@ def submit_for_review(request: HttpRequest, code: str, period_id: int) -> HttpRe
     _require(access.can_edit_country(request.user, country))
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     items = selectors.country_period_items(country=country, period=period)
-    pending = [item for item in items if item.status in {Status.DRAFT, Status.RETURNED}]
+    pending, not_shown = _as_seen(
+        request, [item for item in items if item.status in {Status.DRAFT, Status.RETURNED}]
+    )
     ready = [item for item in pending if not isinstance(item, IndicatorValue) or item.has_value]
+    _not_shown_warning(request, not_shown)
     try:
         count = services.reviewable_transition_many(items=ready, action="submit", user=request.user)
+    except services.EditConflict as conflict:
+        messages.error(request, _conflict_message(conflict))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -380,14 +437,32 @@ def review(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     items = selectors.country_period_items(country=country, period=period)
     bound: dict[str, ReasonForm] = {}
+    refused = False
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "approve_all":
-            submitted = [item for item in items if item.status == Status.SUBMITTED]
+            waiting = [item for item in items if item.status == Status.SUBMITTED]
+            submitted, not_shown = _as_seen(request, waiting)
+            _not_shown_warning(request, not_shown)
+            own = [item for item in submitted if services.is_own_work(item=item, user=request.user)]
+            if own and services.four_eyes_required():
+                # Four eyes: what this reviewer changed or submitted waits for another reviewer.
+                submitted = [item for item in submitted if item not in own]
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(count)d item you changed or submitted yourself was left for another reviewer.",
+                        "%(count)d items you changed or submitted yourself were left for another reviewer.",
+                        len(own),
+                    )
+                    % {"count": len(own)},
+                )
             try:
                 count = services.reviewable_transition_many(
                     items=submitted, action="approve", user=request.user
                 )
+            except services.EditConflict as conflict:
+                messages.error(request, _conflict_message(conflict))
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
@@ -413,12 +488,12 @@ def review(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data.get("expected_version"),
             )
         except services.EditConflict as conflict:
-            lines = "; ".join(
-                f"{line.label}: {line.before} → {line.after}" for line in conflict_lines(conflict)
-            )
-            what_changed = _("What changed: %(changes)s") % {"changes": lines}
-            messages.error(request, f"{conflict} {what_changed}" if lines else str(conflict))
+            messages.error(request, _conflict_message(conflict))
             return redirect(f"{request.path}#{key}")
+        except services.FourEyesRefused as refusal:
+            form.add_error(None, str(refusal))
+            bound[key] = form
+            refused = True
         except ValidationError as error:
             form.add_service_errors(error)
             bound[key] = form
@@ -446,7 +521,7 @@ def review(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
         request,
         "commitments/review.html",
         {"country": country, "period": period, "groups": groups, "has_errors": bool(bound)},
-        status=400 if bound else 200,
+        status=403 if refused else (400 if bound else 200),
     )
 
 

@@ -6,7 +6,8 @@
 ``current_version`` with 409 edit conflicts. The services' own exceptions map onto HTTP here: Django's
 ValidationError -> 400, except refusals about the item's state (locked, period closed, gone) -> 409; a
 workflow step the item's state does not allow -> 409; an edit on stale data (EditConflict) -> 409;
-PermissionDenied -> 403.
+PermissionDenied -> 403 (code four_eyes when the caller changed or submitted the item they
+would approve or return); a change without the version it is based on -> 400 at ``version``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from commitments.services import EditConflict, WorkflowError
+from commitments.services import EditConflict, FourEyesRefused, WorkflowError
 
 API_PREFIX = "/api/"
 # Refusals about the item's state rather than the request: 409, the request itself may be fine.
@@ -68,6 +69,9 @@ def _from_services(exc: Exception) -> Exception:
         codes = {error.code for error in exc.error_list}
         if len(codes) == 1 and codes <= STATE_CODES:
             return Conflict(detail=" ".join(exc.messages), code=codes.pop())
+        if codes == {"version_required"}:
+            # The API calls the service's expected_version "version": say it at that field.
+            return exceptions.ValidationError(detail={"version": exc.messages})
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {
@@ -77,6 +81,8 @@ def _from_services(exc: Exception) -> Exception:
         else:
             detail = {NON_FIELD: exc.messages}
         return exceptions.ValidationError(detail=detail)
+    if isinstance(exc, FourEyesRefused):
+        return exceptions.PermissionDenied(detail=str(exc), code="four_eyes")
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied(detail=str(exc) or None)
     if isinstance(exc, Http404):

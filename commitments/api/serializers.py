@@ -280,17 +280,31 @@ class RecommendationSerializer(serializers.ModelSerializer):
 # --- writes: the shape of a request; the services decide ------------------------------------------------
 
 
+VERSION_HELP = _(
+    "The version you started from (the item's `version`): a save on stale data is refused with 409 "
+    "instead of overwriting. Required to change an item that exists; 0 or left out to create one."
+)
+
+
 class _VersionedWrite(serializers.Serializer):
+    """Fields left out of a request stay as they are: only what is sent changes."""
+
+    version = serializers.IntegerField(required=False, min_value=0, help_text=VERSION_HELP)
+
+
+class _VersionRequired(serializers.Serializer):
     version = serializers.IntegerField(
-        required=False,
         min_value=0,
         help_text=_(
-            "The version you started from: a save on stale data is refused with 409 instead of overwriting."
+            "The version you started from (the item's `version`): a change on stale data is refused "
+            "with 409 instead of overwriting."
         ),
     )
 
 
-class IndicatorValueUpdateSerializer(_VersionedWrite):
+class IndicatorValueUpdateSerializer(_VersionRequired):
+    """A change to a value (PATCH): the fields sent change, the others stay as they are."""
+
     number_value = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True, required=False)
     boolean_value = serializers.BooleanField(allow_null=True, required=False)
     text_value = serializers.CharField(allow_blank=True, max_length=5000, required=False)
@@ -298,7 +312,10 @@ class IndicatorValueUpdateSerializer(_VersionedWrite):
     evidence_links = LinesField(required=False, help_text=_("Web addresses (http or https)."))
 
 
-class IndicatorValueCreateSerializer(IndicatorValueUpdateSerializer):
+class IndicatorValueCreateSerializer(_VersionedWrite, IndicatorValueUpdateSerializer):
+    """A new value, or a change to the existing one (then with its ``version``)."""
+
+    version = serializers.IntegerField(required=False, min_value=0, help_text=VERSION_HELP)
     country = _code_field(Country.objects.all(), upper=True, help_text=_("ISO code."))
     indicator = _code_field(
         Indicator.objects.select_related("goal"), upper=True, help_text=_("Indicator code.")
@@ -306,7 +323,7 @@ class IndicatorValueCreateSerializer(IndicatorValueUpdateSerializer):
     period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all())
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(_VersionRequired):
     action = serializers.ChoiceField(choices=sorted(TRANSITIONS))
     reason = serializers.CharField(
         allow_blank=True, required=False, max_length=2000, help_text=_("Needed to return or reopen.")
@@ -338,7 +355,11 @@ class CommitmentCreateSerializer(CommitmentUpdateSerializer):
 
 class ProgressWriteSerializer(_VersionedWrite):
     period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all())
-    completion = serializers.ChoiceField(choices=CommitmentProgress.Completion.choices)
+    completion = serializers.ChoiceField(
+        choices=CommitmentProgress.Completion.choices,
+        required=False,
+        help_text=_("Required for new progress; left out, it stays as it is."),
+    )
     narrative = serializers.CharField(allow_blank=True, max_length=10000, required=False)
     evidence_links = LinesField(required=False)
 
@@ -377,6 +398,10 @@ class GovernmentResponseWriteSerializer(serializers.Serializer):
 
 class FollowUpWriteSerializer(_VersionedWrite):
     period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all())
-    follow_up = serializers.ChoiceField(choices=RecommendationFollowUp.FollowUpStatus.choices)
+    follow_up = serializers.ChoiceField(
+        choices=RecommendationFollowUp.FollowUpStatus.choices,
+        required=False,
+        help_text=_("Required for a new follow-up; left out, it stays as it is."),
+    )
     narrative = serializers.CharField(allow_blank=True, max_length=10000, required=False)
     evidence_links = LinesField(required=False)

@@ -363,18 +363,14 @@ class IndicatorValueViewSet(AllianceViewSet):
         value = self.get_object()
         data = _validated(serializers.IndicatorValueUpdateSerializer, request)
         expected_version = _version(data)
-        fields = {
-            name: getattr(value, name)
-            for name in ("number_value", "boolean_value", "text_value", "note", "evidence_links")
-        }
-        fields.update(data)
+        # Only the fields sent: the service keeps the others as they are.
         saved = services.indicator_value_save(
             country=value.country,
             indicator=value.indicator,
             period=value.period,
             user=request.user,
             expected_version=expected_version,
-            **fields,
+            **data,
         )
         return self.write_response(saved)
 
@@ -382,7 +378,9 @@ class IndicatorValueViewSet(AllianceViewSet):
     def transition(self, request, *args, **kwargs):
         value = self.get_object()
         data = _validated(serializers.TransitionSerializer, request)
-        moved = services.reviewable_transition(item=value, user=request.user, **data)
+        moved = services.reviewable_transition(
+            item=value, user=request.user, expected_version=_version(data), **data
+        )
         return self.write_response(moved)
 
 
@@ -497,7 +495,9 @@ class CommitmentViewSet(AllianceViewSet):
             commitment=commitment,
             period=data.pop("period"),
         )
-        moved = services.reviewable_transition(item=item, user=request.user, **data)
+        moved = services.reviewable_transition(
+            item=item, user=request.user, expected_version=_version(data), **data
+        )
         shown = self.visible_progress().get(pk=moved.pk)
         return Response(serializers.ProgressSerializer(shown, context=self.get_serializer_context()).data)
 
@@ -629,6 +629,8 @@ class RecommendationViewSet(AllianceViewSet):
             recommendation=recommendation,
             period=data.pop("period"),
         )
-        moved = services.reviewable_transition(item=item, user=request.user, **data)
+        moved = services.reviewable_transition(
+            item=item, user=request.user, expected_version=_version(data), **data
+        )
         shown = self.visible_follow_ups().get(pk=moved.pk)
         return Response(serializers.FollowUpSerializer(shown, context=self.get_serializer_context()).data)
