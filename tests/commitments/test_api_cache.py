@@ -52,7 +52,9 @@ def test_an_approved_value_is_seen_at_once(world, tokens, reviewer, django_asser
     assert submitted.pk not in values_of(partner.get(VALUES))
     partner.get(VALUES)  # now certainly cached
 
-    services.reviewable_transition(item=submitted, action="approve", user=reviewer)
+    services.reviewable_transition(
+        item=submitted, expected_version=submitted.version, action="approve", user=reviewer
+    )
     with django_assert_num_queries(PAGE_READ):  # a new fingerprint: the page is read again
         shown = values_of(partner.get(VALUES))
     assert shown[submitted.pk]["status"] == Status.APPROVED
@@ -64,7 +66,13 @@ def test_a_reopened_value_leaves_the_partners_page_at_once(world, tokens, review
     partner = polled(token_client(tokens.partner))
     approved = world.values["NL", "approved"]
     assert approved.pk in values_of(partner.get(VALUES))
-    services.reviewable_transition(item=approved, action="reopen", reason="Wrong source.", user=reviewer)
+    services.reviewable_transition(
+        item=approved,
+        expected_version=approved.version,
+        action="reopen",
+        reason="Wrong source.",
+        user=reviewer,
+    )
     assert approved.pk not in values_of(partner.get(VALUES))
 
 
@@ -83,7 +91,13 @@ def test_a_reopened_progress_that_is_not_the_newest_leaves_the_commitment_at_onc
         return [progress["id"] for progress in rows[commitment.pk]["progress"]]
 
     assert progress_shown() == [nl_progress.pk]
-    services.reviewable_transition(item=nl_progress, action="reopen", reason="Check it.", user=reviewer)
+    services.reviewable_transition(
+        item=nl_progress,
+        expected_version=nl_progress.version,
+        action="reopen",
+        reason="Check it.",
+        user=reviewer,
+    )
     assert progress_shown() == []
 
 
@@ -145,7 +159,9 @@ def test_a_page_read_while_a_change_lands_is_neither_stored_nor_given_an_etag(
     read_page = IndicatorValueViewSet.paginate_queryset
 
     def read_page_while_approving(view, queryset):
-        services.reviewable_transition(item=submitted, action="approve", user=reviewer)
+        services.reviewable_transition(
+            item=submitted, expected_version=submitted.version, action="approve", user=reviewer
+        )
         return read_page(view, queryset)
 
     monkeypatch.setattr(IndicatorValueViewSet, "paginate_queryset", read_page_while_approving)

@@ -88,10 +88,13 @@ def test_reviewers_see_every_row(world, reviewer):
 def test_updated_since_returns_exactly_the_values_changed_since(world, tokens, reviewer, staff_nl):
     since = timezone.now()
     nl_submitted = world.values["NL", "submitted"]
-    services.reviewable_transition(item=nl_submitted, action="approve", user=reviewer)
+    services.reviewable_transition(
+        item=nl_submitted, expected_version=nl_submitted.version, action="approve", user=reviewer
+    )
     edited_draft = services.indicator_value_save(
         country=world.values["NL", "draft"].country, indicator=world.values["NL", "draft"].indicator,
         period=world.progress, user=staff_nl, number_value=world.values["NL", "draft"].number_value + 1,
+        expected_version=world.values["NL", "draft"].version,
     )  # fmt: skip
 
     as_reviewer = all_rows(session_client(reviewer), "values", updated_since=since.isoformat())
@@ -103,17 +106,21 @@ def test_updated_since_returns_exactly_the_values_changed_since(world, tokens, r
 
 
 def test_updated_since_finds_commitments_by_their_own_changes_or_their_visible_progress(
-    world, tokens, reviewer
+    world, tokens, reviewer, staff_nl
 ):
     since = timezone.now()
     Commitment.objects.filter(pk=world.commitments["DE"].pk).update(updated_at=timezone.now())
     be_draft = world.commitments["BE"].progress.get(period=world.progress)
     services.reviewable_transition(
-        item=be_draft, action="submit", user=reviewer
+        item=be_draft, expected_version=be_draft.version, action="submit", user=reviewer
     )  # not visible to partners yet
     nl_draft = world.commitments["NL"].progress.get(period=world.progress)
-    services.reviewable_transition(item=nl_draft, action="submit", user=reviewer)
-    services.reviewable_transition(item=nl_draft, action="approve", user=reviewer)
+    nl_draft = services.reviewable_transition(
+        item=nl_draft, expected_version=nl_draft.version, action="submit", user=staff_nl
+    )
+    services.reviewable_transition(
+        item=nl_draft, expected_version=nl_draft.version, action="approve", user=reviewer
+    )
 
     as_partner = all_rows(token_client(tokens.partner), "commitments", updated_since=since.isoformat())
     assert {row["country"] for row in as_partner} == {"DE", "NL"}
@@ -239,11 +246,21 @@ def test_polling_with_the_etag_gets_304_until_something_the_reader_sees_changes(
     # A draft changes: the partner's list does not, so its ETag holds.
     draft = world.values["NL", "draft"]
     services.indicator_value_save(
-        country=draft.country, indicator=draft.indicator, period=draft.period, user=staff_nl, number_value=50
+        country=draft.country,
+        indicator=draft.indicator,
+        period=draft.period,
+        user=staff_nl,
+        number_value=50,
+        expected_version=draft.version,
     )
     assert partner.get(f"{V1}/values/", headers={"If-None-Match": etag}).status_code == 304
 
-    services.reviewable_transition(item=world.values["BE", "submitted"], action="approve", user=reviewer)
+    services.reviewable_transition(
+        item=world.values["BE", "submitted"],
+        expected_version=world.values["BE", "submitted"].version,
+        action="approve",
+        user=reviewer,
+    )
     changed = partner.get(f"{V1}/values/", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed["ETag"] != etag
 

@@ -34,7 +34,10 @@ def test_staff_enter_a_value_that_starts_as_their_draft_with_its_history(world, 
 def test_posting_a_value_again_changes_it(world, staff_nl):
     client = session_client(staff_nl)
     body = {"country": "NL", "indicator": "VI-2", "period": world.progress.pk, "number_value": "47"}
-    response = send(client, "POST", f"{V1}/values/", body)
+    refused = send(client, "POST", f"{V1}/values/", body)
+    assert refused.status_code == 400  # the value exists: a change says which version it is based on
+    assert "say which version" in refused.json()["fields"]["version"][0]
+    response = send(client, "POST", f"{V1}/values/", {**body, "version": world.values["NL", "draft"].version})
     assert response.status_code == 200
     assert response.json()["id"] == world.values["NL", "draft"].pk
     assert response.json()["number_value"] == "47.0000"
@@ -50,7 +53,10 @@ def test_the_models_validation_comes_back_per_field(world, staff_nl):
     assert response.json()["code"] == "invalid"
     assert "outside the allowed range" in response.json()["fields"]["number_value"][0]
     response = send(
-        client, "PATCH", f"{V1}/values/{world.values['NL', 'draft'].pk}/", {"evidence_links": ["nope"]}
+        client,
+        "PATCH",
+        f"{V1}/values/{world.values['NL', 'draft'].pk}/",
+        {"evidence_links": ["nope"], "version": 1},
     )
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["evidence_links"]
@@ -74,7 +80,10 @@ def test_a_save_on_a_stale_version_is_a_409_with_the_current_version(world, staf
 def test_a_closed_period_is_a_409(world, staff_nl):
     ReportingPeriod.objects.filter(pk=world.progress.pk).update(is_open=False)
     response = send(
-        session_client(staff_nl), "PATCH", f"{V1}/values/{world.values['NL', 'draft'].pk}/", {"note": "x"}
+        session_client(staff_nl),
+        "PATCH",
+        f"{V1}/values/{world.values['NL', 'draft'].pk}/",
+        {"note": "x", "version": 1},
     )
     assert (response.status_code, response.json()["code"]) == (409, "period_closed")
 
@@ -84,19 +93,20 @@ def test_the_workflow_runs_through_the_api_and_partners_see_the_result(world, st
     staff, review, partner = session_client(staff_nl), session_client(reviewer), token_client(tokens.partner)
     assert partner.get(f"{V1}/values/{draft.pk}/").status_code == 404
 
-    assert (
-        send(staff, "POST", f"{V1}/values/{draft.pk}/transition/", {"action": "submit"}).json()["status"]
-        == "submitted"
-    )
+    url = f"{V1}/values/{draft.pk}/transition/"
+    without_version = send(staff, "POST", url, {"action": "submit"})
+    assert (without_version.status_code, list(without_version.json()["fields"])) == (400, ["version"])
+    submitted = send(staff, "POST", url, {"action": "submit", "version": draft.version}).json()
+    assert submitted["status"] == "submitted"
     returned = send(
-        review, "POST", f"{V1}/values/{draft.pk}/transition/", {"action": "return", "reason": "Source?"}
+        review, "POST", url, {"action": "return", "reason": "Source?", "version": submitted["version"]}
     )
     assert (returned.json()["status"], returned.json()["review_reason"]) == ("returned", "Source?")
-    send(staff, "POST", f"{V1}/values/{draft.pk}/transition/", {"action": "submit"})
-    approved = send(review, "POST", f"{V1}/values/{draft.pk}/transition/", {"action": "approve"})
+    resubmitted = send(staff, "POST", url, {"action": "submit", "version": returned.json()["version"]})
+    approved = send(review, "POST", url, {"action": "approve", "version": resubmitted.json()["version"]})
     assert approved.json()["status"] == "approved"
     assert partner.get(f"{V1}/values/{draft.pk}/").json()["status"] == "approved"
-    again = send(review, "POST", f"{V1}/values/{draft.pk}/transition/", {"action": "approve"})
+    again = send(review, "POST", url, {"action": "approve", "version": approved.json()["version"]})
     assert (again.status_code, again.json()["code"]) == (409, "invalid_transition")
 
 
@@ -105,7 +115,7 @@ def test_a_long_reason_is_kept_whole_on_the_item_and_shortened_in_the_history(wo
     reason = "The figure does not match the ICSE export of 31 December; please check the source again. " * 10
     submitted = world.values["NL", "submitted"]
     response = send(session_client(reviewer), "POST", f"{V1}/values/{submitted.pk}/transition/",
-                    {"action": "return", "reason": reason})  # fmt: skip
+                    {"action": "return", "reason": reason, "version": submitted.version})  # fmt: skip
     assert response.status_code == 200
     assert response.json()["review_reason"] == reason.strip()
     assert len(IndicatorValue.objects.get(pk=submitted.pk).history.latest().history_change_reason) == 100
@@ -116,14 +126,14 @@ def test_progress_and_its_workflow_go_through_the_commitment(world, staff_nl, re
     staff = session_client(staff_nl)
     response = send(
         staff, "POST", f"{V1}/commitments/{commitment.pk}/progress/",
-        {"period": world.progress.pk, "completion": "complete", "narrative": "Team doubled."},
+        {"period": world.progress.pk, "completion": "complete", "narrative": "Team doubled.", "version": 1},
     )  # fmt: skip
     assert response.status_code == 200 and response.json()["completion"] == "complete"
     response = send(
         staff,
         "POST",
         f"{V1}/commitments/{commitment.pk}/transition/",
-        {"period": world.progress.pk, "action": "submit"},
+        {"period": world.progress.pk, "action": "submit", "version": response.json()["version"]},
     )
     assert response.json()["status"] == "submitted"
     progress = CommitmentProgress.objects.get(commitment=commitment, period=world.progress)
@@ -153,7 +163,7 @@ def test_the_government_response_and_follow_ups_are_recorded_on_the_recommendati
     assert response.json()["fields"] == {"non_field_errors": ["A response needs the date it was given."]}
     response = send(
         staff, "POST", f"{V1}/recommendations/{recommendation.pk}/follow-ups/",
-        {"period": world.progress.pk, "follow_up": "superseded"},
+        {"period": world.progress.pk, "follow_up": "superseded", "version": 1},
     )  # fmt: skip
     assert response.status_code == 200 and response.json()["follow_up"] == "superseded"
 

@@ -98,7 +98,9 @@ def test_a_closed_period_is_read_only(takedown_value, staff_nl, reviewer, progre
             expected_version=1,
         )
     with pytest.raises(ValidationError, match="closed"):
-        reviewable_transition(item=takedown_value, action="submit", user=staff_nl)
+        reviewable_transition(
+            item=takedown_value, expected_version=takedown_value.version, action="submit", user=staff_nl
+        )
 
 
 def test_only_reviewers_open_and_close_periods(progress_period, staff_nl):
@@ -151,13 +153,21 @@ class TestConcurrentEdits:
 
 class TestWorkflow:
     def test_the_whole_cycle_is_in_the_history(self, takedown_value, staff_nl, reviewer):
-        item = reviewable_transition(item=takedown_value, action="submit", user=staff_nl)
         item = reviewable_transition(
-            item=item, action="return", user=reviewer, reason="Source is 2012, not 2013"
+            item=takedown_value, expected_version=takedown_value.version, action="submit", user=staff_nl
+        )
+        item = reviewable_transition(
+            item=item,
+            expected_version=item.version,
+            action="return",
+            user=reviewer,
+            reason="Source is 2012, not 2013",
         )
         assert (item.status, item.review_reason) == (Status.RETURNED, "Source is 2012, not 2013")
-        item = reviewable_transition(item=item, action="submit", user=staff_nl)
-        item = reviewable_transition(item=item, action="approve", user=reviewer)
+        item = reviewable_transition(item=item, expected_version=item.version, action="submit", user=staff_nl)
+        item = reviewable_transition(
+            item=item, expected_version=item.version, action="approve", user=reviewer
+        )
         assert item.status == Status.APPROVED and item.approved_by == reviewer
         reasons = list(
             item.history.order_by("history_date").values_list("history_change_reason", "history_user")
@@ -170,24 +180,36 @@ class TestWorkflow:
         ]
 
     def test_returning_needs_a_reason(self, takedown_value, staff_nl, reviewer):
-        item = reviewable_transition(item=takedown_value, action="submit", user=staff_nl)
+        item = reviewable_transition(
+            item=takedown_value, expected_version=takedown_value.version, action="submit", user=staff_nl
+        )
         with pytest.raises(ValidationError, match="Give a reason"):
-            reviewable_transition(item=item, action="return", user=reviewer, reason="  ")
+            reviewable_transition(
+                item=item, expected_version=item.version, action="return", user=reviewer, reason="  "
+            )
 
     def test_staff_cannot_approve(self, takedown_value, staff_nl):
-        item = reviewable_transition(item=takedown_value, action="submit", user=staff_nl)
+        item = reviewable_transition(
+            item=takedown_value, expected_version=takedown_value.version, action="submit", user=staff_nl
+        )
         with pytest.raises(PermissionDenied):
-            reviewable_transition(item=item, action="approve", user=staff_nl)
+            reviewable_transition(item=item, expected_version=item.version, action="approve", user=staff_nl)
 
     def test_a_draft_cannot_be_approved_directly(self, takedown_value, reviewer):
         with pytest.raises(WorkflowError, match="Cannot approve an item that is draft"):
-            reviewable_transition(item=takedown_value, action="approve", user=reviewer)
+            reviewable_transition(
+                item=takedown_value, expected_version=takedown_value.version, action="approve", user=reviewer
+            )
 
     def test_approved_data_is_locked_until_reopened(
         self, takedown_value, staff_nl, reviewer, indicator, nl, progress_period
     ):
-        item = reviewable_transition(item=takedown_value, action="submit", user=staff_nl)
-        item = reviewable_transition(item=item, action="approve", user=reviewer)
+        item = reviewable_transition(
+            item=takedown_value, expected_version=takedown_value.version, action="submit", user=staff_nl
+        )
+        item = reviewable_transition(
+            item=item, expected_version=item.version, action="approve", user=reviewer
+        )
         with pytest.raises(ValidationError, match="locked"):
             indicator_value_save(
                 country=nl,
@@ -197,7 +219,9 @@ class TestWorkflow:
                 number_value=Decimal(1),
                 expected_version=item.version,
             )
-        item = reviewable_transition(item=item, action="reopen", user=reviewer, reason="New INHOPE data")
+        item = reviewable_transition(
+            item=item, expected_version=item.version, action="reopen", user=reviewer, reason="New INHOPE data"
+        )
         saved = indicator_value_save(
             country=nl,
             indicator=indicator("RA-2"),
@@ -217,7 +241,7 @@ class TestWorkflow:
             note="figure follows",
         )
         with pytest.raises(ValidationError, match="Enter a value"):
-            reviewable_transition(item=item, action="submit", user=staff_nl)
+            reviewable_transition(item=item, expected_version=item.version, action="submit", user=staff_nl)
 
 
 def test_commitment_progress_goes_through_the_same_workflow(progress_period, staff_nl, reviewer):
@@ -228,8 +252,15 @@ def test_commitment_progress_goes_through_the_same_workflow(progress_period, sta
         completion="substantial",
         narrative="Team doubled.",
     )
-    progress = reviewable_transition(item=progress, action="submit", user=staff_nl)
-    assert reviewable_transition(item=progress, action="approve", user=reviewer).status == Status.APPROVED
+    progress = reviewable_transition(
+        item=progress, expected_version=progress.version, action="submit", user=staff_nl
+    )
+    assert (
+        reviewable_transition(
+            item=progress, expected_version=progress.version, action="approve", user=reviewer
+        ).status
+        == Status.APPROVED
+    )
 
 
 def test_alliance_wide_follow_up_is_for_reviewers(progress_period, staff_nl, reviewer):

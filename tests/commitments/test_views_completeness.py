@@ -26,14 +26,16 @@ def reported(nl, be, staff_nl, staff_be, reviewer, indicator, progress_period):
     value = give_value(
         country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="1"
     )
-    value = reviewable_transition(item=value, action="submit", user=staff_nl)
-    reviewable_transition(item=value, action="approve", user=reviewer)
+    value = reviewable_transition(item=value, expected_version=value.version, action="submit", user=staff_nl)
+    reviewable_transition(item=value, expected_version=value.version, action="approve", user=reviewer)
     give_value(country=nl, indicator=indicator("PR-2"), period=progress_period, user=staff_nl, number="4")
     value = give_value(
         country=be, indicator=indicator("VI-2"), period=progress_period, user=staff_be, number="2"
     )
-    value = reviewable_transition(item=value, action="submit", user=staff_be)
-    reviewable_transition(item=value, action="return", user=reviewer, reason="Check.")
+    value = reviewable_transition(item=value, expected_version=value.version, action="submit", user=staff_be)
+    reviewable_transition(
+        item=value, expected_version=value.version, action="return", user=reviewer, reason="Check."
+    )
 
 
 def cells_of(matrix, code: str) -> dict[str, str]:

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def approve(item, *, staff, reviewer):
-    item = reviewable_transition(item=item, action="submit", user=staff)
-    return reviewable_transition(item=item, action="approve", user=reviewer)
+    item = reviewable_transition(item=item, expected_version=item.version, action="submit", user=staff)
+    return reviewable_transition(item=item, expected_version=item.version, action="approve", user=reviewer)
 
 
 @pytest.fixture

@@ -92,7 +92,7 @@ class TestSaving:
         page = client.get(entry_url(nl, progress_period))
         data = entry_post(page, **{"RA-3-value": "140", "RA-2-value": "abc", "VI-5-value": "12"})
         response = client.post(entry_url(nl, progress_period), data)
-        assert response.status_code == 200
+        assert response.status_code == 400  # as every form: refused input is a 400
         forms = {form.indicator.code: form for form in response.context["forms"].values()}
         assert "outside the allowed range" in forms["RA-3"].errors["value"][0]  # the model's own rule
         assert forms["RA-2"].errors["value"] == ["Enter a number."]
@@ -121,9 +121,15 @@ class TestSaving:
         value = give_value(
             country=nl, indicator=indicator("RA-2"), period=progress_period, user=staff_nl, number="9"
         )
-        value = reviewable_transition(item=value, action="submit", user=staff_nl)
+        value = reviewable_transition(
+            item=value, expected_version=value.version, action="submit", user=staff_nl
+        )
         reviewable_transition(
-            item=value, action="return", user=reviewer, reason="9 days looks like the 2012 figure."
+            item=value,
+            expected_version=value.version,
+            action="return",
+            user=reviewer,
+            reason="9 days looks like the 2012 figure.",
         )
         html = signed_in(staff_nl).get(entry_url(nl, progress_period)).content.decode()
         row_start = html.index('id="indicator-RA-2"')
@@ -134,7 +140,7 @@ class TestSaving:
         value = give_value(
             country=nl, indicator=indicator("RA-2"), period=progress_period, user=staff_nl, number="9"
         )
-        reviewable_transition(item=value, action="submit", user=staff_nl)
+        reviewable_transition(item=value, expected_version=value.version, action="submit", user=staff_nl)
         client = signed_in(staff_nl)
         response = client.get(entry_url(nl, progress_period))
         assert 'name="RA-2-value"' not in response.content.decode()
@@ -177,7 +183,7 @@ class TestConcurrentEdits:
         )
         response = anna.post(entry_url(nl, progress_period), entry_post(annas_page, **{"RA-2-value": "4"}))
 
-        assert response.status_code == 200
+        assert response.status_code == 409  # a conflict, as on every other form and in the API
         html = response.content.decode()
         assert "carla-nl saved this item while you were editing it. Your change was not saved." in html
         assert '<th scope="row">Value</th><td>9</td><td>7</td>' in html  # what changed: 9 -> 7
@@ -212,7 +218,7 @@ class TestConcurrentEdits:
         empty_page = client.get(entry_url(nl, progress_period))
         give_value(country=nl, indicator=indicator("RA-2"), period=progress_period, user=reviewer, number="7")
         response = client.post(entry_url(nl, progress_period), entry_post(empty_page, **{"RA-2-value": "4"}))
-        assert response.status_code == 200
+        assert response.status_code == 409
         assert "saved this item while you were editing it" in response.content.decode()
         assert IndicatorValue.objects.get().number_value == 7
 

@@ -132,7 +132,9 @@ class TestProgress:
         progress = commitment_progress_save(
             commitment=commitment, period=progress_period, user=staff_nl, completion="limited"
         )
-        reviewable_transition(item=progress, action="submit", user=staff_nl)
+        reviewable_transition(
+            item=progress, expected_version=progress.version, action="submit", user=staff_nl
+        )
         client = signed_in(staff_nl)
         html = client.get(self.url(commitment, progress_period)).content.decode()
         assert "Submitted: locked while the reviewers look at it." in html and 'name="completion"' not in html

@@ -36,8 +36,10 @@ def test_staff_see_returned_items_with_the_reason_and_their_drafts(
         country=nl, indicator=indicator("RA-2"), period=progress_period, user=staff_nl, number="3"
     )
     give_value(country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="30")
-    value = reviewable_transition(item=value, action="submit", user=staff_nl)
-    reviewable_transition(item=value, action="return", user=reviewer, reason="Which source?")
+    value = reviewable_transition(item=value, expected_version=value.version, action="submit", user=staff_nl)
+    reviewable_transition(
+        item=value, expected_version=value.version, action="return", user=reviewer, reason="Which source?"
+    )
     html = signed_in(staff_nl).get(reverse("home")).content.decode()
     assert "Which source?" in html
     assert f'href="/countries/NL/periods/{progress_period.pk}/#indicator-RA-2"' in html
@@ -49,7 +51,7 @@ def test_reviewers_see_what_waits_for_review(staff_nl, reviewer, nl, indicator, 
     value = give_value(
         country=nl, indicator=indicator("RA-2"), period=progress_period, user=staff_nl, number="3"
     )
-    reviewable_transition(item=value, action="submit", user=staff_nl)
+    reviewable_transition(item=value, expected_version=value.version, action="submit", user=staff_nl)
     html = signed_in(reviewer).get(reverse("home")).content.decode()
     assert "Waiting for your review" in html
     assert f'href="/countries/NL/periods/{progress_period.pk}/review/"' in html and "1 item" in html

@@ -60,8 +60,14 @@ def test_the_workspace_interface_is_dutch(dutch, staff_nl, reviewer, nl, indicat
     value = give_value(
         country=nl, indicator=indicator("RA-2"), period=progress_period, user=staff_nl, number="3"
     )
-    value = reviewable_transition(item=value, action="submit", user=staff_nl)
-    reviewable_transition(item=value, action="return", user=reviewer, reason="Controleer de bron.")
+    value = reviewable_transition(item=value, expected_version=value.version, action="submit", user=staff_nl)
+    reviewable_transition(
+        item=value,
+        expected_version=value.version,
+        action="return",
+        user=reviewer,
+        reason="Controleer de bron.",
+    )
     html = dutch.get(reverse("data_entry", args=["NL", progress_period.pk])).content.decode()
     for dutch_text in (
         "Waarden opslaan",

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from commitments.models import CommitmentProgress, IndicatorValue, Status
 from commitments.services import commitment_progress_save, period_set_open, reviewable_transition
-from tests.commitments.views_support import entry_post, give_value, signed_in
+from tests.commitments.views_support import bulk_post, entry_post, give_value, signed_in
 from tests.factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,12 @@ def review_url(country, period) -> str:
 
 
 def submit(client, country, period):
-    return client.post(reverse("submit_for_review", args=[country.code, period.pk]), follow=True)
+    """Submit for review from the data-entry page, as the browser does (with the items it shows)."""
+    return bulk_post(
+        client,
+        page_url=reverse("data_entry", args=[country.code, period.pk]),
+        action_url=reverse("submit_for_review", args=[country.code, period.pk]),
+    )
 
 
 def test_staff_submit_every_draft_that_has_a_value(drafts, staff_nl, nl, progress_period):
@@ -109,7 +114,7 @@ class TestTheReviewCycle:
         assert "1 item submitted for review." in submit(anna, nl, progress_period).content.decode()
 
         # The reviewer approves everything waiting.
-        response = rita.post(review_url(nl, progress_period), {"action": "approve_all"}, follow=True)
+        response = bulk_post(rita, page_url=review_url(nl, progress_period), action="approve_all")
         assert "3 items approved." in response.content.decode()
         assert set(
             IndicatorValue.objects.exclude(pk=submitted["empty"].pk).values_list("status", flat=True)
@@ -126,16 +131,22 @@ class TestTheReviewCycle:
     ):
         takedown = submitted["takedown"]
         stale_version = takedown.version
-        reviewable_transition(item=takedown, action="return", user=reviewer, reason="Check the source.")
-        give_value(
+        returned = reviewable_transition(
+            item=takedown,
+            expected_version=takedown.version,
+            action="return",
+            user=reviewer,
+            reason="Check the source.",
+        )
+        fixed = give_value(
             country=nl,
             indicator=takedown.indicator,
             period=progress_period,
             user=staff_nl,
             number="8",
-            expected_version=stale_version + 1,
+            expected_version=returned.version,
         )
-        reviewable_transition(item=takedown, action="submit", user=staff_nl)
+        reviewable_transition(item=fixed, expected_version=fixed.version, action="submit", user=staff_nl)
         takedown.version = stale_version
         response = self.post_review(
             signed_in(reviewer), nl, progress_period, takedown, "approve", follow=True
@@ -148,7 +159,7 @@ class TestTheReviewCycle:
         self, submitted, reviewer, staff_nl, nl, progress_period
     ):
         rita = signed_in(reviewer)
-        rita.post(review_url(nl, progress_period), {"action": "approve_all"})
+        bulk_post(rita, page_url=review_url(nl, progress_period), action="approve_all")
         victims = IndicatorValue.objects.get(pk=submitted["victims"].pk)
         assert victims.status == Status.APPROVED
         html = (

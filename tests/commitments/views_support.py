@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.test import Client
@@ -37,3 +38,17 @@ def give_value(
     if number is not None:
         typed["number_value"] = Decimal(number)
     return indicator_value_save(country=country, indicator=indicator, period=period, user=user, **typed)
+
+
+SEEN = re.compile(r'<input type="hidden" name="seen" value="([^"]+)">')
+
+
+def seen_on(page) -> list[str]:
+    """The ``seen`` fields of a page's bulk form: the items it shows, at the versions it shows."""
+    return SEEN.findall(page.content.decode())
+
+
+def bulk_post(client: Client, *, page_url: str, action_url: str | None = None, follow=True, **fields):
+    """Post a page's bulk form (submit for review, approve all) as the browser does: with what it shows."""
+    page = client.get(page_url)
+    return client.post(action_url or page_url, {"seen": seen_on(page), **fields}, follow=follow)

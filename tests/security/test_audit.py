@@ -24,17 +24,30 @@ def history(indicator, nl, be, progress_period, staff_nl, staff_be, reviewer):
         country=nl, indicator=identified, period=progress_period, user=staff_nl, number_value=Decimal(12)
     )
     value = indicator_value_save(
-        country=nl, indicator=identified, period=progress_period, user=staff_nl,
-        number_value=Decimal(14), expected_version=value.version,
+        country=nl,
+        indicator=identified,
+        period=progress_period,
+        user=staff_nl,
+        number_value=Decimal(14),
+        expected_version=value.version,
     )
-    value = reviewable_transition(item=value, action="submit", user=staff_nl)
-    reviewable_transition(item=value, action="return", user=reviewer, reason="Source for 14 missing")
+    value = reviewable_transition(item=value, expected_version=value.version, action="submit", user=staff_nl)
+    reviewable_transition(
+        item=value,
+        expected_version=value.version,
+        action="return",
+        user=reviewer,
+        reason="Source for 14 missing",
+    )
     indicator_value_save(
         country=be, indicator=identified, period=progress_period, user=staff_be, number_value=Decimal(3)
     )
     commitment = CommitmentFactory(country=nl)
     commitment_progress_save(
-        commitment=commitment, period=progress_period, user=staff_nl, completion="substantial",
+        commitment=commitment,
+        period=progress_period,
+        user=staff_nl,
+        completion="substantial",
         narrative="Synthetic: half the team trained.",
     )
     return value
