@@ -442,7 +442,7 @@ API_WRITES = {
     "commitment progress: narrative": lambda place, text: (
         "POST",
         f"/api/v1/commitments/{place['commitment'].pk}/progress/",
-        {"period": place["period"].pk, "completion": "complete", "narrative": text},
+        {"period": place["period"].pk, "completion": "complete", "narrative": text, "version": 1},
         "/api/v1/commitments/?format=csv",
     ),
     "recommendations: text, source, addressees": lambda place, text: (
