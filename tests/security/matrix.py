@@ -16,6 +16,7 @@ Outcomes are classes of HTTP answers, not exact codes:
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import re
 from collections.abc import Callable
@@ -60,6 +61,7 @@ ROLES = (
     "staff_nl",  # staff of country A
     "staff_be",  # staff of country B
     "reviewer",
+    "author",  # a reviewer who changed and submitted the items waiting for review (four eyes)
     "minister",
     "partner",  # API token, every country
     "limited",  # API token limited to Belgium
@@ -68,7 +70,7 @@ ROLES = (
     "administrator",
 )
 TOKENS = ("partner", "limited", "revoked", "expired")
-PEOPLE = ("staff_nl", "staff_be", "reviewer", "minister", "administrator")
+PEOPLE = ("staff_nl", "staff_be", "reviewer", "author", "minister", "administrator")
 
 OK = "ok"
 INVALID = "invalid"
@@ -116,6 +118,7 @@ FORBIDDEN_TEXT: dict[str, set[str]] = {
     "staff_nl": _ALL_DRAFTS - {DRAFT_MARKER.format(scope="NL")},
     "staff_be": _ALL_DRAFTS - {DRAFT_MARKER.format(scope="BE")},
     "reviewer": set(),
+    "author": set(),
     "administrator": set(),
 }
 
@@ -152,7 +155,10 @@ ANY_ROLE_PAGE = page()
 WORKSPACE_PAGE = page(minister=DENIED)  # staff and reviewers
 EDIT_NL_PAGE = page(staff_be=DENIED, minister=DENIED)  # who may edit the Netherlands' data
 REVIEW_PAGE = page(staff_nl=DENIED, staff_be=DENIED, minister=DENIED)
-ADMINISTRATOR_PAGE = page(staff_nl=DENIED, staff_be=DENIED, reviewer=DENIED, minister=DENIED)
+ADMINISTRATOR_PAGE = page(staff_nl=DENIED, staff_be=DENIED, reviewer=DENIED, author=DENIED, minister=DENIED)
+# The four-eyes column: approving or returning is refused to the reviewer who changed or submitted the
+# item (403), and is for every other reviewer.
+REVIEW_OTHERS_WORK = {**REVIEW_PAGE, "author": DENIED}
 
 API_READ = api()
 API_NL = api(limited=HIDDEN)  # a Dutch row: not there for the token limited to Belgium
@@ -161,6 +167,8 @@ API_DRAFT_NL = api(staff_be=HIDDEN, minister=HIDDEN, partner=HIDDEN, limited=HID
 API_WRITE = api(minister=DENIED, partner=DENIED, limited=DENIED)
 API_WRITE_NL = {**API_WRITE, "staff_be": DENIED}  # the service refuses Belgian staff
 API_WRITE_NL_DRAFT = {**API_WRITE, "staff_be": HIDDEN}  # Belgian staff do not even find the draft
+# Approve and return: for reviewers other than the one who changed or submitted the item (four eyes).
+API_REVIEW_NL = {**API_WRITE_NL_DRAFT, "staff_nl": DENIED, "author": DENIED}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -183,6 +191,8 @@ class MatrixWorld:
     admin_objects: dict[tuple[str, str], models.Model] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)  # people -> session key (signed in)
     baseline: dict[str, str] = field(default_factory=dict)  # the guarded tables' state every cell starts from
+
+    waiting: dict[str, models.Model] = field(default_factory=dict)  # the author's submitted items
 
     @property
     def progress(self) -> ReportingPeriod:
@@ -228,6 +238,7 @@ def build_matrix_world() -> MatrixWorld:
         "staff_nl": quick_user("matrix-staff-nl", Role.STAFF, ("NL",)),
         "staff_be": quick_user("matrix-staff-be", Role.STAFF, ("BE",)),
         "reviewer": quick_user("matrix-reviewer", Role.REVIEWER),
+        "author": quick_user("matrix-author", Role.REVIEWER),
         "minister": quick_user("matrix-minister", Role.MINISTER),
         # As the seed makes administrators: the Administrator and Reviewer roles and admin access, but
         # not a superuser (whose permissions would prove nothing about the role).
@@ -238,6 +249,7 @@ def build_matrix_world() -> MatrixWorld:
     administrator.is_staff = True
     administrator.save()
     data = build_world(users["reviewer"])
+    waiting = _authors_work(data, users["author"])
     plant_markers(data)
     tokens = make_tokens()
     keys = {
@@ -274,9 +286,33 @@ def build_matrix_world() -> MatrixWorld:
         evaluation_round=evaluation_round,
         reports=reports,
         device=device,
+        waiting=waiting,
     )
     world.admin_objects = _admin_objects(world)
     return world
+
+
+def _authors_work(data: World, author) -> dict[str, models.Model]:
+    """The items waiting for review that the author changed and submitted: the Netherlands' submitted
+    value, and progress and a follow-up submitted in a period of their own (the 2014 ones stay drafts
+    for the submit cells)."""
+    value = data.values["NL", "submitted"]
+    period = ReportingPeriod.objects.create(
+        label="2015 progress (matrix)",
+        starts_on=dt.date(2015, 1, 1),
+        ends_on=dt.date(2015, 12, 31),
+        deadline=dt.date(2016, 3, 31),
+    )
+    progress = CommitmentProgress(commitment=data.commitments["NL"], period=period, completion="complete")
+    follow_up = RecommendationFollowUp(
+        recommendation=data.recommendations["NL"], period=period, follow_up="implemented"
+    )
+    for item in (progress, follow_up):
+        item.status, item.submitted_at = Status.SUBMITTED, timezone.now()
+        item.save()
+    for item in (value, progress, follow_up):
+        type(item).objects.filter(pk=item.pk).update(edited_by=author, submitted_by=author)
+    return {"value": value, "progress": progress, "follow_up": follow_up, "period": period}
 
 
 def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
@@ -428,6 +464,56 @@ def in_progress_period(**fields) -> Callable[[MatrixWorld], dict]:
     return lambda world: {"period": world.progress.pk, **fields}
 
 
+def nl_draft_progress(world: MatrixWorld) -> CommitmentProgress:
+    return CommitmentProgress.objects.get(commitment=world.data.commitments["NL"], period=world.progress)
+
+
+def nl_draft_follow_up(world: MatrixWorld) -> RecommendationFollowUp:
+    return RecommendationFollowUp.objects.get(
+        recommendation=world.data.recommendations["NL"], period=world.progress
+    )
+
+
+def at_version(item: Callable[[MatrixWorld], models.Model], **fields) -> Callable[[MatrixWorld], dict]:
+    """A body that changes an existing item: with the version it is based on."""
+    return lambda world: {**fields, "version": world.version_of(item(world))}
+
+
+def in_progress_period_at(item, **fields) -> Callable[[MatrixWorld], dict]:
+    return lambda world: {"period": world.progress.pk, **at_version(item, **fields)(world)}
+
+
+def waiting(name: str, **fields) -> Callable[[MatrixWorld], dict]:
+    """A review step on one of the author's submitted items (its period, its version)."""
+
+    def body(world: MatrixWorld) -> dict:
+        item = world.waiting[name]
+        extra = {} if name == "value" else {"period": world.waiting["period"].pk}
+        return {**extra, **fields, "version": world.version_of(item)}
+
+    return body
+
+
+def review_step(action: str, **fields) -> Callable[[MatrixWorld], dict]:
+    """The review page's form for one of the author's submitted items (the Netherlands' value)."""
+
+    def body(world: MatrixWorld) -> dict:
+        item = world.waiting["value"]
+        key = f"value-{item.pk}"
+        extra = {f"{key}-{name}": value for name, value in fields.items()}
+        return {"item": key, "action": action, f"{key}-expected_version": world.version_of(item), **extra}
+
+    return body
+
+
+def approve_all(world: MatrixWorld) -> dict:
+    """ "Approve all" as the review page posts it: with every submitted item it shows, at its version."""
+    submitted = IndicatorValue.objects.filter(
+        country__code="NL", period=world.progress, status=Status.SUBMITTED
+    )
+    return {"action": "approve_all", "seen": [f"value-{item.pk}:{item.version}" for item in submitted]}
+
+
 def new_value(world: MatrixWorld) -> dict:
     return {"country": "NL", "indicator": "VI-3", "period": world.progress.pk, "number_value": "12.5"}
 
@@ -476,7 +562,17 @@ TABLE: dict[str, list[Route]] = {
     "country_detail": [route(lambda w: {"code": "NL"}, GET=ANY_ROLE_PAGE)],
     "data_entry": [route(nl_progress, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, data_entry_form))],
     "submit_for_review": [route(nl_progress, POST=(EDIT_NL_PAGE, lambda w: {}))],
-    "review": [route(nl_progress, GET=REVIEW_PAGE, POST=(REVIEW_PAGE, lambda w: {"action": "approve_all"}))],
+    # Approving all: the author's own items are left for another reviewer (the page says so), so the
+    # author gets the page back too; approving or returning one of them is refused (four eyes).
+    "review": [
+        route(nl_progress, GET=REVIEW_PAGE, POST=(REVIEW_PAGE, approve_all)),
+        route(nl_progress, variant="approve", POST=(REVIEW_OTHERS_WORK, review_step("approve"))),
+        route(
+            nl_progress,
+            variant="return",
+            POST=(REVIEW_OTHERS_WORK, review_step("return", reason="Which source?")),
+        ),
+    ],
     "commitment_create": [
         route(lambda w: {"code": "NL"}, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, commitment_form))
     ],
@@ -550,14 +646,24 @@ TABLE: dict[str, list[Route]] = {
         route(
             lambda w: {"pk": w.value("NL", "draft").pk},
             GET=API_DRAFT_NL,
-            PATCH=(API_WRITE_NL_DRAFT, lambda w: {"number_value": "45"}),
+            PATCH=(API_WRITE_NL_DRAFT, at_version(lambda w: w.value("NL", "draft"), number_value="45")),
         )
     ],
     "api:value-transition": [
         route(
             lambda w: {"pk": w.value("NL", "draft").pk},
-            POST=(API_WRITE_NL_DRAFT, lambda w: {"action": "submit"}),
-        )
+            POST=(API_WRITE_NL_DRAFT, at_version(lambda w: w.value("NL", "draft"), action="submit")),
+        ),
+        route(
+            lambda w: {"pk": w.waiting["value"].pk},
+            variant="approve",
+            POST=(API_REVIEW_NL, waiting("value", action="approve")),
+        ),
+        route(
+            lambda w: {"pk": w.waiting["value"].pk},
+            variant="return",
+            POST=(API_REVIEW_NL, waiting("value", action="return", reason="Which source?")),
+        ),
     ],
     "api:commitment-list": [route(GET=API_READ, POST=(API_WRITE_NL, lambda w: NEW_COMMITMENT))],
     "api:commitment-detail": [
@@ -568,11 +674,23 @@ TABLE: dict[str, list[Route]] = {
         )
     ],
     "api:commitment-progress": [
-        route(nl_commitment, POST=(API_WRITE_NL, in_progress_period(completion="complete")))
+        route(
+            nl_commitment,
+            POST=(API_WRITE_NL, in_progress_period_at(nl_draft_progress, completion="complete")),
+        )
     ],
     # Belgian staff do not find the Dutch draft progress to move.
     "api:commitment-transition": [
-        route(nl_commitment, POST=(API_WRITE_NL_DRAFT, in_progress_period(action="submit")))
+        route(
+            nl_commitment,
+            POST=(API_WRITE_NL_DRAFT, in_progress_period_at(nl_draft_progress, action="submit")),
+        ),
+        route(nl_commitment, variant="approve", POST=(API_REVIEW_NL, waiting("progress", action="approve"))),
+        route(
+            nl_commitment,
+            variant="return",
+            POST=(API_REVIEW_NL, waiting("progress", action="return", reason="Which source?")),
+        ),
     ],
     "api:recommendation-list": [route(GET=API_READ, POST=(API_WRITE_NL, lambda w: NEW_RECOMMENDATION))],
     "api:recommendation-detail": [
@@ -585,10 +703,24 @@ TABLE: dict[str, list[Route]] = {
         )
     ],
     "api:recommendation-follow-ups": [
-        route(nl_recommendation, POST=(API_WRITE_NL, in_progress_period(follow_up="not_implemented")))
+        route(
+            nl_recommendation,
+            POST=(API_WRITE_NL, in_progress_period_at(nl_draft_follow_up, follow_up="not_implemented")),
+        )
     ],
     "api:recommendation-transition": [
-        route(nl_recommendation, POST=(API_WRITE_NL_DRAFT, in_progress_period(action="submit")))
+        route(
+            nl_recommendation,
+            POST=(API_WRITE_NL_DRAFT, in_progress_period_at(nl_draft_follow_up, action="submit")),
+        ),
+        route(
+            nl_recommendation, variant="approve", POST=(API_REVIEW_NL, waiting("follow_up", action="approve"))
+        ),
+        route(
+            nl_recommendation,
+            variant="return",
+            POST=(API_REVIEW_NL, waiting("follow_up", action="return", reason="Which source?")),
+        ),
     ],
     # --- the reports API --------------------------------------------------------------------------------
     "report-api-list": [
