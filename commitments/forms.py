@@ -15,16 +15,23 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     MATURITY_LEVELS,
+    REASON_LIMIT,
     Commitment,
     CommitmentProgress,
     GovernmentResponse,
     Indicator,
+    IndicatorValue,
     Recommendation,
     RecommendationFollowUp,
 )
 
 NOT_ANSWERED = ("", _("Not answered"))
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+def limit_of(model, name: str) -> int | None:
+    """A text's length limit, as its model field says it (one set of limits: the model's)."""
+    return model._meta.get_field(name).max_length
 
 
 def plain_decimal(number: Decimal | None) -> Decimal | None:
@@ -108,12 +115,16 @@ class IndicatorValueForm(VersionedForm):
     field_aliases = {"number_value": "value", "boolean_value": "value", "text_value": "value"}
 
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        max_length=limit_of(IndicatorValue, "note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     evidence_links = forms.CharField(
         label=_("Evidence links"),
         required=False,
         help_text=_("One web address per line."),
+        max_length=limit_of(IndicatorValue, "evidence_links"),
         widget=forms.Textarea(attrs={"rows": 2, "inputmode": "url"}),
     )
 
@@ -147,7 +158,10 @@ class IndicatorValueForm(VersionedForm):
             )
         if kind == Indicator.ValueType.TEXT:
             return forms.CharField(
-                label=label, required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+                label=label,
+                required=False,
+                max_length=limit_of(IndicatorValue, "text_value"),
+                widget=forms.Textarea(attrs={"rows": 3}),
             )
         # Numbers and percentages: typed as people write them in the active language (12,5 in Dutch).
         return forms.DecimalField(
@@ -212,7 +226,7 @@ class CommitmentProgressForm(VersionedForm):
     narrative = forms.CharField(
         label=_("Narrative"),
         required=False,
-        max_length=10000,
+        max_length=limit_of(CommitmentProgress, "narrative"),
         help_text=_("What was done in this period, and what is still to do."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
@@ -220,6 +234,7 @@ class CommitmentProgressForm(VersionedForm):
         label=_("Evidence links"),
         required=False,
         help_text=_("One web address per line."),
+        max_length=limit_of(CommitmentProgress, "evidence_links"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -248,12 +263,16 @@ class FollowUpForm(VersionedForm):
         widget=forms.RadioSelect(attrs={"class": "radio-list radio-list--stacked"}),
     )
     narrative = forms.CharField(
-        label=_("Narrative"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Narrative"),
+        required=False,
+        max_length=limit_of(RecommendationFollowUp, "narrative"),
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     evidence_links = forms.CharField(
         label=_("Evidence links"),
         required=False,
         help_text=_("One web address per line."),
+        max_length=limit_of(CommitmentProgress, "evidence_links"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -327,7 +346,7 @@ class ReasonForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,  # required for return and reopen: the service says so, at this field
-        max_length=2000,
+        max_length=REASON_LIMIT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)

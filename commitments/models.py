@@ -16,7 +16,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -32,6 +38,24 @@ class LocalizedMixin:
         language = (get_language() or "en")[:2]
         value = getattr(self, f"{field}_{language}", "") if language == "nl" else ""
         return value or getattr(self, f"{field}_en")
+
+
+# --- one set of limits ----------------------------------------------------------------------------------
+# Every length a text may have is said here, once: the model's full_clean() (called by every service)
+# enforces it, and the forms and the API take their sizes from these fields. A TextField's max_length
+# alone only sizes a form's widget, so each carries the validator too (``bounded_text``).
+NOTE_LIMIT = 5000
+NARRATIVE_LIMIT = 10000
+EVIDENCE_LIMIT = 10000
+ADDRESSEES_LIMIT = 5000
+REASON_LIMIT = 2000
+TEXT_ONLY = _("Enter text, not a number, a list or an object.")
+
+
+def bounded_text(limit: int, **kwargs):
+    """A TextField of at most ``limit`` characters, enforced by full_clean() (not only by forms)."""
+    validators = [MaxLengthValidator(limit), *kwargs.pop("validators", [])]
+    return models.TextField(max_length=limit, validators=validators, **kwargs)
 
 
 def split_lines(text: str) -> list[str]:
@@ -389,8 +413,9 @@ class Reviewable(models.Model):
     """
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    review_reason = models.TextField(
-        _("reason"),
+    review_reason = bounded_text(
+        REASON_LIMIT,
+        verbose_name=_("reason"),
         blank=True,
         help_text=_("Why it was returned or reopened; shown to the staff who enter it."),
     )
@@ -467,10 +492,11 @@ class IndicatorValue(Reviewable):
     )
     number_value = models.DecimalField(_("number"), max_digits=20, decimal_places=4, null=True, blank=True)
     boolean_value = models.BooleanField(_("yes/no"), null=True, blank=True)
-    text_value = models.TextField(_("text"), blank=True, max_length=5000)
-    note = models.TextField(_("note"), blank=True, max_length=5000)
-    evidence_links = models.TextField(
-        _("evidence links"),
+    text_value = bounded_text(NOTE_LIMIT, verbose_name=_("text"), blank=True)
+    note = bounded_text(NOTE_LIMIT, verbose_name=_("note"), blank=True)
+    evidence_links = bounded_text(
+        EVIDENCE_LIMIT,
+        verbose_name=_("evidence links"),
         blank=True,
         validators=[validate_evidence_links],
         help_text=_("One web address per line."),
@@ -582,8 +608,8 @@ class Commitment(models.Model):
         Goal, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("goal")
     )
     title = models.CharField(_("title"), max_length=300)
-    description = models.TextField(_("description"), blank=True, max_length=10000)
-    baseline = models.TextField(_("baseline at commitment"), blank=True, max_length=10000)
+    description = bounded_text(NARRATIVE_LIMIT, verbose_name=_("description"), blank=True)
+    baseline = bounded_text(NARRATIVE_LIMIT, verbose_name=_("baseline at commitment"), blank=True)
     lead_organisation = models.CharField(_("lead organisation"), max_length=200, blank=True)
     committed_on = models.DateField(_("committed on"))
     target_date = models.DateField(_("target date"), null=True, blank=True)
@@ -636,9 +662,10 @@ class CommitmentProgress(Reviewable):
         verbose_name=_("period"),
     )
     completion = models.CharField(_("completion"), max_length=12, choices=Completion.choices)
-    narrative = models.TextField(_("narrative"), blank=True, max_length=10000)
-    evidence_links = models.TextField(
-        _("evidence links"),
+    narrative = bounded_text(NARRATIVE_LIMIT, verbose_name=_("narrative"), blank=True)
+    evidence_links = bounded_text(
+        EVIDENCE_LIMIT,
+        verbose_name=_("evidence links"),
         blank=True,
         validators=[validate_evidence_links],
         help_text=_("One web address per line."),
@@ -680,8 +707,10 @@ class Recommendation(models.Model):
     goal = models.ForeignKey(
         Goal, on_delete=models.PROTECT, related_name="recommendations", verbose_name=_("goal")
     )
-    text = models.TextField(_("text"), max_length=10000)
-    addressees = models.TextField(_("addressed to"), help_text=_("One organisation per line."))
+    text = bounded_text(NARRATIVE_LIMIT, verbose_name=_("text"))
+    addressees = bounded_text(
+        ADDRESSEES_LIMIT, verbose_name=_("addressed to"), help_text=_("One organisation per line.")
+    )
     issued_on = models.DateField(_("issued on"))
     is_demo = models.BooleanField(_("synthetic demo data"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -734,7 +763,7 @@ class GovernmentResponse(models.Model):
         help_text=_("For example a parliamentary paper: 31015-158."),
     )
     responded_on = models.DateField(_("responded on"), null=True, blank=True)
-    summary = models.TextField(_("summary"), blank=True, max_length=10000)
+    summary = bounded_text(NARRATIVE_LIMIT, verbose_name=_("summary"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     history = HistoricalRecords()
@@ -772,9 +801,10 @@ class RecommendationFollowUp(Reviewable):
         ReportingPeriod, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("period")
     )
     follow_up = models.CharField(_("follow-up"), max_length=20, choices=FollowUpStatus.choices)
-    narrative = models.TextField(_("narrative"), blank=True, max_length=10000)
-    evidence_links = models.TextField(
-        _("evidence links"),
+    narrative = bounded_text(NARRATIVE_LIMIT, verbose_name=_("narrative"), blank=True)
+    evidence_links = bounded_text(
+        EVIDENCE_LIMIT,
+        verbose_name=_("evidence links"),
         blank=True,
         validators=[validate_evidence_links],
         help_text=_("One web address per line."),

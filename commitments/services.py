@@ -17,13 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import CharField, F, Model, TextField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import access
 from .models import (
+    TEXT_ONLY,
     Commitment,
     CommitmentProgress,
     Country,
@@ -118,6 +119,23 @@ def _require_open(period: ReportingPeriod) -> None:
         )
 
 
+def check_types(*, model: type[Model], values: dict[str, Any]) -> None:
+    """Text goes into text fields, nothing else: a number or a list is refused, not stored as "['a']".
+
+    (Django's text fields turn anything into a string; the shell, scripts and imports must get the same
+    clear error as the API.) Lengths, choices, numbers and dates are the model's full_clean().
+    """
+    errors = {
+        name: [TEXT_ONLY]
+        for name, value in values.items()
+        if value is not None
+        and not isinstance(value, str)
+        and isinstance(model._meta.get_field(name), CharField | TextField)
+    }
+    if errors:
+        raise ValidationError(errors, code="invalid")
+
+
 def _diff(instance: Model, new_values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     return {
         name: (getattr(instance, name), value)
@@ -144,6 +162,7 @@ def _save_reviewable(
     save without it is refused, never applied blindly.
     """
     values = {name: value for name, value in values.items() if value is not KEEP}
+    check_types(model=model, values=values)
     _require_edit(user, country)
     _require_open(period)
     with transaction.atomic():
@@ -258,6 +277,7 @@ def _save_country_item(*, item: Commitment | Recommendation, user, fields: dict[
     if item.pk is not None:
         # Moving an item to another country needs the right to edit the country it leaves, too.
         _require_edit(user, item.country)
+    check_types(model=type(item), values=fields)
     for name, value in fields.items():
         setattr(item, name, value)
     _require_edit(user, item.country)
@@ -314,6 +334,7 @@ def recommendation_save(
 def government_response_save(*, user, recommendation: Recommendation, **fields: Any) -> GovernmentResponse:
     """Record the government's response to a recommendation (one per recommendation)."""
     _require_edit(user, recommendation.country)
+    check_types(model=GovernmentResponse, values=fields)
     with transaction.atomic():
         item = GovernmentResponse.objects.select_for_update().filter(recommendation=recommendation).first()
         item = item or GovernmentResponse(recommendation=recommendation)
@@ -401,10 +422,7 @@ def is_own_work(*, item: Reviewable, user) -> bool:
 def _check_four_eyes(*, item: Reviewable, action: str, user) -> None:
     if action in FOUR_EYES_ACTIONS and four_eyes_required() and is_own_work(item=item, user=user):
         raise FourEyesRefused(
-            _(
-                "You changed or submitted this item yourself: another reviewer must %(action)s it "
-                "(four eyes)."
-            )
+            _("You changed or submitted this item yourself: another reviewer must %(action)s it (four eyes).")
             % {"action": ACTION_NAMES[action]}
         )
 
@@ -424,7 +442,13 @@ def reviewable_transition(
     if action not in TRANSITIONS:
         raise ValidationError(_("Unknown action %(action)s.") % {"action": action})
     sources, target, needs_reviewer, needs_reason = TRANSITIONS[action]
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationError({"reason": [TEXT_ONLY]}, code="invalid")
     reason = (reason or "").strip()
+    try:
+        type(item)._meta.get_field("review_reason").run_validators(reason)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from None
     if needs_reviewer and not access.can_review(user):
         raise PermissionDenied(_("Only reviewers may %(action)s.") % {"action": ACTION_NAMES[action]})
     _require_edit(user, country_of(item))

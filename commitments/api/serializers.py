@@ -7,10 +7,12 @@ into rows: every rule (who, which country, which transition, which values) is th
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from commitments.models import (
+    TEXT_ONLY,
     Commitment,
     CommitmentProgress,
     Country,
@@ -45,6 +47,34 @@ class LinesField(serializers.ListField):
         if any("\n" in item or "\r" in item for item in items):
             raise serializers.ValidationError(_("One item per list entry: no line breaks inside an item."))
         return "\n".join(item.strip() for item in items if item.strip())
+
+
+class Text(serializers.CharField):
+    """Text for a model's text field: only strings, and the model's own length rule and message.
+
+    The limit is the model field's (``model_text``): DRF's own length message is replaced by Django's, so
+    that the API, the forms, the admin and the services refuse an over-long text in the same words.
+    """
+
+    default_error_messages = {"invalid": TEXT_ONLY}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+        if self.max_length is not None:
+            self.validators.append(MaxLengthValidator(self.max_length))
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def model_text(model, name: str, **kwargs) -> Text:
+    """A request field for ``model.name``: its length limit and whether it may be blank."""
+    field = model._meta.get_field(name)
+    kwargs.setdefault("allow_blank", field.blank)
+    return Text(max_length=field.max_length, **kwargs)
 
 
 class CodeField(serializers.SlugRelatedField):
@@ -307,8 +337,8 @@ class IndicatorValueUpdateSerializer(_VersionRequired):
 
     number_value = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True, required=False)
     boolean_value = serializers.BooleanField(allow_null=True, required=False)
-    text_value = serializers.CharField(allow_blank=True, max_length=5000, required=False)
-    note = serializers.CharField(allow_blank=True, max_length=5000, required=False)
+    text_value = model_text(IndicatorValue, "text_value", required=False)
+    note = model_text(IndicatorValue, "note", required=False)
     evidence_links = LinesField(required=False, help_text=_("Web addresses (http or https)."))
 
 
@@ -325,8 +355,12 @@ class IndicatorValueCreateSerializer(_VersionedWrite, IndicatorValueUpdateSerial
 
 class TransitionSerializer(_VersionRequired):
     action = serializers.ChoiceField(choices=sorted(TRANSITIONS))
-    reason = serializers.CharField(
-        allow_blank=True, required=False, max_length=2000, help_text=_("Needed to return or reopen.")
+    reason = model_text(
+        IndicatorValue,
+        "review_reason",
+        allow_blank=True,
+        required=False,
+        help_text=_("Needed to return or reopen."),
     )
 
 
@@ -336,10 +370,10 @@ class PeriodTransitionSerializer(TransitionSerializer):
 
 class CommitmentUpdateSerializer(serializers.Serializer):
     goal = _code_field(Goal.objects.all(), required=False)
-    title = serializers.CharField(max_length=300, required=False)
-    description = serializers.CharField(max_length=10000, allow_blank=True, required=False)
-    baseline = serializers.CharField(max_length=10000, allow_blank=True, required=False)
-    lead_organisation = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    title = model_text(Commitment, "title", required=False)
+    description = model_text(Commitment, "description", required=False)
+    baseline = model_text(Commitment, "baseline", required=False)
+    lead_organisation = model_text(Commitment, "lead_organisation", required=False)
     committed_on = serializers.DateField(required=False)
     target_date = serializers.DateField(allow_null=True, required=False)
 
@@ -349,7 +383,7 @@ class CommitmentCreateSerializer(CommitmentUpdateSerializer):
         Country.objects.all(), upper=True, help_text=_("ISO code; a commitment keeps its country.")
     )
     goal = _code_field(Goal.objects.all())
-    title = serializers.CharField(max_length=300)
+    title = model_text(Commitment, "title")
     committed_on = serializers.DateField()
 
 
@@ -360,15 +394,15 @@ class ProgressWriteSerializer(_VersionedWrite):
         required=False,
         help_text=_("Required for new progress; left out, it stays as it is."),
     )
-    narrative = serializers.CharField(allow_blank=True, max_length=10000, required=False)
+    narrative = model_text(CommitmentProgress, "narrative", required=False)
     evidence_links = LinesField(required=False)
 
 
 class RecommendationUpdateSerializer(serializers.Serializer):
-    number = serializers.CharField(max_length=20, required=False)
-    source_document = serializers.CharField(max_length=300, required=False)
+    number = model_text(Recommendation, "number", required=False)
+    source_document = model_text(Recommendation, "source_document", required=False)
     goal = _code_field(Goal.objects.all(), required=False)
-    text = serializers.CharField(max_length=10000, required=False)
+    text = model_text(Recommendation, "text", required=False)
     addressees = LinesField(required=False, min_length=1)
     issued_on = serializers.DateField(required=False)
 
@@ -379,10 +413,10 @@ class RecommendationCreateSerializer(RecommendationUpdateSerializer):
         allow_null=True,
         help_text=_("ISO code; null for the whole alliance (reviewers)."),
     )
-    number = serializers.CharField(max_length=20)
-    source_document = serializers.CharField(max_length=300)
+    number = model_text(Recommendation, "number")
+    source_document = model_text(Recommendation, "source_document")
     goal = _code_field(Goal.objects.all())
-    text = serializers.CharField(max_length=10000)
+    text = model_text(Recommendation, "text")
     addressees = LinesField(min_length=1)
     issued_on = serializers.DateField()
 
@@ -391,9 +425,9 @@ class GovernmentResponseWriteSerializer(serializers.Serializer):
     """The whole response (PUT): a field left out is emptied."""
 
     response = serializers.ChoiceField(choices=GovernmentResponse.Response.choices)
-    reference = serializers.CharField(max_length=100, allow_blank=True, default="")
+    reference = model_text(GovernmentResponse, "reference", default="")
     responded_on = serializers.DateField(allow_null=True, default=None)
-    summary = serializers.CharField(max_length=10000, allow_blank=True, default="")
+    summary = model_text(GovernmentResponse, "summary", default="")
 
 
 class FollowUpWriteSerializer(_VersionedWrite):
@@ -403,5 +437,5 @@ class FollowUpWriteSerializer(_VersionedWrite):
         required=False,
         help_text=_("Required for a new follow-up; left out, it stays as it is."),
     )
-    narrative = serializers.CharField(allow_blank=True, max_length=10000, required=False)
+    narrative = model_text(RecommendationFollowUp, "narrative", required=False)
     evidence_links = LinesField(required=False)
