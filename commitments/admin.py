@@ -1,13 +1,19 @@
 """Admin for every model: the administrators' tool for users, assignments, indicators and periods.
 
-Reviewable rows are read through the admin but change state only through the workspace (services),
-so that the workflow and its history cannot be bypassed.
+The admin obeys the same rules as the workspace and the API:
+- reviewable rows (values, progress, follow-ups) are read-only here: they change only through the
+  workspace and the API (the services), so that the workflow, four eyes and their history hold;
+- periods are opened and closed only by the actions "Open"/"Close", through the service, by a reviewer
+  and with a reason (``is_open`` cannot be edited in the form);
+- commitments, recommendations and government responses are saved through their services (the same
+  limits, checks and history), and a commitment's country cannot be changed.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,9 +62,60 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     list_select_related = ["goal"]
 
 
+class PeriodReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        help_text=_("Kept in the history of each period."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(SimpleHistoryAdmin):
+    """Dates and labels are edited here; opening and closing is an action with a reason (the service)."""
+
     list_display = ["label", "kind", "starts_on", "ends_on", "deadline", "is_open"]
+    readonly_fields = ["is_open"]
+    actions = ["open_periods", "close_periods"]
+
+    @admin.action(description=_("Open the selected periods for data entry (with a reason)"))
+    def open_periods(self, request, queryset):
+        return self._set_open(request, queryset, is_open=True)
+
+    @admin.action(description=_("Close the selected periods for data entry (with a reason)"))
+    def close_periods(self, request, queryset):
+        return self._set_open(request, queryset, is_open=False)
+
+    def _set_open(self, request, queryset, *, is_open: bool):
+        """First the reason form (an intermediate page), then the service for each period."""
+        form = PeriodReasonForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            periods = list(queryset)
+            try:
+                for period in periods:
+                    services.period_set_open(
+                        period=period, is_open=is_open, user=request.user, reason=form.cleaned_data["reason"]
+                    )
+            except (PermissionDenied, ValidationError) as error:
+                text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                self.message_user(
+                    request, text or _("Only reviewers open and close periods."), messages.ERROR
+                )
+                return None
+            done = _("%(count)s periods opened.") if is_open else _("%(count)s periods closed.")
+            self.message_user(request, done % {"count": len(periods)}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Open periods for data entry") if is_open else _("Close periods for data entry"),
+            "periods": queryset,
+            "form": form,
+            "action": "open_periods" if is_open else "close_periods",
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "admin/commitments/reportingperiod/set_open.html", context)
 
 
 @admin.register(EvaluationRound)
@@ -88,12 +145,32 @@ class IndicatorValueAdmin(ReadOnlyWorkflowAdmin):
     list_select_related = ["country", "indicator", "period"]
 
 
+class ThroughServiceAdmin(SimpleHistoryAdmin):
+    """Saves go through the model's service (its permission checks, limits and history reason)."""
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        obj._change_reason = "changed in the admin" if change else "added in the admin"
+        saved = self.save_through_service(request=request, obj=obj, fields=fields)
+        obj.pk = saved.pk
+
+    def save_through_service(self, *, request, obj, fields):
+        raise NotImplementedError
+
+
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(ThroughServiceAdmin):
     list_display = ["title", "country", "goal", "committed_on", "target_date", "is_demo"]
     list_filter = ["goal", "is_demo"]
     search_fields = ["title", "country__code"]
     list_select_related = ["country", "goal"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A commitment is its country's promise: it keeps its country (the service refuses a move too).
+        return ["country"] if obj is not None else []
+
+    def save_through_service(self, *, request, obj, fields):
+        return services.commitment_save(user=request.user, commitment=obj, **fields)
 
 
 @admin.register(CommitmentProgress)
@@ -104,18 +181,30 @@ class CommitmentProgressAdmin(ReadOnlyWorkflowAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(ThroughServiceAdmin):
     list_display = ["number", "source_document", "country", "goal", "issued_on"]
     list_filter = ["goal", "is_demo"]
     search_fields = ["number", "text", "source_document"]
     list_select_related = ["country", "goal"]
 
+    def save_through_service(self, *, request, obj, fields):
+        return services.recommendation_save(user=request.user, recommendation=obj, **fields)
+
 
 @admin.register(GovernmentResponse)
-class GovernmentResponseAdmin(SimpleHistoryAdmin):
+class GovernmentResponseAdmin(ThroughServiceAdmin):
     list_display = ["recommendation", "response", "reference", "responded_on"]
     list_filter = ["response"]
     list_select_related = ["recommendation"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["recommendation"] if obj is not None else []
+
+    def save_through_service(self, *, request, obj, fields):
+        fields.pop("recommendation", None)
+        return services.government_response_save(
+            user=request.user, recommendation=obj.recommendation, **fields
+        )
 
 
 @admin.register(RecommendationFollowUp)
@@ -171,7 +260,9 @@ class PartnerTokenAdmin(SimpleHistoryAdmin):
             super().save_model(request, obj, form, change)
             return
         token, key = services.partner_token_create(
-            name=obj.name, countries=form.cleaned_data.get("countries") or [], expires_at=obj.expires_at,
+            name=obj.name,
+            countries=form.cleaned_data.get("countries") or [],
+            expires_at=obj.expires_at,
             created_by=request.user,
         )
         for field in PartnerToken._meta.concrete_fields:

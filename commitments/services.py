@@ -289,7 +289,19 @@ def _save_country_item(*, item: Commitment | Recommendation, user, fields: dict[
 
 
 def commitment_save(*, user, commitment: Commitment | None = None, **fields: Any) -> Commitment:
-    """Create a commitment (``commitment=None``) or change one; staff of its country or reviewers only."""
+    """Create a commitment (``commitment=None``) or change one; staff of its country or reviewers only.
+
+    A commitment keeps its country: it is that country's promise (the API, the forms and the admin
+    offer no way to move it, and this refuses it from anywhere else).
+    """
+    if commitment is not None and commitment.pk is not None:
+        stored = Commitment.objects.values_list("country_id", flat=True).get(pk=commitment.pk)
+        moved = fields.get("country", commitment.country)
+        if getattr(moved, "pk", moved) != stored:
+            raise ValidationError(
+                {"country": _("A commitment keeps its country: record a new commitment instead.")},
+                code="country_fixed",
+            )
     return _save_country_item(item=commitment or Commitment(), user=user, fields=fields)
 
 
@@ -512,15 +524,31 @@ def reviewable_transition_many(*, items: list[Reviewable], action: str, user, re
 # --- periods ------------------------------------------------------------------------------------------
 
 
-def period_set_open(*, period: ReportingPeriod, is_open: bool, user, reason: str = "") -> ReportingPeriod:
-    """Open or close a reporting period for data entry (reviewers only)."""
+def period_set_open(*, period: ReportingPeriod, is_open: bool, user, reason: str) -> ReportingPeriod:
+    """Open or close a reporting period for data entry: reviewers only, always with a reason.
+
+    The workspace's period page and the admin's actions both call this; the history records who opened
+    or closed the period, and why ("closed: all countries reported").
+    """
     if not access.can_review(user):
         raise PermissionDenied(_("Only reviewers open and close periods."))
+    if reason is not None and not isinstance(reason, str):
+        raise ValidationError({"reason": [TEXT_ONLY]}, code="invalid")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Give a reason for opening or closing the period: it is kept in its history.")},
+            code="required",
+        )
+    step = "opened" if is_open else "closed"
+    with transaction.atomic():
+        current = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        current.is_open = is_open
+        current._change_reason = f"{step}: {reason}"[:HISTORY_REASON_LENGTH]
+        current.full_clean()
+        current._history_user = user
+        current.save(update_fields=["is_open"])
     period.is_open = is_open
-    period._change_reason = (reason or ("opened" if is_open else "closed"))[:HISTORY_REASON_LENGTH]
-    period.full_clean()
-    period._history_user = user
-    period.save(update_fields=["is_open"])
     return period
 
 

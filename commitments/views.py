@@ -877,9 +877,13 @@ def period_toggle(request: HttpRequest, period_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     form.is_valid()
     opening = request.POST.get("open") == "1"
-    services.period_set_open(
-        period=period, is_open=opening, user=request.user, reason=form.cleaned_data.get("reason", "")
-    )
+    try:
+        services.period_set_open(
+            period=period, is_open=opening, user=request.user, reason=form.cleaned_data.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("period_list")
     messages.success(
         request,
         (

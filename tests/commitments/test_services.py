@@ -87,7 +87,7 @@ def test_a_retired_indicator_takes_no_new_values(indicator, nl, progress_period,
 
 
 def test_a_closed_period_is_read_only(takedown_value, staff_nl, reviewer, progress_period, indicator, nl):
-    period_set_open(period=progress_period, is_open=False, user=reviewer)
+    period_set_open(period=progress_period, is_open=False, user=reviewer, reason="All countries reported.")
     with pytest.raises(ValidationError, match="closed"):
         indicator_value_save(
             country=nl,
@@ -105,7 +105,7 @@ def test_a_closed_period_is_read_only(takedown_value, staff_nl, reviewer, progre
 
 def test_only_reviewers_open_and_close_periods(progress_period, staff_nl):
     with pytest.raises(PermissionDenied):
-        period_set_open(period=progress_period, is_open=False, user=staff_nl)
+        period_set_open(period=progress_period, is_open=False, user=staff_nl, reason="Done.")
 
 
 class TestConcurrentEdits:

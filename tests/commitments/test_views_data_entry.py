@@ -150,7 +150,9 @@ class TestSaving:
 
     def test_a_closed_period_is_read_only(self, staff_nl, reviewer, nl, indicator, progress_period):
         give_value(country=nl, indicator=indicator("RA-2"), period=progress_period, user=staff_nl, number="9")
-        period_set_open(period=progress_period, is_open=False, user=reviewer)
+        period_set_open(
+            period=progress_period, is_open=False, user=reviewer, reason="All countries reported."
+        )
         client = signed_in(staff_nl)
         response = client.get(entry_url(nl, progress_period))
         html = response.content.decode()

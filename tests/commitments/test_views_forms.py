@@ -144,7 +144,9 @@ class TestProgress:
         assert CommitmentProgress.objects.get().completion == "limited"
 
     def test_a_closed_period_is_read_only(self, commitment, staff_nl, reviewer, progress_period):
-        period_set_open(period=progress_period, is_open=False, user=reviewer)
+        period_set_open(
+            period=progress_period, is_open=False, user=reviewer, reason="All countries reported."
+        )
         html = signed_in(staff_nl).get(self.url(commitment, progress_period)).content.decode()
         assert "This period is closed" in html and 'name="completion"' not in html
 

@@ -182,7 +182,9 @@ class TestTheReviewCycle:
         assert 'name="VI-2-value"' in html and "ICSE corrected its 2014 count." in html
 
     def test_nothing_moves_in_a_closed_period(self, submitted, reviewer, nl, progress_period):
-        period_set_open(period=progress_period, is_open=False, user=reviewer)
+        period_set_open(
+            period=progress_period, is_open=False, user=reviewer, reason="All countries reported."
+        )
         response = self.post_review(signed_in(reviewer), nl, progress_period, submitted["victims"], "approve")
         assert response.status_code == 400
         assert "is closed" in response.content.decode()
@@ -212,8 +214,15 @@ class TestPeriods:
         assert "2014 progress is closed" in response.content.decode()
         progress_period.refresh_from_db()
         assert not progress_period.is_open
-        assert progress_period.history.first().history_change_reason == "Deadline passed"
-        client.post(reverse("period_toggle", args=[progress_period.pk]), {"open": "1"})
+        assert progress_period.history.first().history_change_reason == "closed: Deadline passed"
+        # Without a reason nothing happens, and the page says why.
+        refused = client.post(reverse("period_toggle", args=[progress_period.pk]), {"open": "1"}, follow=True)
+        assert "Give a reason for opening or closing the period" in refused.content.decode()
+        progress_period.refresh_from_db()
+        assert not progress_period.is_open
+        client.post(
+            reverse("period_toggle", args=[progress_period.pk]), {"open": "1", "reason": "Late data."}
+        )
         progress_period.refresh_from_db()
         assert progress_period.is_open
 
