@@ -296,6 +296,7 @@ def commitment_save(*, user, commitment: Commitment | None = None, **fields: Any
     """
     if commitment is not None and commitment.pk is not None:
         stored = Commitment.objects.values_list("country_id", flat=True).get(pk=commitment.pk)
+        _require_edit(user, Country.objects.get(pk=stored))  # who may not edit it learns nothing more
         moved = fields.get("country", commitment.country)
         if getattr(moved, "pk", moved) != stored:
             raise ValidationError(
