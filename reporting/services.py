@@ -101,14 +101,24 @@ def can_publish_report(user) -> bool:
 
 
 def can_download_report(user, report: Report) -> bool:
-    """Reviewers download any ready report; others a published one, or one they requested themselves."""
+    """Reviewers download any ready report; others a published one, or an unpublished one they requested
+    while they may still request it: the check is made at the moment of download, so a requester who
+    has since lost the role or the country assignment no longer gets the file."""
     if report.status != Report.Status.READY or not user.is_authenticated or user.pk is None:
         return False  # (an API partner has no pk: partners go through can_partner_download)
     if access.is_reviewer(user):
         return True
-    if report.requested_by_id is not None and report.requested_by_id == user.pk:
+    if report.is_published and access.roles_of(user):
         return True
-    return report.is_published and bool(access.roles_of(user))
+    return _still_may_request(user, report)
+
+
+def _still_may_request(user, report: Report) -> bool:
+    """The user requested this report and their role and countries would let them request it today."""
+    if report.requested_by_id is None or report.requested_by_id != user.pk:
+        return False
+    country = Country(pk=report.country_id) if report.country_id else None  # only its id is read
+    return can_request_report(user, kind=report.kind, country=country)
 
 
 def can_partner_download(report: Report) -> bool:
