@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "commitments",
     "reporting",
+    "audit",  # the sealed audit trail; last: it gives history to models of the apps above
 ]
 
 MIDDLEWARE = [
