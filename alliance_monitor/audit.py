@@ -23,6 +23,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import BigIntegerField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -160,7 +161,8 @@ def _branch(
         queryset = queryset.filter(history_date__gte=start)
     if end is not None:
         queryset = queryset.filter(history_date__lt=end)
-    country = F(source.country_path) if source.country_path else Value(None, output_field=BigIntegerField())
+    # A typed NULL: PostgreSQL takes a UNION's column types from its first branch.
+    country = F(source.country_path) if source.country_path else Cast(Value(None), BigIntegerField())
     return queryset.annotate(
         a_source=Value(source.index, output_field=IntegerField()),
         a_id=F("history_id"),

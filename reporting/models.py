@@ -247,7 +247,9 @@ class ReportDownload(models.Model):
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
     downloaded_at = models.DateTimeField(_("downloaded at"), auto_now_add=True, db_index=True)
 
-    history = HistoricalRecords()  # so that the sealed audit trail holds who downloaded what
+    # So that the sealed audit trail holds who downloaded what: the person is the download's own user
+    # (none for a partner's token, named in ``client``), not whoever the request says.
+    history = HistoricalRecords(get_user=lambda instance, **kwargs: instance.user)
 
     class Meta:
         ordering = ["-downloaded_at", "-id"]
