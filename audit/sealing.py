@@ -32,6 +32,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 RECORD_TABLE = "audit_auditrecord"
 LOCK_KEY = 424_242_001  # pg_advisory_xact_lock key of the chain
+UNSEALED = 10**18  # where a row outside the chain sorts among the problems: after every sealed one
 HISTORY_COLUMNS = ("history_id", "history_date", "history_change_reason", "history_type", "history_user_id")
 
 FUNCTIONS_SQL = f"""
@@ -44,7 +45,8 @@ BEGIN
         RETURN NEW;
     END IF;
     EXECUTE format(
-        'SELECT to_jsonb(h) FROM %I.%I h WHERE h.%I = ($1).%I ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1',
+        'SELECT to_jsonb(h) FROM %I.%I h WHERE h.%I = ($1).%I '
+        'ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1',
         TG_TABLE_SCHEMA, TG_TABLE_NAME, TG_ARGV[0], TG_ARGV[0]
     ) INTO previous USING NEW;
     IF previous IS NOT NULL AND (previous - ignored) = (to_jsonb(NEW) - ignored) THEN
@@ -227,7 +229,9 @@ def _verify_table(cursor, connection, history_model: type[models.Model], user_ta
         [table],
     )
     for (history_id,) in cursor.fetchall():
-        problems.append(Problem(10**18, f"{table} row {history_id} was never sealed (added outside the chain)"))
+        problems.append(
+            Problem(UNSEALED, f"{table} row {history_id} was never sealed (added outside the chain)")
+        )
     return problems
 
 
@@ -249,8 +253,10 @@ def verify(*, using: str = DEFAULT_DB_ALIAS) -> Verification:
     if not is_supported(connection):
         raise NotImplementedError("The audit trail is sealed on PostgreSQL only.")
     user_table = connection.ops.quote_name(get_user_model()._meta.db_table)
+    outermost = not connection.in_atomic_block  # inside a caller's transaction (tests), its snapshot
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        if outermost:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         cursor.execute("SET LOCAL TIME ZONE 'UTC'")
         problems, count = _verify_chain(cursor)
         known = set()

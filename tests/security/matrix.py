@@ -464,6 +464,8 @@ TABLE: dict[str, list[Route]] = {
         route(GET=page(), POST=(page(**dict.fromkeys(PEOPLE, INVALID)), lambda w: {"token": "123456"}))
     ],
     "audit_log": [route(GET=ADMINISTRATOR_PAGE)],
+    # The audit as CSV for an outside auditor: administrators only, like the page.
+    "audit_export": [route(GET=ADMINISTRATOR_PAGE)],
     "set_language": [route(POST=(PUBLIC, lambda w: {"language": "nl", "next": "/"}))],
     "healthz": [route(GET=PUBLIC)],
     # The API's schema and docs are public: partners read them before they have a token.
