@@ -10,8 +10,10 @@ its rows.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +25,8 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import BigIntegerField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.http import HttpRequest, HttpResponse
+from django.db.models.functions import Cast
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,7 +163,8 @@ def _branch(
         queryset = queryset.filter(history_date__gte=start)
     if end is not None:
         queryset = queryset.filter(history_date__lt=end)
-    country = F(source.country_path) if source.country_path else Value(None, output_field=BigIntegerField())
+    # A typed NULL: PostgreSQL takes a UNION's column types from its first branch.
+    country = F(source.country_path) if source.country_path else Cast(Value(None), BigIntegerField())
     return queryset.annotate(
         a_source=Value(source.index, output_field=IntegerField()),
         a_id=F("history_id"),
@@ -261,7 +265,7 @@ def _audited_fields(source: HistorySource) -> list[models.Field]:
     """The fields a person changes: not the key, not timestamps Django sets, not hidden ones (key hashes),
     and only those the history keeps (a model may leave some out, as tokens do their last use)."""
     kept = {f.attname for f in source.history_model._meta.concrete_fields}
-    return [
+    own = [
         f
         for f in source.model._meta.concrete_fields
         if f.editable
@@ -270,6 +274,14 @@ def _audited_fields(source: HistorySource) -> list[models.Field]:
         and not getattr(f, "auto_now", False)
         and not getattr(f, "auto_now_add", False)
     ]
+    # What only the history keeps, such as a user's roles at the time (audit/models.py).
+    names = {f.attname for f in source.model._meta.concrete_fields}
+    extra = [
+        f
+        for f in source.history_model._meta.concrete_fields
+        if f.attname not in names and not f.attname.startswith("history_") and not f.is_relation
+    ]
+    return own + extra
 
 
 def _changes(source: HistorySource, record: Any, before: Any) -> list[Change]:
@@ -291,7 +303,11 @@ def _changes(source: HistorySource, record: Any, before: Any) -> list[Change]:
 def _describe(source: HistorySource, record: Any) -> str:
     """The record as its model names it, built from the joined rows (no query)."""
     fallback = f"{source.label} #{getattr(record, source.pk_name)}"
-    instance = record.instance
+    # Not ``record.instance``: for a model whose history leaves fields out (users, tokens, devices) that
+    # reads the live row's other fields, one query per record. The description needs only what is kept.
+    instance = source.model(
+        **{f.attname: getattr(record, f.attname) for f in source.history_model.tracked_fields}
+    )
     for fk in _foreign_keys(source.model):
         history_fk = record._meta.get_field(fk.name)
         if history_fk.is_cached(record):
@@ -374,9 +390,8 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
 
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """Who changed what and when: administrators only."""
+def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet | list, list, list[Country]]:
+    """The filter form, the matching trail, and the people and countries it names."""
     if not has_role(request.user, Role.ADMINISTRATOR):
         raise PermissionDenied
     users = list(get_user_model()._default_manager.order_by("username"))
@@ -390,6 +405,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
+    return form, trail, users, countries
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Who changed what and when: administrators only."""
+    form, trail, users, countries = _filtered(request)
     page = Paginator(trail, PAGE_SIZE).get_page(request.GET.get("page"))
     entries = audit_entries(
         rows=list(page.object_list),
@@ -401,6 +423,100 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/audit_log.html",
-        {"form": form, "page": page, "entries": entries, "query": query.urlencode()},
+        {"form": form, "page": page, "entries": entries, "query": query.urlencode(),
+         "export_query": request.GET.urlencode()},
         status=400 if form.errors else 200,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# The export for an outside auditor
+# --------------------------------------------------------------------------------------------------
+
+EXPORT_BATCH = 500
+EXPORT_COLUMNS = [
+    "when_utc", "who", "who_id", "kind", "record", "record_id", "country", "action", "reason", "changes",
+    "history_table", "history_id", "seal_seq", "seal_content_hash", "seal_chain_hash",
+]
+
+
+class _Echo:
+    """A file that hands back what is written to it, for csv.writer inside a streamed response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _seals(rows: list[tuple]) -> dict[tuple[str, int], tuple[int, str, str]]:
+    """The audit records sealing a batch of history rows: one query."""
+    from audit.models import AuditRecord
+
+    sources = history_sources()
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for source_index, history_id, _date, _country in rows:
+        wanted[sources[source_index].history_model._meta.db_table].append(history_id)
+    condition = Q()
+    for table, ids in wanted.items():
+        condition |= Q(table_name=table, history_id__in=ids)
+    return {
+        (table, history_id): (seq, content, chain)
+        for table, history_id, seq, content, chain in AuditRecord.objects.filter(condition).values_list(
+            "table_name", "history_id", "seq", "content_hash", "chain_hash"
+        )
+    }
+
+
+def _export_rows(trail, users: dict[int, Any], countries: dict[int, Country]):
+    from commitments.api.renderers import neutralise
+
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)  # a byte order mark: spreadsheets read UTF-8 right
+    versions = trail if isinstance(trail, list) else trail.iterator(chunk_size=EXPORT_BATCH)
+    for batch in itertools.batched(versions, EXPORT_BATCH):
+        rows = list(batch)
+        seals = _seals(rows)
+        for entry in audit_entries(rows=rows, users=users, countries=countries):
+            table = entry.source.history_model._meta.db_table
+            seal = seals.get((table, entry.record.history_id), ("", "", ""))
+            who = entry.who.get_username() if entry.who else ""
+            cells = [
+                entry.when.astimezone(dt.UTC).isoformat(),
+                who,
+                entry.who_id or "",
+                entry.source.model._meta.label,
+                entry.description,
+                getattr(entry.record, entry.source.pk_name),
+                entry.country.code if entry.country else "",
+                entry.action,
+                entry.reason,
+                "\n".join(f"{c.field}: {c.before} → {c.after}" for c in entry.changes),
+                table,
+                entry.record.history_id,
+                *seal,
+            ]
+            yield writer.writerow([neutralise(str(cell)) for cell in cells])
+
+
+@login_required
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The audit trail as CSV (the page's filters apply, all pages), for an outside auditor.
+
+    Each line carries the seal of its history row (sequence, content and chain hash: see audit/sealing.py),
+    so that an auditor can hold the export against a later one. Cells a spreadsheet would run as formulas
+    are neutralised as in the API's CSV. Administrators only.
+    """
+    form, trail, users, countries = _filtered(request)
+    if form.errors:
+        return HttpResponse(
+            " ".join(str(e) for errors in form.errors.values() for e in errors),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(
+        _export_rows(trail, {u.pk: u for u in users}, {c.pk: c for c in countries}),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/verify/", auth.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/", auth.two_factor_setup, name="two_factor_setup"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from commitments.models import Country, EvaluationRound
 
@@ -100,6 +101,14 @@ class Report(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("published by"),
+    )
+
+    # The audit sees a report requested (created), built, failed, published and withdrawn; the pipeline's
+    # bookkeeping (who holds which stage, attempts) is not part of it. Most steps are conditional
+    # update()s, which write no history by themselves: services.py records each step it makes.
+    history = HistoricalRecords(
+        excluded_fields=["stage", "enqueued_at", "started_at", "claimed_task_id", "claimed_by", "claimed_at",
+                         "attempts"]
     )
 
     class Meta:
@@ -237,6 +246,10 @@ class ReportDownload(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
     downloaded_at = models.DateTimeField(_("downloaded at"), auto_now_add=True, db_index=True)
+
+    # So that the sealed audit trail holds who downloaded what: the person is the download's own user
+    # (none for a partner's token, named in ``client``), not whoever the request says.
+    history = HistoricalRecords(get_user=lambda instance, **kwargs: instance.user)
 
     class Meta:
         ordering = ["-downloaded_at", "-id"]

@@ -290,11 +290,15 @@ def reports_for_partner(*, country_q: Q) -> QuerySet[Report]:
 
 
 def reports_visible_to(*, user) -> QuerySet[Report]:
-    """Reviewers see every report; others the published ones and those they requested themselves."""
+    """Reviewers see every report; others the published ones, and staff the reports they requested for a
+    country still assigned to them (rights are those of today, not of the day of the request)."""
     if access.is_reviewer(user):
         return _report_list()
     if not user.is_authenticated:
         return Report.objects.none()
-    return _report_list().filter(
-        Q(status=Report.Status.READY, published_at__isnull=False) | Q(requested_by=user)
-    )
+    visible = Q(status=Report.Status.READY, published_at__isnull=False)
+    if access.is_staff_member(user):
+        visible |= Q(
+            requested_by=user, kind=Report.Kind.COUNTRY, country_id__in=access.assigned_country_ids(user)
+        )
+    return _report_list().filter(visible)

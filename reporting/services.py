@@ -53,6 +53,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from audit.services import history_record
 from commitments import access
 from commitments.models import Country, EvaluationRound
 
@@ -101,14 +102,24 @@ def can_publish_report(user) -> bool:
 
 
 def can_download_report(user, report: Report) -> bool:
-    """Reviewers download any ready report; others a published one, or one they requested themselves."""
+    """Reviewers download any ready report; others a published one, or an unpublished one they requested
+    while they may still request it: the check is made at the moment of download, so a requester who
+    has since lost the role or the country assignment no longer gets the file."""
     if report.status != Report.Status.READY or not user.is_authenticated or user.pk is None:
         return False  # (an API partner has no pk: partners go through can_partner_download)
     if access.is_reviewer(user):
         return True
-    if report.requested_by_id is not None and report.requested_by_id == user.pk:
+    if report.is_published and access.roles_of(user):
         return True
-    return report.is_published and bool(access.roles_of(user))
+    return _still_may_request(user, report)
+
+
+def _still_may_request(user, report: Report) -> bool:
+    """The user requested this report and their role and countries would let them request it today."""
+    if report.requested_by_id is None or report.requested_by_id != user.pk:
+        return False
+    country = Country(pk=report.country_id) if report.country_id else None  # only its id is read
+    return can_request_report(user, kind=report.kind, country=country)
 
 
 def can_partner_download(report: Report) -> bool:
@@ -148,6 +159,7 @@ def report_request(
     if kind == Report.Kind.COUNTRY and country is None:
         raise ValidationError({"country": _("Choose the country of a country evaluation.")})
     report.full_clean()
+    report._history_user, report._change_reason = report.requested_by, "requested"  # the audit's first line
     with transaction.atomic():
         report.save()
         report_enqueue(report_id=report.pk)
@@ -165,6 +177,8 @@ def report_publish(*, report: Report, user) -> Report:
     report.refresh_from_db()
     if not updated and not report.is_published:
         raise ValidationError(_("Only a ready report can be published."), code="not_ready")
+    if updated:
+        history_record(instance=report, reason="published", user=user)
     return report
 
 
@@ -172,8 +186,12 @@ def report_unpublish(*, report: Report, user) -> Report:
     """Withdraw a published report from ministers and partners (reviewers only)."""
     if not can_publish_report(user):
         raise PermissionDenied(_("Only reviewers withdraw reports."))
-    Report.objects.filter(pk=report.pk).update(published_at=None, published_by=None)
+    withdrawn = Report.objects.filter(pk=report.pk, published_at__isnull=False).update(
+        published_at=None, published_by=None
+    )
     report.refresh_from_db()
+    if withdrawn:
+        history_record(instance=report, reason="withdrawn", user=user)
     return report
 
 
@@ -369,6 +387,7 @@ def _fail(*, report_id: int, message: str) -> bool:
         claimed_task_id="",
     )
     if updated:
+        history_record(instance=Report.objects.get(pk=report_id), reason=f"failed: {message}")
         _remove_work_files(report_id)
         logger.warning("Report %s failed: %s", report_id, message)
     return bool(updated)
@@ -594,6 +613,7 @@ def _finish(
         default_storage.delete(name)
         logger.info("Report %s was finished by another task; dropped the copy of %s", report.pk, task_id)
         return False
+    history_record(instance=Report.objects.get(pk=report.pk), reason="built")
     _remove_work_files(report.pk)
     logger.info("Report %s ready: %s pages", report.pk, pages)
     return True

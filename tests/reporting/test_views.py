@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
+from commitments.access import Role
+from commitments.models import CountryAssignment
 from commitments.services import partner_token_create
 from reporting import services
 from reporting.models import Report, ReportDownload
@@ -106,6 +109,38 @@ def test_staff_request_reports_of_their_own_countries_only(staff_nl, nl, be, eva
     assert browser.post("/reports/request/", {**ask, "kind": "alliance"}).status_code == 400
     created = Report.objects.get(requested_by=staff_nl, status=Report.Status.QUEUED)
     assert (created.country, created.language) == (nl, "nl")
+
+
+@pytest.mark.parametrize("loses", ["role", "assignment"])
+def test_a_requester_who_lost_the_right_can_no_longer_download(staff_nl, nl, reports, loses):
+    """Rights are checked when the file is asked for, not when it was requested: in the browser and API."""
+    own = reports["own_request"]
+    browser = signed_in(staff_nl)
+    assert browser.get(f"/reports/{own.pk}/download/").status_code == 200
+    assert browser.get(f"/api/v1/reports/{own.pk}/download/").status_code == 200
+
+    if loses == "role":
+        staff_nl.groups.clear()
+        staff_nl.groups.add(Group.objects.get(name=str(Role.MINISTER)))  # still signed in, another role
+    else:
+        CountryAssignment.objects.filter(user=staff_nl, country=nl).delete()
+
+    assert browser.get(f"/reports/{own.pk}/download/").status_code == 403
+    assert browser.get(f"/api/v1/reports/{own.pk}/download/").status_code == 404  # no longer listed
+    assert own.pk not in {r.pk for r in browser.get("/reports/").context["reports"]}
+    assert ReportDownload.objects.filter(report=own).count() == 2  # the refused ones hand nothing out
+    # Published reports stay open to anyone with a role.
+    if loses == "assignment":
+        assert browser.get(f"/reports/{reports['published'].pk}/download/").status_code == 200
+
+
+def test_a_requester_who_lost_the_right_still_gets_the_report_once_it_is_published(
+    staff_nl, nl, reports, reviewer
+):
+    own = reports["own_request"]
+    CountryAssignment.objects.filter(user=staff_nl, country=nl).delete()
+    services.report_publish(report=own, user=reviewer)
+    assert signed_in(staff_nl).get(f"/reports/{own.pk}/download/").status_code == 200
 
 
 def test_the_reports_page_reads_a_fixed_number_of_queries(minister, reports, django_assert_num_queries):

@@ -550,6 +550,8 @@ TABLE: dict[str, list[Route]] = {
         route(GET=page(), POST=(page(**dict.fromkeys(PEOPLE, INVALID)), lambda w: {"token": "123456"}))
     ],
     "audit_log": [route(GET=ADMINISTRATOR_PAGE)],
+    # The audit as CSV for an outside auditor: administrators only, like the page.
+    "audit_export": [route(GET=ADMINISTRATOR_PAGE)],
     "set_language": [route(POST=(PUBLIC, lambda w: {"language": "nl", "next": "/"}))],
     "healthz": [route(GET=PUBLIC)],
     # The API's schema and docs are public: partners read them before they have a token.
@@ -840,11 +842,10 @@ def admin_values(pattern: str, world: MatrixWorld) -> tuple[dict[str, Any], list
         instance = world.admin_objects[model["app"], model["model"]]
         named["object_id"] = instance.pk
         history = getattr(instance, "history", None)
-        if history is not None:
-            positional = [
-                instance.pk,
-                history.order_by("-history_id").values_list("history_id", flat=True)[0],
-            ]
+        # (Objects made by a migration, such as the roles' groups, have no history row yet.)
+        latest = history.order_by("-history_id").values_list("history_id", flat=True)[:1] if history else []
+        if latest:
+            positional = [instance.pk, latest[0]]
     elif "object_id" in pattern:
         named["object_id"] = Country.objects.get(code="NL").pk  # view_on_site: any object
     return named, positional
