@@ -255,7 +255,16 @@ class FollowUpForm(VersionedForm):
 # --- commitments, recommendations, responses --------------------------------------------------------------
 
 
-class CommitmentForm(ServiceErrorsMixin, forms.ModelForm):
+class ReviewedTextForm(ServiceErrorsMixin, forms.ModelForm):
+    """A reviewed text's form: shows the working text and carries the version the user started from."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def service_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class CommitmentForm(ReviewedTextForm):
     class Meta:
         model = Commitment
         fields = [
@@ -275,7 +284,7 @@ class CommitmentForm(ServiceErrorsMixin, forms.ModelForm):
         }
 
 
-class RecommendationForm(ServiceErrorsMixin, forms.ModelForm):
+class RecommendationForm(ReviewedTextForm):
     class Meta:
         model = Recommendation
         fields = ["source_document", "number", "goal", "text", "addressees", "issued_on"]
@@ -286,7 +295,7 @@ class RecommendationForm(ServiceErrorsMixin, forms.ModelForm):
         }
 
 
-class GovernmentResponseForm(ServiceErrorsMixin, forms.ModelForm):
+class GovernmentResponseForm(ReviewedTextForm):
     class Meta:
         model = GovernmentResponse
         fields = ["response", "reference", "responded_on", "summary"]

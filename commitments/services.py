@@ -337,6 +337,7 @@ def _revised_save(*, item: Revised, user, fields: dict[str, Any], expected_versi
     again) until a reviewer approves it. Fields not given keep their working value.
     """
     model = type(item)
+    _require_edit(user, country_of(item))
     for name in FIXED_FIELDS & set(fields):
         field = model._meta.get_field(name)
         if getattr(item, field.attname) != getattr(fields[name], "pk", fields[name]):
@@ -346,7 +347,6 @@ def _revised_save(*, item: Revised, user, fields: dict[str, Any], expected_versi
     unknown = set(fields) - set(model.revised_fields)
     if unknown:
         raise TypeError(f"{model.__name__} has no reviewed fields {sorted(unknown)}")
-    _require_edit(user, country_of(item))
     with transaction.atomic():
         current = model.objects.select_for_update().get(pk=item.pk)
         if expected_version is not None and current.version != expected_version:
