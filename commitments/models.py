@@ -509,6 +509,7 @@ class Revised(Reviewable):
         shown = copy.copy(self)
         for name, value in self.working_values().items():
             setattr(shown, name, value)
+        shown.draft = {}  # the copy's columns are the working text now
         return shown
 
     def publish_draft(self) -> None:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from commitments import services
-from commitments.models import Commitment, GovernmentResponse, Goal, Recommendation, Status
+from commitments.models import Commitment, Goal, GovernmentResponse, Recommendation, Status
 from reporting.selectors import report_data
 from tests.commitments.api_fixtures import session_client, token_client
 from tests.commitments.views_support import signed_in
@@ -73,6 +73,7 @@ KINDS = {
             user=user,
             recommendation=RecommendationFactory(country=nl),
             response="under_study",
+            responded_on=dt.date(2014, 2, 1),
             summary="The minister will answer parliament.",
         ),
         edit=lambda user, item, **kw: services.government_response_save(
