@@ -393,6 +393,7 @@ class CommitmentUpdateSerializer(_VersionedWrite):
 
 
 class CommitmentCreateSerializer(CommitmentUpdateSerializer):
+    version = None  # a new commitment has no version to start from
     country = _code_field(
         Country.objects.all(), upper=True, help_text=_("ISO code; a commitment keeps its country.")
     )
@@ -418,6 +419,7 @@ class RecommendationUpdateSerializer(_VersionedWrite):
 
 
 class RecommendationCreateSerializer(RecommendationUpdateSerializer):
+    version = None  # a new recommendation has no version to start from
     country = _code_field(
         Country.objects.all(),
         allow_null=True,
