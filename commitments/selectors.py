@@ -633,3 +633,30 @@ def attention_for(*, user, today: dt.date | None = None, limit: int = 20) -> Att
         waiting_review=work(Status.SUBMITTED) if access.can_review(user) else [],
         countries=list(editable.values()),
     )
+
+
+# --- reviewed texts waiting for someone ----------------------------------------------------------------
+
+
+def texts_needing_attention(*, user, limit: int = 20) -> list[Revised]:
+    """Reviewed texts (commitments, recommendations, responses) the user should act on, newest first:
+    for reviewers the submitted ones, for staff the returned ones of their countries (3 queries)."""
+    if access.can_review(user):
+        wanted, countries = Status.SUBMITTED, None
+    else:
+        countries = list(access.editable_countries(user, Country.objects.all()).values_list("pk", flat=True))
+        if not countries:
+            return []
+        wanted = Status.RETURNED
+    sources = [
+        (Commitment.objects.select_related("country"), "country_id"),
+        (Recommendation.objects.select_related("country"), "country_id"),
+        (GovernmentResponse.objects.select_related("recommendation__country"), "recommendation__country_id"),
+    ]
+    found: list[Revised] = []
+    for queryset, country_key in sources:
+        queryset = queryset.filter(status=wanted)
+        if countries is not None:
+            queryset = queryset.filter(**{f"{country_key}__in": countries})
+        found += list(queryset.order_by("-updated_at")[:limit])
+    return sorted(found, key=lambda item: item.updated_at, reverse=True)[:limit]

@@ -143,6 +143,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "commitments/home.html",
         {
             "attention": attention,
+            "texts": [
+                (item.working_copy(), _text_edit_url(item))
+                for item in selectors.texts_needing_attention(user=request.user)
+            ],
             "can_review": access.can_review(request.user),
             "is_minister": access.is_minister(request.user),
         },

@@ -380,3 +380,26 @@ def test_the_migration_makes_existing_texts_approved_revisions_of_themselves(nl)
         assert item.status == Status.APPROVED and item.approved_at == item.updated_at and item.draft == {}
     assert answer.created_at == answer.updated_at
     assert Commitment.objects.published().filter(pk=commitment.pk).exists()
+
+
+# --- who is told to act -------------------------------------------------------------------------------
+
+
+def test_reviewers_and_staff_find_the_texts_waiting_for_them_on_the_home_page(
+    staff_nl, reviewer, nl, django_assert_num_queries
+):
+    from commitments.selectors import texts_needing_attention
+
+    commitment = CommitmentFactory(title="Approved title")
+    edited = services.commitment_save(user=staff_nl, commitment=commitment, title="Draft title")
+    services.reviewable_transition(item=edited, action="submit", user=staff_nl)
+    # Three queries: submitted commitments, recommendations, responses.
+    with django_assert_num_queries(3 + 1):  # + the reviewer's groups (access.can_review)
+        waiting = texts_needing_attention(user=reviewer)
+    assert [item.pk for item in waiting] == [commitment.pk]
+    home = signed_in(reviewer).get(reverse("home")).content.decode()
+    assert "Draft title" in home and reverse("commitment_edit", args=[commitment.pk]) in home
+
+    services.reviewable_transition(item=commitment, action="return", user=reviewer, reason="Shorter, please.")
+    home = signed_in(staff_nl).get(reverse("home")).content.decode()
+    assert "Draft title" in home and "Shorter, please." in home
