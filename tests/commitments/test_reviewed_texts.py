@@ -403,3 +403,58 @@ def test_reviewers_and_staff_find_the_texts_waiting_for_them_on_the_home_page(
     services.reviewable_transition(item=commitment, action="return", user=reviewer, reason="Shorter, please.")
     home = signed_in(staff_nl).get(reverse("home")).content.decode()
     assert "Draft title" in home and "Shorter, please." in home
+
+
+def test_the_response_form_buttons_take_it_through_review(staff_nl, reviewer, partner, nl):
+    recommendation = RecommendationFactory()
+    client = signed_in(staff_nl)
+    page_url = reverse("response_edit", args=[recommendation.pk])
+    page = client.get(page_url)
+    client.post(page_url, form_data(page, response="adopted", responded_on="2014-02-01", summary="Yes."))
+    answer = GovernmentResponse.objects.get(recommendation=recommendation)
+    review = reverse("text_review", args=["response", answer.pk])
+    assert client.post(review, {"action": "submit", "expected_version": 1}).status_code == 302
+    assert client.post(review, {"action": "approve"}).status_code == 403  # staff do not approve
+    signed_in(reviewer).post(review, {"action": "approve", "expected_version": 2})
+    answer.refresh_from_db()
+    assert answer.status == Status.APPROVED and answer.summary == "Yes."
+    assert partner.get(f"{V1}/recommendations/{recommendation.pk}/").json()["response"]["summary"] == "Yes."
+
+
+def test_seed_demo_gives_approved_texts_and_a_few_drafts_under_edit():
+    from commitments.seeding import seed_demo
+
+    seed_demo(password="demo-password-long-enough-2014")
+    for model in (Commitment, Recommendation, GovernmentResponse):
+        demo = model.objects.filter(is_demo=True)
+        assert demo.exists() and not demo.filter(approved_at__isnull=True).exists()
+        under_edit = [item for item in demo if item.has_pending_changes]
+        assert under_edit, model.__name__
+        for item in under_edit:
+            shown = item.published_values()
+            assert shown != item.working_values()
+            assert not any("demo draft" in str(value) for value in shown.values())
+    assert Commitment.objects.filter(is_demo=True, status=Status.SUBMITTED).exists()
+
+
+@pytest.mark.parametrize("endpoint", ["commitments", "recommendations"])
+def test_drafts_under_edit_cost_no_extra_queries_in_the_staff_lists(
+    world, staff_nl, endpoint, django_assert_num_queries, settings
+):
+    from tests.commitments.test_api_lists import PARTNER_QUERIES, STAFF_EXTRA_QUERIES
+
+    settings.API_CACHE_SECONDS = 0
+    services.commitment_save(user=staff_nl, commitment=world.commitments["NL"], title="Draft title")
+    recommendation = world.recommendations["NL"]
+    services.recommendation_save(user=staff_nl, recommendation=recommendation, text="Draft text")
+    services.government_response_save(
+        user=staff_nl, recommendation=recommendation, response="rejected", responded_on=dt.date(2014, 5, 1)
+    )
+    client = session_client(staff_nl)
+    with django_assert_num_queries(PARTNER_QUERIES[endpoint] + STAFF_EXTRA_QUERIES):
+        rows = client.get(f"{V1}/{endpoint}/", {"page_size": 100}).json()["results"]
+    drafts = [row for row in rows if row["approved"] is not None]
+    assert len(drafts) == 1
+    if endpoint == "recommendations":
+        assert drafts[0]["text"] == "Draft text" and drafts[0]["response"]["response"] == "rejected"
+        assert drafts[0]["response"]["approved"]["response"] == "adopted"
