@@ -458,3 +458,12 @@ def test_drafts_under_edit_cost_no_extra_queries_in_the_staff_lists(
     if endpoint == "recommendations":
         assert drafts[0]["text"] == "Draft text" and drafts[0]["response"]["response"] == "rejected"
         assert drafts[0]["response"]["approved"]["response"] == "adopted"
+
+
+def test_the_response_filter_knows_only_approved_responses(staff_nl, partner, nl):
+    recommendation = RecommendationFactory()
+    services.government_response_save(
+        user=staff_nl, recommendation=recommendation, response="rejected", responded_on=dt.date(2014, 5, 1)
+    )
+    rows = partner.get(f"{V1}/recommendations/", {"response": "rejected"}).json()["results"]
+    assert recommendation.pk not in [row["id"] for row in rows]
