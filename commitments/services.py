@@ -325,8 +325,13 @@ def _revised_create(*, model: type[Revised], user, fields: dict[str, Any], count
     item.full_clean(exclude=["version"])
     item._history_user = user
     item._change_reason = "created"
-    with transaction.atomic():
-        item.save()
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        # Someone created the same item (same title, number or response) at the same moment.
+        item.validate_constraints()
+        raise
     return item
 
 

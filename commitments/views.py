@@ -87,6 +87,8 @@ def _readable(name: str, value: Any, item: Reviewable) -> str:
     field = item._meta.get_field(name)
     if field.choices:
         return str(dict(field.choices).get(value, value))
+    if field.is_relation:  # a goal changed in a reviewed text: its title, not its id
+        return str(field.related_model.objects.filter(pk=value).first() or value)
     return str(value)
 
 
