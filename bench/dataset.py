@@ -134,6 +134,10 @@ def _scale_up(*, scale: int) -> None:
                 title=f"[Demo] Synthetic benchmark action ({goal.code})",
                 committed_on=dt.date(2013, 4, 15),
                 is_demo=True,
+                # Reviewed texts: approved, so that readers of the benchmark see them.
+                status=Status.APPROVED,
+                approved_at=now,
+                submitted_at=now,
             )
             for country in extra_countries
             for goal in goals

@@ -295,7 +295,16 @@ class FollowUpForm(VersionedForm):
 # --- commitments, recommendations, responses --------------------------------------------------------------
 
 
-class CommitmentForm(ServiceErrorsMixin, forms.ModelForm):
+class ReviewedTextForm(ServiceErrorsMixin, forms.ModelForm):
+    """A reviewed text's form: shows the working text and carries the version the user started from."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def service_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class CommitmentForm(ReviewedTextForm):
     class Meta:
         model = Commitment
         fields = [
@@ -315,7 +324,7 @@ class CommitmentForm(ServiceErrorsMixin, forms.ModelForm):
         }
 
 
-class RecommendationForm(ServiceErrorsMixin, forms.ModelForm):
+class RecommendationForm(ReviewedTextForm):
     class Meta:
         model = Recommendation
         fields = ["source_document", "number", "goal", "text", "addressees", "issued_on"]
@@ -326,7 +335,7 @@ class RecommendationForm(ServiceErrorsMixin, forms.ModelForm):
         }
 
 
-class GovernmentResponseForm(ServiceErrorsMixin, forms.ModelForm):
+class GovernmentResponseForm(ReviewedTextForm):
     class Meta:
         model = GovernmentResponse
         fields = ["response", "reference", "responded_on", "summary"]

@@ -10,12 +10,15 @@ must satisfy lives here, as constraints and in clean().
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import (
     MaxLengthValidator,
     MaxValueValidator,
@@ -405,6 +408,10 @@ class ReviewableQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Status.APPROVED)
 
+    def published(self):
+        """Revised items (commitments, recommendations, responses) with an approved revision to show."""
+        return self.filter(approved_at__isnull=False)
+
 
 class Reviewable(models.Model):
     """Workflow state shared by everything a country reports: draft -> submitted -> approved (or returned).
@@ -461,6 +468,98 @@ class Reviewable(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in {Status.DRAFT, Status.RETURNED}
+
+
+# --------------------------------------------------------------------------------------------------
+# Reviewed texts: what ministers, partners and reports read is the last approved revision
+# --------------------------------------------------------------------------------------------------
+
+
+def _to_json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def revised_values(item: Any, model: type[Revised]) -> dict[str, Any]:
+    """The working text of a revised item: its draft under review where there is one, else its columns.
+
+    Works on a historical record too (simple_history's copies have the fields but not the methods), so
+    that a conflict can say what changed between two versions of the draft.
+    """
+    draft = getattr(item, "draft", None) or {}
+    values = {}
+    for name in model.revised_fields:
+        field = model._meta.get_field(name)
+        if field.attname in draft:
+            raw = draft[field.attname]
+            values[field.attname] = None if raw is None else field.to_python(raw)
+        else:
+            values[field.attname] = getattr(item, field.attname)
+    return values
+
+
+class Revised(Reviewable):
+    """A reviewable text with approved revisions: staff edit a draft, everyone else reads the approved one.
+
+    The row's own columns hold the approved text, so every reader outside the workspace (the API for
+    partners and ministers, the reports, the country page) reads reviewed words without knowing about
+    drafts. A change to an approved item is kept in ``draft`` (the whole working text, as JSON) until a
+    reviewer approves it; approval copies it into the columns. An item never approved
+    (``approved_at`` empty) keeps its first draft in the columns and is shown to nobody outside the
+    workspace (``ReviewableQuerySet.published``).
+    """
+
+    # The fields that make up the reviewed text (an FK by its field name; its id is stored).
+    revised_fields: ClassVar[tuple[str, ...]] = ()
+
+    draft = models.JSONField(
+        _("draft under review"),
+        default=dict,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text=_("Changes to the approved text that wait for review; empty when there are none."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        """Whether a revision was ever approved (readers outside the workspace see the item)."""
+        return self.approved_at is not None
+
+    @property
+    def has_pending_changes(self) -> bool:
+        """Whether the working text differs from the approved one that readers see."""
+        return self.is_published and bool(self.draft)
+
+    def working_values(self) -> dict[str, Any]:
+        return revised_values(self, type(self))
+
+    def published_values(self) -> dict[str, Any]:
+        return {
+            self._meta.get_field(name).attname: getattr(self, self._meta.get_field(name).attname)
+            for name in self.revised_fields
+        }
+
+    def encode_draft(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The ``draft`` to keep for working ``values`` (by attname); empty if they are the approved text."""
+        if not self.is_published or values == self.published_values():
+            return {}
+        return {name: _to_json(value) for name, value in values.items()}
+
+    def working_copy(self):
+        """An unsaved copy carrying the working text: what the workspace forms and editors see."""
+        shown = copy.copy(self)
+        for name, value in self.working_values().items():
+            setattr(shown, name, value)
+        shown.draft = {}  # the copy's columns are the working text now
+        return shown
+
+    def publish_draft(self) -> None:
+        """Make the working text the approved one (the approval step calls this)."""
+        for name, value in self.working_values().items():
+            setattr(self, name, value)
+        self.draft = {}
 
 
 def reviewable_constraints(prefix: str) -> list[models.BaseConstraint]:
@@ -598,8 +697,21 @@ def _fmt(number: Decimal) -> str:
     return text
 
 
-class Commitment(models.Model):
-    """An action a country committed to under a goal, with the situation when it committed."""
+class Commitment(Revised):
+    """An action a country committed to under a goal, with the situation when it committed.
+
+    Its words are reviewed (``Revised``): readers outside the workspace see the last approved revision.
+    """
+
+    revised_fields = (
+        "goal",
+        "title",
+        "description",
+        "baseline",
+        "lead_organisation",
+        "committed_on",
+        "target_date",
+    )
 
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("country")
@@ -613,9 +725,6 @@ class Commitment(models.Model):
     lead_organisation = models.CharField(_("lead organisation"), max_length=200, blank=True)
     committed_on = models.DateField(_("committed on"))
     target_date = models.DateField(_("target date"), null=True, blank=True)
-    is_demo = models.BooleanField(_("synthetic demo data"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     history = HistoricalRecords()
 
@@ -636,6 +745,7 @@ class Commitment(models.Model):
                     "This country already has a commitment with this title under this goal."
                 ),
             ),
+            *reviewable_constraints("commitment"),
         ]
 
     def __str__(self) -> str:
@@ -690,8 +800,13 @@ class CommitmentProgress(Reviewable):
         return f"{self.commitment} – {self.period}: {self.get_completion_display()}"
 
 
-class Recommendation(models.Model):
-    """A numbered recommendation from a rapporteur's report, to one country or to the whole alliance."""
+class Recommendation(Revised):
+    """A numbered recommendation from a rapporteur's report, to one country or to the whole alliance.
+
+    Its words are reviewed (``Revised``): readers outside the workspace see the last approved revision.
+    """
+
+    revised_fields = ("number", "source_document", "goal", "text", "addressees", "issued_on")
 
     number = models.CharField(pgettext_lazy("recommendation", "number"), max_length=20)
     source_document = models.CharField(_("source document"), max_length=300)
@@ -712,9 +827,6 @@ class Recommendation(models.Model):
         ADDRESSEES_LIMIT, verbose_name=_("addressed to"), help_text=_("One organisation per line.")
     )
     issued_on = models.DateField(_("issued on"))
-    is_demo = models.BooleanField(_("synthetic demo data"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     history = HistoricalRecords()
 
@@ -728,6 +840,7 @@ class Recommendation(models.Model):
                 name="recommendation_unique_number",
                 violation_error_message=_("This report already has a recommendation with this number."),
             ),
+            *reviewable_constraints("recommendation"),
         ]
 
     def __str__(self) -> str:
@@ -742,8 +855,13 @@ class Recommendation(models.Model):
             raise ValidationError({"addressees": _("Name at least one organisation it is addressed to.")})
 
 
-class GovernmentResponse(models.Model):
-    """The government's answer to a recommendation, usually a policy response sent to parliament."""
+class GovernmentResponse(Revised):
+    """The government's answer to a recommendation, usually a policy response sent to parliament.
+
+    Its words are reviewed (``Revised``): readers outside the workspace see the last approved revision.
+    """
+
+    revised_fields = ("response", "reference", "responded_on", "summary")
 
     class Response(models.TextChoices):
         ADOPTED = "adopted", _("Adopted")
@@ -764,7 +882,6 @@ class GovernmentResponse(models.Model):
     )
     responded_on = models.DateField(_("responded on"), null=True, blank=True)
     summary = bounded_text(NARRATIVE_LIMIT, verbose_name=_("summary"), blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     history = HistoricalRecords()
 
@@ -778,6 +895,7 @@ class GovernmentResponse(models.Model):
                 name="response_has_date",
                 violation_error_message=_("A response needs the date it was given."),
             ),
+            *reviewable_constraints("response"),
         ]
 
     def __str__(self) -> str:

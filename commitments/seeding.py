@@ -340,6 +340,10 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
                         committed_on=dt.date(2013, 4, 15),
                         target_date=dt.date(2014, 12, 31) if number == 1 else dt.date(2016, 6, 30),
                         is_demo=True,
+                        status=Status.APPROVED,
+                        submitted_at=now,
+                        approved_at=now,
+                        approved_by=reviewer,
                     )
                 )
     bulk_create_with_history(values, IndicatorValue, batch_size=1000, default_change_reason="seed_demo")
@@ -367,6 +371,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
             progress.append(item)
     bulk_create_with_history(progress, CommitmentProgress, batch_size=1000, default_change_reason="seed_demo")
     recommendations = _demo_recommendations(countries, goals, periods, reviewer, now)
+    _demo_texts_under_edit(now)
     return {
         "countries": len(countries),
         "values": len(values),
@@ -411,11 +416,12 @@ def _demo_recommendations(countries, goals, periods, reviewer, now) -> int:
                 issued_on=dt.date(2013, 10, 1),
                 is_demo=True,
             )
+            _apply_status(recommendation, Status.APPROVED, reviewer, now)
             recommendation._change_reason = "seed_demo"
             recommendation.save()
             created += 1
             response = rng.choice(responses)
-            GovernmentResponse(
+            answer = GovernmentResponse(
                 recommendation=recommendation,
                 response=response,
                 reference=f"DEMO-{31015 + number}-{rng.randint(100, 199)}"
@@ -423,7 +429,10 @@ def _demo_recommendations(countries, goals, periods, reviewer, now) -> int:
                 else "",
                 responded_on=dt.date(2014, 2, 1) if response != "no_response" else None,
                 summary="Synthetic demo response.",
-            ).save()
+                is_demo=True,
+            )
+            _apply_status(answer, Status.APPROVED, reviewer, now)
+            answer.save()
             item = RecommendationFollowUp(
                 recommendation=recommendation,
                 period=periods[-1],
@@ -439,6 +448,31 @@ def _demo_recommendations(countries, goals, periods, reviewer, now) -> int:
             )
             item.save()
     return created
+
+
+def _demo_texts_under_edit(now) -> None:
+    """A few Dutch demo texts with a newer draft under review, so that the workspace shows the approved
+    text beside the draft while partners and reports still read the approved one."""
+    staff = get_user_model().objects.filter(username="staff-nl").first()
+    edits = [
+        (
+            Commitment.objects.filter(is_demo=True, country__code="NL").order_by("goal__order", "id")[:2],
+            "title",
+        ),
+        (Recommendation.objects.filter(is_demo=True, country__code="NL").order_by("number")[:1], "text"),
+        (GovernmentResponse.objects.filter(is_demo=True, recommendation__country__code="NL")[:1], "summary"),
+    ]
+    for queryset, name in edits:
+        for number, item in enumerate(queryset):
+            working = item.working_values()
+            working[name] = f"{working[name]} (demo draft: a change waiting for review)"
+            item.draft = item.encode_draft(working)
+            item.status = Status.SUBMITTED if number == 0 else Status.DRAFT
+            item.submitted_at = now if number == 0 else item.submitted_at
+            item.version += 1
+            item.updated_by = staff
+            item._change_reason = "seed_demo: draft under edit"
+            item.save()
 
 
 def _create_demo_users(password: str) -> None:

@@ -22,12 +22,14 @@ from .models import (
     CommitmentProgress,
     Country,
     Goal,
+    GovernmentResponse,
     Indicator,
     IndicatorValue,
     Recommendation,
     RecommendationFollowUp,
     ReportingPeriod,
     Reviewable,
+    Revised,
     Status,
 )
 
@@ -47,6 +49,19 @@ def visible_reviewables(queryset: QuerySet, *, user, country: Country) -> QueryS
     if access.can_read_drafts(user, country):
         return queryset
     return queryset.filter(status=Status.APPROVED)
+
+
+def shown_text(item: Revised | None, *, drafts_visible: bool) -> Revised | None:
+    """A reviewed text as a reader sees it: editors the working text, everyone else the approved revision.
+
+    The one helper the workspace pages use (the API has serializers.RevisedSerializerMixin, the reports
+    read the approved columns): None when the reader may not see the item at all (never approved).
+    """
+    if item is None:
+        return None
+    if drafts_visible:
+        return item.working_copy()
+    return item if item.is_published else None
 
 
 def periods_in_order() -> list[ReportingPeriod]:
@@ -124,10 +139,7 @@ class CommitmentLine:
 class RecommendationLine:
     recommendation: Recommendation
     follow_ups: list[RecommendationFollowUp]
-
-    @property
-    def response(self):
-        return getattr(self.recommendation, "response", None)
+    response: GovernmentResponse | None = None
 
     @property
     def latest(self) -> RecommendationFollowUp | None:
@@ -188,17 +200,22 @@ def country_overview(*, country: Country, user) -> CountryOverview:
         goals[indicator.goal_id].indicators.append(line)
 
     progress = visible_reviewables(CommitmentProgress.objects.all(), user=user, country=country)
-    commitments = Commitment.objects.filter(country=country).prefetch_related(
+    commitments = Commitment.objects.filter(country=country)
+    if not drafts_visible:
+        commitments = commitments.published()
+    commitments = commitments.prefetch_related(
         Prefetch("progress", queryset=progress.select_related("period").order_by("period__starts_on"))
     )
     for commitment in commitments.order_by("goal__order", "committed_on", "id"):
-        goals[commitment.goal_id].commitments.append(
-            CommitmentLine(commitment=commitment, progress=list(commitment.progress.all()))
+        shown = shown_text(commitment, drafts_visible=drafts_visible)
+        goals[shown.goal_id].commitments.append(
+            CommitmentLine(commitment=shown, progress=list(commitment.progress.all()))
         )
 
     follow_ups = visible_reviewables(RecommendationFollowUp.objects.all(), user=user, country=country)
     recommendations = (
         Recommendation.objects.filter(country=country)
+        .filter(Q() if drafts_visible else Q(approved_at__isnull=False))
         .select_related("response")
         .prefetch_related(
             Prefetch("follow_ups", queryset=follow_ups.select_related("period").order_by("period__starts_on"))
@@ -206,9 +223,13 @@ def country_overview(*, country: Country, user) -> CountryOverview:
         .order_by("issued_on", "source_document", "number")
     )
     for recommendation in recommendations:
-        goals[recommendation.goal_id].recommendations.append(
+        shown = shown_text(recommendation, drafts_visible=drafts_visible)
+        answer = getattr(recommendation, "response", None)
+        goals[shown.goal_id].recommendations.append(
             RecommendationLine(
-                recommendation=recommendation, follow_ups=list(recommendation.follow_ups.all())
+                recommendation=shown,
+                follow_ups=list(recommendation.follow_ups.all()),
+                response=shown_text(answer, drafts_visible=drafts_visible),
             )
         )
     return CountryOverview(
@@ -616,3 +637,30 @@ def attention_for(*, user, today: dt.date | None = None, limit: int = 20) -> Att
         waiting_review=work(Status.SUBMITTED) if access.can_review(user) else [],
         countries=list(editable.values()),
     )
+
+
+# --- reviewed texts waiting for someone ----------------------------------------------------------------
+
+
+def texts_needing_attention(*, user, limit: int = 20) -> list[Revised]:
+    """Reviewed texts (commitments, recommendations, responses) the user should act on, newest first:
+    for reviewers the submitted ones, for staff the returned ones of their countries (3 queries)."""
+    if access.can_review(user):
+        wanted, countries = Status.SUBMITTED, None
+    else:
+        countries = list(access.editable_countries(user, Country.objects.all()).values_list("pk", flat=True))
+        if not countries:
+            return []
+        wanted = Status.RETURNED
+    sources = [
+        (Commitment.objects.select_related("country"), "country_id"),
+        (Recommendation.objects.select_related("country"), "country_id"),
+        (GovernmentResponse.objects.select_related("recommendation__country"), "recommendation__country_id"),
+    ]
+    found: list[Revised] = []
+    for queryset, country_key in sources:
+        queryset = queryset.filter(status=wanted)
+        if countries is not None:
+            queryset = queryset.filter(**{f"{country_key}__in": countries})
+        found += list(queryset.order_by("-updated_at")[:limit])
+    return sorted(found, key=lambda item: item.updated_at, reverse=True)[:limit]

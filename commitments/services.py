@@ -36,7 +36,9 @@ from .models import (
     RecommendationFollowUp,
     ReportingPeriod,
     Reviewable,
+    Revised,
     Status,
+    revised_values,
 )
 
 
@@ -95,7 +97,7 @@ def country_of(item: Reviewable | Commitment | Recommendation) -> Country | None
         return item.country
     if isinstance(item, CommitmentProgress):
         return item.commitment.country
-    if isinstance(item, RecommendationFollowUp):
+    if isinstance(item, RecommendationFollowUp | GovernmentResponse):
         return item.recommendation.country
     if isinstance(item, Recommendation):
         return item.country
@@ -210,6 +212,8 @@ def _changes_since(
 ) -> dict[str, tuple[Any, Any]]:
     """What the other person changed: the fields of the version the user loaded against the current ones."""
     loaded = current.history.filter(version=expected_version).order_by("-history_date").first()
+    if isinstance(current, Revised):
+        return _revised_changes(current, loaded)
     changes: dict[str, tuple[Any, Any]] = {}
     for name in [*values, "status"]:
         before = getattr(loaded, name, None) if loaded is not None else None
@@ -272,38 +276,17 @@ def indicator_value_save(
 # --- commitments ---------------------------------------------------------------------------------------
 
 
-def _save_country_item(*, item: Commitment | Recommendation, user, fields: dict[str, Any]):
-    """Create or change a row that belongs to a country (None: alliance-wide), for those who may edit it."""
-    if item.pk is not None:
-        # Moving an item to another country needs the right to edit the country it leaves, too.
-        _require_edit(user, item.country)
-    check_types(model=type(item), values=fields)
-    for name, value in fields.items():
-        setattr(item, name, value)
-    _require_edit(user, item.country)
-    item.full_clean()
-    item._history_user = user
-    with transaction.atomic():
-        item.save()
-    return item
+def commitment_save(
+    *, user, commitment: Commitment | None = None, expected_version: int | None = None, **fields: Any
+) -> Commitment:
+    """Create a commitment (``commitment=None``) or change its draft; staff of its country or reviewers.
 
-
-def commitment_save(*, user, commitment: Commitment | None = None, **fields: Any) -> Commitment:
-    """Create a commitment (``commitment=None``) or change one; staff of its country or reviewers only.
-
-    A commitment keeps its country: it is that country's promise (the API, the forms and the admin
-    offer no way to move it, and this refuses it from anywhere else).
+    The words are reviewed: a change to an approved commitment waits in its draft until approved, and
+    readers outside the workspace keep seeing the approved text. A commitment keeps its country.
     """
-    if commitment is not None and commitment.pk is not None:
-        stored = Commitment.objects.values_list("country_id", flat=True).get(pk=commitment.pk)
-        _require_edit(user, Country.objects.get(pk=stored))  # who may not edit it learns nothing more
-        moved = fields.get("country", commitment.country)
-        if getattr(moved, "pk", moved) != stored:
-            raise ValidationError(
-                {"country": _("A commitment keeps its country: record a new commitment instead.")},
-                code="country_fixed",
-            )
-    return _save_country_item(item=commitment or Commitment(), user=user, fields=fields)
+    if commitment is None:
+        return _revised_create(model=Commitment, user=user, fields=fields)
+    return _revised_save(item=commitment, user=user, fields=fields, expected_version=expected_version)
 
 
 def commitment_progress_save(
@@ -338,25 +321,34 @@ def commitment_progress_save(
 
 
 def recommendation_save(
-    *, user, recommendation: Recommendation | None = None, **fields: Any
+    *,
+    user,
+    recommendation: Recommendation | None = None,
+    expected_version: int | None = None,
+    **fields: Any,
 ) -> Recommendation:
-    """Record a rapporteur's recommendation (or correct one)."""
-    return _save_country_item(item=recommendation or Recommendation(), user=user, fields=fields)
+    """Record a rapporteur's recommendation, or change its draft (reviewed before readers see it)."""
+    if recommendation is None:
+        return _revised_create(model=Recommendation, user=user, fields=fields)
+    return _revised_save(item=recommendation, user=user, fields=fields, expected_version=expected_version)
 
 
-def government_response_save(*, user, recommendation: Recommendation, **fields: Any) -> GovernmentResponse:
-    """Record the government's response to a recommendation (one per recommendation)."""
-    _require_edit(user, recommendation.country)
-    check_types(model=GovernmentResponse, values=fields)
-    with transaction.atomic():
-        item = GovernmentResponse.objects.select_for_update().filter(recommendation=recommendation).first()
-        item = item or GovernmentResponse(recommendation=recommendation)
-        for name, value in fields.items():
-            setattr(item, name, value)
-        item.full_clean()
-        item._history_user = user
-        item.save()
-    return item
+def government_response_save(
+    *, user, recommendation: Recommendation, expected_version: int | None = None, **fields: Any
+) -> GovernmentResponse:
+    """Record the government's response to a recommendation (one per recommendation), or change its draft."""
+    current = GovernmentResponse.objects.filter(recommendation=recommendation).first()
+    if current is None:
+        if expected_version not in (None, 0):
+            raise ValidationError(_("This item no longer exists; reload the page."), code="gone")
+        return _revised_create(
+            model=GovernmentResponse,
+            user=user,
+            fields={**fields, "recommendation": recommendation},
+            country=recommendation.country,
+        )
+    current.recommendation = recommendation
+    return _revised_save(item=current, user=user, fields=fields, expected_version=expected_version)
 
 
 def follow_up_save(
@@ -385,6 +377,101 @@ def follow_up_save(
         expected_version=expected_version,
         is_demo=is_demo,
     )
+
+
+# --- reviewed texts (commitments, recommendations, responses) -------------------------------------------
+
+# Fields fixed when the item is created: its place, never part of a revision.
+FIXED_FIELDS = {"country", "recommendation", "is_demo"}
+
+
+def _revised_create(*, model: type[Revised], user, fields: dict[str, Any], country=None) -> Revised:
+    """Create a revised item as a draft; nobody outside the workspace sees it until it is approved."""
+    unknown = set(fields) - set(model.revised_fields) - FIXED_FIELDS
+    if unknown:
+        raise TypeError(f"{model.__name__} has no reviewed fields {sorted(unknown)}")
+    check_types(model=model, values=fields)
+    _require_edit(user, country if country is not None else fields.get("country"))
+    item = model(**fields, created_by=user, updated_by=user, edited_by=user)
+    item.full_clean(exclude=["version"])
+    item._history_user = user
+    item._change_reason = "created"
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        # Someone created the same item (same title, number or response) at the same moment.
+        item.validate_constraints()
+        raise
+    return item
+
+
+def _revised_save(*, item: Revised, user, fields: dict[str, Any], expected_version: int | None) -> Revised:
+    """Change the working text of a revised item, refusing stale saves, locked items and invalid text.
+
+    An approved item stays published: the change goes into its draft (and the item becomes a draft
+    again) until a reviewer approves it. Fields not given keep their working value.
+    """
+    model = type(item)
+    _require_edit(user, country_of(item))
+    for name in FIXED_FIELDS & set(fields):
+        field = model._meta.get_field(name)
+        if getattr(item, field.attname) != getattr(fields[name], "pk", fields[name]):
+            message = _("This cannot be changed; record a new item instead.")
+            raise ValidationError({name: message}, code="fixed")
+    fields = {name: value for name, value in fields.items() if name not in FIXED_FIELDS}
+    unknown = set(fields) - set(model.revised_fields)
+    if unknown:
+        raise TypeError(f"{model.__name__} has no reviewed fields {sorted(unknown)}")
+    check_types(model=model, values=fields)
+    if expected_version is None:
+        raise version_required_error()
+    with transaction.atomic():
+        current = model.objects.select_for_update().get(pk=item.pk)
+        if current.version != expected_version:
+            loaded = current.history.filter(version=expected_version).order_by("-history_date").first()
+            raise EditConflict(current=current, changes=_revised_changes(current, loaded))
+        if current.status == Status.SUBMITTED:
+            raise ValidationError(
+                _("This item is submitted and locked while the reviewers look at it."), code="locked"
+            )
+        candidate = current.working_copy()
+        for name, value in fields.items():
+            setattr(candidate, name, value)
+        working = revised_values(candidate, model)
+        if working == current.working_values():
+            return current
+        # The new text must be valid on its own and against the approved texts of other items.
+        candidate.full_clean(exclude=["version", "draft"])
+        if current.is_published:
+            current.draft = current.encode_draft(working)
+        else:
+            for name, value in working.items():
+                setattr(current, name, value)
+        if current.status == Status.APPROVED:
+            current.status = Status.DRAFT  # a new revision under way; the approved text stays published
+        current.version = F("version") + 1
+        current.updated_by = current.edited_by = user
+        current._history_user = user
+        current._change_reason = "edited"
+        current.save()
+        current.refresh_from_db()
+        return current
+
+
+def _revised_changes(current: Revised, loaded) -> dict[str, tuple[Any, Any]]:
+    """What changed in the working text (and the status) since the version the user loaded."""
+    model = type(current)
+    before = revised_values(loaded, model) if loaded is not None else {}
+    now = current.working_values()
+    changes = {
+        name.removesuffix("_id"): (before.get(name), value)
+        for name, value in now.items()
+        if before.get(name) != value
+    }
+    if loaded is None or loaded.status != current.status:
+        changes["status"] = (getattr(loaded, "status", None), current.status)
+    return changes
 
 
 # --- workflow -----------------------------------------------------------------------------------------
@@ -418,8 +505,9 @@ FOUR_EYES_ACTIONS = frozenset({"approve", "return"})
 FOUR_EYES_OFF = "four eyes off"
 
 
-def period_of(item: Reviewable) -> ReportingPeriod:
-    return item.period
+def period_of(item: Reviewable) -> ReportingPeriod | None:
+    """The reporting period an item belongs to; None for reviewed texts, which belong to no period."""
+    return getattr(item, "period", None)
 
 
 def four_eyes_required() -> bool:
@@ -465,7 +553,8 @@ def reviewable_transition(
     if needs_reviewer and not access.can_review(user):
         raise PermissionDenied(_("Only reviewers may %(action)s.") % {"action": ACTION_NAMES[action]})
     _require_edit(user, country_of(item))
-    _require_open(period_of(item))
+    if period_of(item) is not None:
+        _require_open(period_of(item))
     if needs_reason and not reason:
         raise ValidationError(
             {"reason": _("Give a reason: the staff who entered it will see it.")}, code="required"
@@ -496,6 +585,9 @@ def reviewable_transition(
         if action == "approve":
             current.approved_at, current.approved_by = now, user
             current.review_reason = ""
+            if isinstance(current, Revised):
+                current.publish_draft()  # the reviewed words become what readers see
+                current.full_clean(exclude=["version"])
         if needs_reason:
             current.review_reason = reason
         # The history's reason column holds 100 characters; the whole reason is kept in review_reason.

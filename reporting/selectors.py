@@ -112,14 +112,16 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
                 "goal__order", "order", "code"
             )
         )
+        # Reviewed texts: the columns hold the last approved revision; never-approved items are left out.
         commitments = list(
-            Commitment.objects.filter(country_id__in=country_ids).order_by(
-                "country_id", "goal__order", "committed_on", "id"
-            )
+            Commitment.objects.published()
+            .filter(country_id__in=country_ids)
+            .order_by("country_id", "goal__order", "committed_on", "id")
         )
         progress = list(
             CommitmentProgress.objects.approved()
             .filter(commitment__country_id__in=country_ids, period_id__in=period_ids)
+            .filter(commitment__approved_at__isnull=False)
             .order_by("commitment_id", "period_id")
             .values_list("commitment_id", "period_id", "completion", "narrative", "version", "is_demo")
         )
@@ -127,7 +129,8 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
         if country is None:
             recommendation_filter |= Q(country__isnull=True)
         recommendations = list(
-            Recommendation.objects.filter(recommendation_filter)
+            Recommendation.objects.published()
+            .filter(recommendation_filter)
             .select_related("response")
             .order_by("issued_on", "source_document", "number", "id")
         )
@@ -146,13 +149,14 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
                     IndicatorValue.objects.approved()
                     .filter(country_id__in=country_ids, period_id__in=period_ids)
                     .aggregate(at=Max("updated_at"))["at"],
-                    Commitment.objects.filter(country_id__in=country_ids).aggregate(at=Max("updated_at"))[
+                    # A draft under edit changes updated_at, not the approved text: approved_at dates it.
+                    Commitment.objects.filter(country_id__in=country_ids).aggregate(at=Max("approved_at"))[
                         "at"
                     ],
                     CommitmentProgress.objects.approved()
                     .filter(commitment__country_id__in=country_ids, period_id__in=period_ids)
                     .aggregate(at=Max("updated_at"))["at"],
-                    Recommendation.objects.filter(recommendation_filter).aggregate(at=Max("updated_at"))[
+                    Recommendation.objects.filter(recommendation_filter).aggregate(at=Max("approved_at"))[
                         "at"
                     ],
                 ],
@@ -164,6 +168,8 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
         try:
             response: GovernmentResponse = recommendation.response
         except GovernmentResponse.DoesNotExist:
+            return None
+        if not response.is_published:
             return None
         return {
             "response": response.response,

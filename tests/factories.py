@@ -6,6 +6,7 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from commitments.models import Commitment, Country, Goal, Recommendation
 
@@ -40,6 +41,9 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     lead_organisation = "National police"
     committed_on = dt.date(2013, 4, 15)
     target_date = dt.date(2014, 12, 31)
+    # Reviewed texts: a factory's commitment is approved (what readers see) unless a test says otherwise.
+    status = "approved"
+    approved_at = factory.LazyFunction(timezone.now)
 
 
 class RecommendationFactory(factory.django.DjangoModelFactory):
@@ -53,3 +57,5 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     text = "Invest in victim identification."
     addressees = "National police\nPublic prosecution service"
     issued_on = dt.date(2013, 10, 1)
+    status = "approved"
+    approved_at = factory.LazyFunction(timezone.now)

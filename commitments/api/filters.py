@@ -246,12 +246,19 @@ class RecommendationFilter(_ReportedItemsFilter):
     country = _country_filter()
     goal = CodesFilter(field_name="goal__code", help_text=_("Goal codes."))
     response = filters.ChoiceFilter(
-        field_name="response__response", choices=GovernmentResponse.Response.choices
+        field_name="response__response",
+        choices=GovernmentResponse.Response.choices,
+        method="filter_response",
+        help_text=_("By the approved response (a response never approved matches nothing)."),
     )
 
     class Meta:
         model = Recommendation
         fields = ["country", "goal", "response", "period", "status", "updated_since"]
+
+    def filter_response(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # The response's columns hold its approved text; one never approved is not there for readers.
+        return queryset.filter(response__response=value, response__approved_at__isnull=False)
 
     def changed_since(self, value) -> Q:
         response = GovernmentResponse.objects.filter(recommendation=OuterRef("pk"), updated_at__gte=value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commitments.models import (
@@ -237,7 +238,53 @@ class ProgressSerializer(serializers.ModelSerializer):
         fields = ["id", "period", "period_label", "completion", "narrative", "evidence_links", *REVIEW_FIELDS]
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+# --- reviewed texts: what a reader sees depends on who reads -------------------------------------------
+
+TEXT_REVIEW_FIELDS = ["status", "review_reason", "version", "submitted_at", "approved_at", "approved"]
+
+
+class RevisedSerializerMixin:
+    """Shows a reviewed text (commitment, recommendation, response) as the reader may see it.
+
+    Editors of its country (visibility.Viewer.sees_drafts_of) read the working text, with the approved
+    revision beside it in ``approved`` while the two differ; everyone else reads the last approved
+    revision only, and nothing of an item never approved. Without a viewer in the context (another
+    caller), the approved revision is shown.
+    """
+
+    def country_id_of(self, instance) -> int | None:
+        return instance.country_id
+
+    def to_representation(self, instance):
+        viewer = self.context.get("viewer")
+        if viewer is None or not viewer.sees_drafts_of(self.country_id_of(instance)):
+            if not instance.is_published:
+                return None
+            data = super().to_representation(instance)
+            # The revision shown is the approved one, whatever is under way in the workspace.
+            data.update(status="approved", review_reason="", approved=None)
+            return data
+        data = super().to_representation(instance.working_copy())
+        if instance.has_pending_changes:
+            published = super().to_representation(instance)
+            data["approved"] = {
+                name: published[name] for name in instance.revised_fields if name in published
+            }
+        return data
+
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": True})
+    def get_approved(self, instance) -> None:
+        return None
+
+
+_APPROVED_HELP = _(
+    "Editors of the item's country only: the approved text (its reviewed fields) while a newer draft "
+    "waits for review; null otherwise. Everyone else reads the approved text in the fields themselves."
+)
+
+
+class CommitmentSerializer(RevisedSerializerMixin, serializers.ModelSerializer):
+    approved = serializers.SerializerMethodField(help_text=_APPROVED_HELP)
     country = serializers.SlugRelatedField(slug_field="code", read_only=True)
     goal = serializers.SlugRelatedField(slug_field="code", read_only=True)
     progress = ProgressSerializer(many=True, read_only=True, source="visible_progress")
@@ -257,14 +304,20 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "is_demo",
             "created_at",
             "updated_at",
+            *TEXT_REVIEW_FIELDS,
             "progress",
         ]
 
 
-class GovernmentResponseSerializer(serializers.ModelSerializer):
+class GovernmentResponseSerializer(RevisedSerializerMixin, serializers.ModelSerializer):
+    approved = serializers.SerializerMethodField(help_text=_APPROVED_HELP)
+
+    def country_id_of(self, instance) -> int | None:
+        return instance.recommendation.country_id
+
     class Meta:
         model = GovernmentResponse
-        fields = ["response", "reference", "responded_on", "summary", "updated_at"]
+        fields = ["response", "reference", "responded_on", "summary", "updated_at", *TEXT_REVIEW_FIELDS]
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -276,7 +329,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
         fields = ["id", "period", "period_label", "follow_up", "narrative", "evidence_links", *REVIEW_FIELDS]
 
 
-class RecommendationSerializer(serializers.ModelSerializer):
+class RecommendationSerializer(RevisedSerializerMixin, serializers.ModelSerializer):
+    approved = serializers.SerializerMethodField(help_text=_APPROVED_HELP)
     country = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
@@ -302,6 +356,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "is_demo",
             "created_at",
             "updated_at",
+            *TEXT_REVIEW_FIELDS,
             "response",
             "follow_ups",
         ]
@@ -364,11 +419,21 @@ class TransitionSerializer(_VersionRequired):
     )
 
 
+class TextTransitionSerializer(TransitionSerializer):
+    """A step of a reviewed text (commitment, recommendation, response) through the workflow."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text=_("The version you reviewed: if the text changed since, the step is refused with 409."),
+    )
+
+
 class PeriodTransitionSerializer(TransitionSerializer):
     period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all())
 
 
-class CommitmentUpdateSerializer(serializers.Serializer):
+class CommitmentUpdateSerializer(_VersionedWrite):
     goal = _code_field(Goal.objects.all(), required=False)
     title = model_text(Commitment, "title", required=False)
     description = model_text(Commitment, "description", required=False)
@@ -379,6 +444,7 @@ class CommitmentUpdateSerializer(serializers.Serializer):
 
 
 class CommitmentCreateSerializer(CommitmentUpdateSerializer):
+    version = None  # a new commitment has no version to start from
     country = _code_field(
         Country.objects.all(), upper=True, help_text=_("ISO code; a commitment keeps its country.")
     )
@@ -398,7 +464,7 @@ class ProgressWriteSerializer(_VersionedWrite):
     evidence_links = LinesField(required=False)
 
 
-class RecommendationUpdateSerializer(serializers.Serializer):
+class RecommendationUpdateSerializer(_VersionedWrite):
     number = model_text(Recommendation, "number", required=False)
     source_document = model_text(Recommendation, "source_document", required=False)
     goal = _code_field(Goal.objects.all(), required=False)
@@ -408,6 +474,7 @@ class RecommendationUpdateSerializer(serializers.Serializer):
 
 
 class RecommendationCreateSerializer(RecommendationUpdateSerializer):
+    version = None  # a new recommendation has no version to start from
     country = _code_field(
         Country.objects.all(),
         allow_null=True,
@@ -421,7 +488,7 @@ class RecommendationCreateSerializer(RecommendationUpdateSerializer):
     issued_on = serializers.DateField()
 
 
-class GovernmentResponseWriteSerializer(serializers.Serializer):
+class GovernmentResponseWriteSerializer(_VersionedWrite):
     """The whole response (PUT): a field left out is emptied."""
 
     response = serializers.ChoiceField(choices=GovernmentResponse.Response.choices)

@@ -34,6 +34,7 @@ from commitments.models import (
     Country,
     EvaluationRound,
     Goal,
+    GovernmentResponse,
     Indicator,
     IndicatorValue,
     Recommendation,
@@ -92,6 +93,10 @@ class AllianceViewSet(viewsets.GenericViewSet):
     @property
     def viewer(self) -> Viewer:
         return viewer_for(self.request)
+
+    def get_serializer_context(self):
+        # Reviewed texts read differently for editors and everyone else (serializers.RevisedSerializerMixin).
+        return {**super().get_serializer_context(), "viewer": self.viewer}
 
     # --- lists ---
 
@@ -219,6 +224,14 @@ def _validated(serializer_class, request, **kwargs) -> dict:
 
 def _version(data: dict) -> int | None:
     return data.pop("version", None)
+
+
+def _text_transition(item: Model, request) -> Model:
+    """Move a reviewed text (commitment, recommendation, response) one step through the workflow."""
+    data = _validated(serializers.TextTransitionSerializer, request)
+    return services.reviewable_transition(
+        item=item, user=request.user, expected_version=data.pop("version", None), **data
+    )
 
 
 def _entry(queryset: QuerySet, **lookup) -> Model:
@@ -423,6 +436,13 @@ class IndicatorValueViewSet(AllianceViewSet):
         request=serializers.PeriodTransitionSerializer,
         responses={200: serializers.ProgressSerializer},
     ),
+    review=extend_schema(
+        summary="Submit, approve, return or reopen the commitment's text",
+        description="Readers other than the country's staff see the last approved text; approving makes "
+        "the draft the approved text.",
+        request=serializers.TextTransitionSerializer,
+        responses={200: serializers.CommitmentSerializer},
+    ),
 )
 class CommitmentViewSet(AllianceViewSet):
     """Commitments: a country's own actions under a goal, with their progress per period."""
@@ -457,7 +477,7 @@ class CommitmentViewSet(AllianceViewSet):
 
     def get_queryset(self):
         return (
-            Commitment.objects.filter(self.viewer.country_q("country"))
+            Commitment.objects.filter(self.viewer.country_q("country"), self.viewer.revised_q("country"))
             .select_related("country", "goal")
             .prefetch_related(
                 Prefetch("progress", queryset=self.visible_progress(), to_attr="visible_progress")
@@ -472,7 +492,15 @@ class CommitmentViewSet(AllianceViewSet):
     def partial_update(self, request, *args, **kwargs):
         commitment = self.get_object()
         data = _validated(serializers.CommitmentUpdateSerializer, request, partial=True)
-        return self.write_response(services.commitment_save(user=request.user, commitment=commitment, **data))
+        saved = services.commitment_save(
+            user=request.user, commitment=commitment, expected_version=_version(data), **data
+        )
+        return self.write_response(saved)
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, *args, **kwargs):
+        commitment = self.get_object()
+        return self.write_response(_text_transition(commitment, request))
 
     @action(detail=True, methods=["post"])
     def progress(self, request, *args, **kwargs):
@@ -546,6 +574,16 @@ class CommitmentViewSet(AllianceViewSet):
         request=serializers.PeriodTransitionSerializer,
         responses={200: serializers.FollowUpSerializer},
     ),
+    review=extend_schema(
+        summary="Submit, approve, return or reopen the recommendation's text",
+        request=serializers.TextTransitionSerializer,
+        responses={200: serializers.RecommendationSerializer},
+    ),
+    response_review=extend_schema(
+        summary="Submit, approve, return or reopen the government response",
+        request=serializers.TextTransitionSerializer,
+        responses={200: serializers.GovernmentResponseSerializer},
+    ),
 )
 class RecommendationViewSet(AllianceViewSet):
     """The rapporteur's recommendations, with the government's response and the follow-up per period."""
@@ -579,7 +617,9 @@ class RecommendationViewSet(AllianceViewSet):
 
     def get_queryset(self):
         return (
-            Recommendation.objects.filter(self.viewer.country_q("country", alliance_wide=True))
+            Recommendation.objects.filter(
+                self.viewer.country_q("country", alliance_wide=True), self.viewer.revised_q("country")
+            )
             .select_related("country", "goal", "response")
             .prefetch_related(
                 Prefetch("follow_ups", queryset=self.visible_follow_ups(), to_attr="visible_follow_ups")
@@ -594,17 +634,37 @@ class RecommendationViewSet(AllianceViewSet):
     def partial_update(self, request, *args, **kwargs):
         recommendation = self.get_object()
         data = _validated(serializers.RecommendationUpdateSerializer, request, partial=True)
-        saved = services.recommendation_save(user=request.user, recommendation=recommendation, **data)
+        saved = services.recommendation_save(
+            user=request.user, recommendation=recommendation, expected_version=_version(data), **data
+        )
         return self.write_response(saved)
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, *args, **kwargs):
+        recommendation = self.get_object()
+        return self.write_response(_text_transition(recommendation, request))
 
     @action(detail=True, methods=["put"])
     def response(self, request, *args, **kwargs):
         recommendation = self.get_object()
         data = _validated(serializers.GovernmentResponseWriteSerializer, request)
-        saved = services.government_response_save(user=request.user, recommendation=recommendation, **data)
-        return Response(
-            serializers.GovernmentResponseSerializer(saved, context=self.get_serializer_context()).data
+        saved = services.government_response_save(
+            user=request.user, recommendation=recommendation, expected_version=_version(data), **data
         )
+        return self.response_body(saved)
+
+    @action(detail=True, methods=["post"], url_path="response/review", url_name="response-review")
+    def response_review(self, request, *args, **kwargs):
+        recommendation = self.get_object()
+        answer = GovernmentResponse.objects.filter(recommendation=recommendation).first()
+        if answer is None:
+            raise Http404
+        answer.recommendation = recommendation
+        return self.response_body(_text_transition(answer, request))
+
+    def response_body(self, answer: GovernmentResponse) -> Response:
+        body = serializers.GovernmentResponseSerializer(answer, context=self.get_serializer_context()).data
+        return Response(body)
 
     @action(detail=True, methods=["post"], url_path="follow-ups")
     def follow_ups(self, request, *args, **kwargs):

@@ -68,6 +68,25 @@ class Viewer:
                 condition |= Q(**{f"{country_path}__in": self.draft_country_ids})
         return condition & self.country_q(country_path, alliance_wide=True)
 
+    def revised_q(self, country_path: str, published_path: str = "approved_at") -> Q:
+        """Reviewed texts the viewer may see: published ones, and never-approved ones of their own countries.
+
+        What the text says is decided per item by ``sees_drafts_of`` (editors read the working text).
+        """
+        if self.draft_country_ids is None:
+            condition = Q()
+        else:
+            condition = Q(**{f"{published_path}__isnull": False})
+            if self.draft_country_ids:
+                condition |= Q(**{f"{country_path}__in": self.draft_country_ids})
+        return condition & self.country_q(country_path, alliance_wide=True)
+
+    def sees_drafts_of(self, country_id: int | None) -> bool:
+        """Whether the viewer reads the working (unapproved) text of an item of this country."""
+        if self.draft_country_ids is None:
+            return True
+        return country_id is not None and country_id in self.draft_country_ids
+
 
 NOBODY = Viewer(
     key="anonymous", can_read=False, can_write=False, country_ids=frozenset(), draft_country_ids=frozenset()

@@ -122,6 +122,8 @@ def build_world(reviewer) -> World:
             response="adopted",
             reference="31015-158",
             responded_on=dt.date(2014, 2, 1),
+            status=Status.APPROVED,
+            approved_at=timezone.now(),
         )
         reviewed(
             RecommendationFollowUp(recommendation=recommendation, period=baseline, follow_up="in_progress"),

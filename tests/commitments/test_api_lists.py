@@ -128,14 +128,17 @@ def test_updated_since_finds_commitments_by_their_own_changes_or_their_visible_p
     assert {row["country"] for row in as_reviewer} == {"BE", "DE", "NL"}
 
 
-def test_updated_since_finds_recommendations_by_their_response(world, tokens, reviewer):
+def test_updated_since_finds_recommendations_by_their_response(world, tokens, reviewer, staff_be):
     since = timezone.now()
-    services.government_response_save(
-        user=reviewer,
+    answer = services.government_response_save(
+        user=staff_be,
         recommendation=world.recommendations["BE"],
         response="rejected",
         responded_on=dt.date(2014, 3, 1),
     )
+    # The response's words are reviewed: partners read the change once it is approved.
+    answer = services.reviewable_transition(item=answer, action="submit", user=staff_be)
+    services.reviewable_transition(item=answer, action="approve", user=reviewer)
     rows = all_rows(token_client(tokens.partner), "recommendations", updated_since=since.isoformat())
     assert [(row["country"], row["response"]["response"]) for row in rows] == [("BE", "rejected")]
 

@@ -261,6 +261,24 @@ TABLE = [
         staff_nl=404,
         reviewer=200,
     ),
+    # The commitment's own words go through the workflow too (reopen: reviewers only).
+    row("POST", commitment("NL", "review/"), WRITE, {"action": "submit"}, staff_nl=409, reviewer=409),
+    row(
+        "POST",
+        commitment("NL", "review/"),
+        WRITE,
+        {"action": "reopen", "reason": "Typo."},
+        staff_nl=403,
+        reviewer=200,
+    ),
+    row(
+        "POST",
+        commitment("BE", "review/"),
+        WRITE,
+        {"action": "reopen", "reason": "Typo."},
+        staff_nl=403,
+        reviewer=200,
+    ),
     # --- recommendations, responses and follow-ups
     row("GET", f"{V1}/recommendations/", READ),
     row("GET", recommendation("NL"), HIDDEN_FROM_LIMITED),
@@ -307,6 +325,22 @@ TABLE = [
         staff_nl=200,
         reviewer=200,
     ),  # fmt: skip
+    row(
+        "POST",
+        recommendation("NL", "review/"),
+        WRITE,
+        {"action": "reopen", "reason": "Quote the report."},
+        staff_nl=403,
+        reviewer=200,
+    ),
+    row(
+        "POST",
+        recommendation("NL", "response/review/"),
+        WRITE,
+        {"action": "reopen", "reason": "Give the paper's number."},
+        staff_nl=403,
+        reviewer=200,
+    ),
     row(
         "POST",
         recommendation("NL", "follow-ups/"),

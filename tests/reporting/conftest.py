@@ -207,6 +207,8 @@ def commit(country: Country, goal_code: str, title: str, progress: dict[Reportin
         lead_organisation="National police",
         committed_on=dt.date(2013, 4, 15),
         target_date=dt.date(2014, 12, 31),
+        status="approved",
+        approved_at=timezone.now(),
     )
     for period, (completion, narrative) in progress.items():
         approved(

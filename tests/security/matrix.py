@@ -36,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commitments.access import Role
 from commitments.models import (
+    Commitment,
     CommitmentProgress,
     Country,
     CountryAssignment,
@@ -45,6 +46,7 @@ from commitments.models import (
     Indicator,
     IndicatorValue,
     PartnerToken,
+    Recommendation,
     RecommendationFollowUp,
     ReportingPeriod,
     Status,
@@ -217,6 +219,25 @@ def plant_markers(world: World) -> None:
             template = APPROVED_MARKER if status == Status.APPROVED else DRAFT_MARKER
             marker = template.format(scope=code or "ALLIANCE")
             model.objects.filter(pk=pk).update(**{text_field: f"{marker} ({status})"})
+    # Reviewed texts: the approved revision carries an approved marker, a newer draft a draft marker.
+    texts = [
+        (Commitment, "description", "country__code"),
+        (Recommendation, "text", "country__code"),
+        (GovernmentResponse, "summary", "recommendation__country__code"),
+    ]
+    for model, text_field, country_path in texts:
+        codes = dict(model.objects.values_list("pk", country_path))
+        for item in model.objects.all():
+            code = codes[item.pk] or "ALLIANCE"
+            setattr(item, text_field, f"{APPROVED_MARKER.format(scope=code)} (approved text)")
+            working = item.working_values()
+            working[text_field] = f"{DRAFT_MARKER.format(scope=code)} (draft text)"
+            model.objects.filter(pk=item.pk).update(
+                **{text_field: getattr(item, text_field)},
+                draft=item.encode_draft(working),
+                status=Status.DRAFT,
+                version=item.version + 1,
+            )
 
 
 def _report(**fields) -> Report:
@@ -608,6 +629,14 @@ TABLE: dict[str, list[Route]] = {
     ],
     # The history of a Dutch draft: for those who may read the Netherlands' drafts.
     "item_history": [route(lambda w: {"kind": "value", "pk": w.value("NL", "draft").pk}, GET=EDIT_NL_PAGE)],
+    # A reviewed text's workflow buttons: those who may read the Netherlands' drafts (the service then
+    # decides which step each may take; the page answers with a message either way).
+    "text_review": [
+        route(
+            lambda w: {"kind": "commitment", "pk": w.data.commitments["NL"].pk},
+            POST=(EDIT_NL_PAGE, lambda w: {"action": "submit"}),
+        )
+    ],
     "period_list": [route(GET=WORKSPACE_PAGE)],
     "period_toggle": [
         route(
@@ -694,6 +723,8 @@ TABLE: dict[str, list[Route]] = {
             POST=(API_REVIEW_NL, waiting("progress", action="return", reason="Which source?")),
         ),
     ],
+    # A commitment's own words: submitted by its country's staff and reviewers.
+    "api:commitment-review": [route(nl_commitment, POST=(API_WRITE_NL, lambda w: {"action": "submit"}))],
     "api:recommendation-list": [route(GET=API_READ, POST=(API_WRITE_NL, lambda w: NEW_RECOMMENDATION))],
     "api:recommendation-detail": [
         route(nl_recommendation, GET=API_NL, PATCH=(API_WRITE_NL, lambda w: {"text": "Invest more."}))
@@ -703,6 +734,12 @@ TABLE: dict[str, list[Route]] = {
             nl_recommendation,
             PUT=(API_WRITE_NL, lambda w: {"response": "partially_adopted", "responded_on": "2014-03-01"}),
         )
+    ],
+    "api:recommendation-review": [
+        route(nl_recommendation, POST=(API_WRITE_NL, lambda w: {"action": "submit"}))
+    ],
+    "api:recommendation-response-review": [
+        route(nl_recommendation, POST=(API_WRITE_NL, lambda w: {"action": "submit"}))
     ],
     "api:recommendation-follow-ups": [
         route(

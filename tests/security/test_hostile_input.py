@@ -610,6 +610,8 @@ def test_a_country_report_shows_hostile_text_as_text_and_fetches_nothing(
             title=f"T{number} {text}"[:300],
             lead_organisation=text[:200],
             committed_on=baseline_period.starts_on,
+            status="approved",
+            approved_at=timezone.now(),
         )
         _approved(
             CommitmentProgress(
@@ -624,6 +626,8 @@ def test_a_country_report_shows_hostile_text_as_text_and_fetches_nothing(
             text=text,
             addressees="Police",
             issued_on=progress_period.starts_on,
+            status="approved",
+            approved_at=timezone.now(),
         )
         _approved(
             RecommendationFollowUp(
