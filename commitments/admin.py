@@ -145,32 +145,14 @@ class IndicatorValueAdmin(ReadOnlyWorkflowAdmin):
     list_select_related = ["country", "indicator", "period"]
 
 
-class ThroughServiceAdmin(SimpleHistoryAdmin):
-    """Saves go through the model's service (its permission checks, limits and history reason)."""
-
-    def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
-        obj._change_reason = "changed in the admin" if change else "added in the admin"
-        saved = self.save_through_service(request=request, obj=obj, fields=fields)
-        obj.pk = saved.pk
-
-    def save_through_service(self, *, request, obj, fields):
-        raise NotImplementedError
-
-
 @admin.register(Commitment)
-class CommitmentAdmin(ThroughServiceAdmin):
-    list_display = ["title", "country", "goal", "committed_on", "target_date", "is_demo"]
-    list_filter = ["goal", "is_demo"]
+class CommitmentAdmin(ReadOnlyWorkflowAdmin):
+    """Reviewed text: written and approved in the workspace (versions, four eyes), shown here read-only."""
+
+    list_display = ["title", "country", "goal", "committed_on", "target_date", "status", "is_demo"]
+    list_filter = ["status", "goal", "is_demo"]
     search_fields = ["title", "country__code"]
     list_select_related = ["country", "goal"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # A commitment is its country's promise: it keeps its country (the service refuses a move too).
-        return ["country"] if obj is not None else []
-
-    def save_through_service(self, *, request, obj, fields):
-        return services.commitment_save(user=request.user, commitment=obj, **fields)
 
 
 @admin.register(CommitmentProgress)
@@ -181,30 +163,18 @@ class CommitmentProgressAdmin(ReadOnlyWorkflowAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(ThroughServiceAdmin):
-    list_display = ["number", "source_document", "country", "goal", "issued_on"]
-    list_filter = ["goal", "is_demo"]
+class RecommendationAdmin(ReadOnlyWorkflowAdmin):
+    list_display = ["number", "source_document", "country", "goal", "issued_on", "status"]
+    list_filter = ["status", "goal", "is_demo"]
     search_fields = ["number", "text", "source_document"]
     list_select_related = ["country", "goal"]
 
-    def save_through_service(self, *, request, obj, fields):
-        return services.recommendation_save(user=request.user, recommendation=obj, **fields)
-
 
 @admin.register(GovernmentResponse)
-class GovernmentResponseAdmin(ThroughServiceAdmin):
-    list_display = ["recommendation", "response", "reference", "responded_on"]
-    list_filter = ["response"]
+class GovernmentResponseAdmin(ReadOnlyWorkflowAdmin):
+    list_display = ["recommendation", "response", "reference", "responded_on", "status"]
+    list_filter = ["status", "response"]
     list_select_related = ["recommendation"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["recommendation"] if obj is not None else []
-
-    def save_through_service(self, *, request, obj, fields):
-        fields.pop("recommendation", None)
-        return services.government_response_save(
-            user=request.user, recommendation=obj.recommendation, **fields
-        )
 
 
 @admin.register(RecommendationFollowUp)
