@@ -467,3 +467,16 @@ def test_the_response_filter_knows_only_approved_responses(staff_nl, partner, nl
     )
     rows = partner.get(f"{V1}/recommendations/", {"response": "rejected"}).json()["results"]
     assert recommendation.pk not in [row["id"] for row in rows]
+
+
+def test_a_conflict_names_a_changed_goal_by_its_title(staff_nl, nl):
+    commitment = CommitmentFactory(title="Approved title")
+    client = signed_in(staff_nl)
+    edit = reverse("commitment_edit", args=[commitment.pk])
+    page = client.get(edit)
+    prevention = Goal.objects.get(code="PREVENTION")
+    services.commitment_save(user=staff_nl, commitment=commitment, goal=prevention)
+    response = client.post(edit, form_data(page, title="My title"))
+    assert response.status_code == 409
+    lines = {line.label: line.after for line in response.context["conflict"]["lines"]}
+    assert lines["Goal"] == str(prevention)
