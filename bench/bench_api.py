@@ -72,11 +72,17 @@ def prepare() -> dict:
     # The demo's secretariat staff are assigned every country: they see every value, drafts included.
     staff = Client()
     staff.force_login(get_user_model().objects.get(username="staff-secretariat"))
+    from commitments.api import sdmx
+
+    everyone = sdmx.Viewer(
+        key="bench", can_read=True, can_write=False, country_ids=None, draft_country_ids=None
+    )
     return {
         "clients": {"partner token": partner, "staff session": staff},
         "dataset": {
             "values": IndicatorValue.objects.count(),
             "approved values": IndicatorValue.objects.filter(status=Status.APPROVED).count(),
+            "sdmx observations": sdmx.observations(everyone, sdmx.DataQuery()).count(),
         },
     }
 
@@ -184,6 +190,14 @@ def main() -> None:
         rows = setup["dataset"]["approved values" if persona == "partner token" else "values"]
         results.append(
             {"measurement": "CSV export of all values", "as": persona, **export, **rate(rows, export)}
+        )
+    partner = setup["clients"]["partner token"]
+    observations = setup["dataset"]["sdmx observations"]
+    for fmt in ("sdmx-csv", "sdmx-json"):
+        data = measure(partner, f"/api/v1/sdmx/data/?format={fmt}", arguments.csv_runs, warmups=1)
+        measurement = f"SDMX data ({fmt}) of all values"
+        results.append(
+            {"measurement": measurement, "as": "partner token", **data, **rate(observations, data)}
         )
 
     import django

@@ -1,13 +1,15 @@
-"""Whole-list exports at the database's pace: the CSV of indicator values, and the rows SDMX is made of.
+"""Whole-list exports at the database's pace: the CSV of indicator values.
 
 The general CSV path (views.AllianceViewSet.csv_response) serializes every row with DRF: about 9,000
-rows a second. Here PostgreSQL does the work it does best: every cell is computed as text in SQL, in
-exactly the form the JSON shows it (numbers with their four decimals, ``true``/``false``, times in
-ISO 8601 in the current time zone, as DRF writes them), and the rows arrive through a server-side
-cursor in chunks, so memory stays flat however long the list. Python only neutralises formulas (the
-same ``neutralise`` as the general path), turns evidence links into lines and lets the C ``csv``
-writer quote. tests/commitments/test_api_export.py holds this path to the serializer's output cell
-by cell, so the two cannot drift apart.
+rows a second. Here PostgreSQL writes each CSV line itself, in exactly the form the serializer and
+renderers.py give it: numbers with their four decimals, ``true``/``false``, times in ISO 8601 in the
+current time zone as DRF writes them, evidence links one per line, formulas neutralised as
+``renderers.neutralise`` does, cells quoted as the ``csv`` module quotes them. The lines arrive through
+a server-side cursor a chunk at a time, so memory stays flat however long the list; Python only joins
+them. tests/commitments/test_api_export.py holds this path to the serializer's output byte for byte,
+on awkward data and in several time zones, so the two cannot drift apart.
+
+``csv_lines`` is the same streaming for rows Python makes (the SDMX-CSV of sdmx.py).
 """
 
 from __future__ import annotations
@@ -15,18 +17,29 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Case, F, QuerySet, TextField, Value, When
-from django.db.models.expressions import RawSQL
+from django.db import connection
+from django.db.models import F, Func, QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from commitments.models import IndicatorValue, split_lines
+from commitments.models import split_lines
 
 from .renderers import BOM, FORMULA_START, neutralise
 
 _FORMULA_FIRST = frozenset(FORMULA_START)
-CHUNK = 5000  # rows per fetch from the server-side cursor: about 2 MB of text at a time
+CHUNK = 5000  # rows per fetch from the server-side cursor: about 1 MB of text at a time
+
+# renderers.neutralise in SQL: a leading apostrophe for = + - @ tab CR, except plain numbers (the
+# pattern is only tried on the few cells that start so).
+_NEUTRALISED = (
+    r"CASE WHEN left({x}, 1) IN ('=', '+', '-', '@', E'\t', E'\r')"
+    r" AND {x} !~ '^-?[0-9]+(\.[0-9]+)?$' THEN '''' || {x} ELSE {x} END"
+)
+# The csv module quotes a cell that holds a comma, a double quote or a line break.
+_NEEDS_QUOTES = (
+    r"""(strpos({x}, ',') > 0 OR strpos({x}, '"') > 0 OR strpos({x}, E'\n') > 0 OR strpos({x}, E'\r') > 0)"""
+)
 
 
 class _Line:
@@ -36,92 +49,158 @@ class _Line:
         return text
 
 
-def iso_datetime(column: str) -> RawSQL:
-    """A timestamp column of the values' table as DRF writes it: ISO 8601 in the current time zone,
-    microseconds only when not zero, the offset as ``+01:00`` (``Z`` for UTC); NULL stays NULL."""
-    reference = f'"{IndicatorValue._meta.db_table}"."{column}"'
-    local = f"timezone(%s, {reference})"  # the zone is a bound parameter, never pasted into the SQL
-    utc = f"timezone('UTC', {reference})"
-    sql = (
-        f"CASE WHEN {reference} IS NULL THEN NULL ELSE"
-        f" to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN date_part('microseconds', {reference})::integer %% 1000000 <> 0"
-        f"  THEN to_char({local}, '.US') ELSE '' END"
-        f" || CASE WHEN {local} = {utc} THEN 'Z'"
-        f"  WHEN {local} > {utc} THEN '+' || to_char({local} - {utc}, 'HH24:MI')"
-        f"  ELSE '-' || to_char({utc} - {local}, 'HH24:MI') END"
-        " END"
-    )
-    zone = timezone.get_current_timezone_name()
-    return RawSQL(sql, [zone] * sql.count("%s"), output_field=TextField())
+class _Cell(Func):
+    """One CSV cell computed in SQL from one column. Templates repeat the column, which is plain SQL
+    as long as it binds no parameters: checked."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = super().as_sql(compiler, connection, **extra)
+        if params:
+            raise ValueError("A CSV cell is computed from a column, never from a bound parameter.")
+        return sql, params
 
 
-def text(field: str):
-    return Cast(field, output_field=TextField())
+def plain(field: str) -> _Cell:
+    """Codes, numbers, choices: never a formula, never quoted (NULL: empty)."""
+    return _Cell(Cast(F(field), TextField()), template="COALESCE(%(expressions)s, '')")
 
 
-def boolean_text(field: str) -> Case:
-    return Case(
-        When(**{field: True}, then=Value("true")),
-        When(**{field: False}, then=Value("false")),
-        default=None,
-        output_field=TextField(),
+def boolean(field: str) -> _Cell:
+    return _Cell(
+        F(field), template="CASE %(expressions)s WHEN true THEN 'true' WHEN false THEN 'false' ELSE '' END"
     )
 
 
-def value_columns() -> dict[str, object]:
-    """The columns of IndicatorValueSerializer, in its order, each as the SQL that writes its cell (made
-    per request: times are written in the time zone current then). test_api_export.py checks the names
-    against the serializer's."""
+def timestamp(field: str) -> _Cell:
+    """ISO 8601 as DRF writes it, in the session's time zone (the current one, see value_lines):
+    microseconds only when not zero, ``Z`` for UTC. One to_char: ``.000000`` and ``+00:00`` can only
+    be the fraction and the offset."""
+    return _Cell(
+        F(field),
+        template=(
+            "COALESCE(replace(replace(to_char(%(expressions)s, 'YYYY-MM-DD\"T\"HH24:MI:SS.USTZH:TZM'),"
+            " '.000000', ''), '+00:00', 'Z'), '')"
+        ),
+    )
+
+
+def free_text(field: str) -> _Cell:
+    """Text anyone typed: made inert for spreadsheets and quoted as the csv module quotes (when it holds
+    a comma, a double quote or a line break)."""
+    x = "COALESCE(%(expressions)s, '')"
+    neutralised = _NEUTRALISED.format(x=x)
+    template = (
+        f"CASE WHEN {x} = '' THEN ''"
+        f" WHEN {_NEEDS_QUOTES.format(x=x)} THEN '\"' || replace({neutralised}, '\"', '\"\"') || '\"'"
+        f" ELSE {neutralised} END"
+    )
+    return _Cell(F(field), template=template)
+
+
+def lines_cell(text: str) -> str:
+    """Evidence links as LinesField shows them, one per line, as a CSV cell: in Python, where
+    str.splitlines and str.strip are (in SQL, splitting every row's links cost more than the rest)."""
+    if not text:
+        return ""
+    cell = neutralise("\n".join(split_lines(text)))
+    if "," in cell or '"' in cell or "\n" in cell or "\r" in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def value_columns() -> dict[str, _Cell | None]:
+    """The columns of IndicatorValueSerializer, in its order, each as the SQL that writes its CSV cell
+    (None: written by Python, from the column itself)."""
     return {
-        "id": text("pk"),
-        "country": F("country__code"),
-        "indicator": F("indicator__code"),
-        "goal": F("indicator__goal__code"),
-        "period": text("period_id"),
-        "period_label": F("period__label"),
-        "value_type": F("indicator__value_type"),
-        "number_value": text("number_value"),
-        "boolean_value": boolean_text("boolean_value"),
-        "text_value": F("text_value"),
-        "note": F("note"),
-        "evidence_links": F("evidence_links"),
-        "status": F("status"),
-        "review_reason": F("review_reason"),
-        "version": text("version"),
-        "submitted_at": iso_datetime("submitted_at"),
-        "approved_at": iso_datetime("approved_at"),
-        "updated_at": iso_datetime("updated_at"),
-        "is_demo": boolean_text("is_demo"),
+        "id": plain("pk"),
+        "country": plain("country__code"),
+        "indicator": free_text("indicator__code"),
+        "goal": free_text("indicator__goal__code"),
+        "period": plain("period_id"),
+        "period_label": free_text("period__label"),
+        "value_type": plain("indicator__value_type"),
+        "number_value": plain("number_value"),
+        "boolean_value": boolean("boolean_value"),
+        "text_value": free_text("text_value"),
+        "note": free_text("note"),
+        "evidence_links": None,  # lines_cell
+        "status": plain("status"),
+        "review_reason": free_text("review_reason"),
+        "version": plain("version"),
+        "submitted_at": timestamp("submitted_at"),
+        "approved_at": timestamp("approved_at"),
+        "updated_at": timestamp("updated_at"),
+        "is_demo": boolean("is_demo"),
     }
 
 
-LINES_COLUMNS = frozenset({"evidence_links"})
+def value_lines(queryset: QuerySet) -> Iterator[str]:
+    """The queryset's rows as CSV lines, fetched a chunk at a time through a server-side cursor.
+
+    PostgreSQL writes the cells before the evidence links as one text and those after as another;
+    Python puts the links between. Times are written in the current time zone: the session's while
+    the rows are read (a held cursor is computed when declared), the connection's own again after.
+    """
+    columns = list(value_columns().values())
+    links = columns.index(None)
+
+    def joined(cells: list[_Cell], *, before: str = "", after: str = "") -> Func:
+        return Func(
+            Value(before),
+            Func(Value(","), *cells, function="concat_ws"),
+            Value(after),
+            function="concat",
+            output_field=TextField(),
+        )
+
+    rows = (
+        queryset.select_related(None)  # the list's joins would add every joined column to the SELECT
+        .annotate(
+            _csv_head=joined(columns[:links], after=","),
+            _csv_tail=joined(columns[links + 1 :], before=",", after="\r\n"),
+        )
+        .values_list("_csv_head", "evidence_links", "_csv_tail")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('TimeZone', %s, false)", [timezone.get_current_timezone_name()])
+    try:
+        for head, evidence, tail in rows.iterator(chunk_size=CHUNK):
+            yield head + lines_cell(evidence) + tail if evidence else head + tail
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('TimeZone', %s, false)", [connection.timezone_name])
 
 
-def value_rows(queryset: QuerySet) -> Iterator[tuple]:
-    """The queryset's rows as tuples of text cells (None for null), in value_columns() order, streamed."""
-    expressions = list(value_columns().values())
-    names = [f"_csv_{index}" for index in range(len(expressions))]
-    annotated = queryset.annotate(**dict(zip(names, expressions, strict=True)))
-    # select_related on the list's queryset would add every joined column to the SELECT: not wanted here.
-    return annotated.select_related(None).values_list(*names).iterator(chunk_size=CHUNK)
-
-
-def csv_lines(
-    rows: Iterable[tuple], columns: list[str], lines_columns: frozenset[str] = frozenset()
-) -> Iterator[str]:
-    """The CSV text of text-cell rows, a chunk at a time: header first, formulas neutralised."""
+def values_csv(queryset: QuerySet) -> Iterator[str]:
+    """The values' CSV file, a chunk at a time: the header, then the lines."""
     writer = csv.writer(_Line())
-    yield BOM + writer.writerow(columns)
-    lines_at = [index for index, name in enumerate(columns) if name in lines_columns]
+    yield BOM + writer.writerow(list(value_columns()))
+    chunk: list[str] = []
+    for line in value_lines(queryset):
+        chunk.append(line)
+        if len(chunk) == CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
+
+
+def values_csv_response(queryset: QuerySet, filename: str) -> StreamingHttpResponse:
+    """The whole visible, filtered list of values as a streamed CSV download."""
+    response = StreamingHttpResponse(values_csv(queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_lines(rows: Iterable[tuple], columns: list[str], *, bom: bool = True) -> Iterator[str]:
+    """CSV of rows Python made (text cells, None for empty), a chunk at a time, formulas neutralised;
+    with a byte order mark for spreadsheets (``bom``), without for programs that read the header."""
+    writer = csv.writer(_Line())
+    yield (BOM if bom else "") + writer.writerow(columns)
     chunk: list[list[str]] = []
     for row in rows:
-        if lines_at:
-            row = list(row)
-            for index in lines_at:
-                if row[index]:
-                    row[index] = "\n".join(split_lines(row[index]))
         # A cell that cannot start a formula is kept without a call: most cells of most rows.
         chunk.append(["" if c is None else neutralise(c) if c[:1] in _FORMULA_FIRST else c for c in row])
         if len(chunk) == CHUNK:
@@ -129,13 +208,3 @@ def csv_lines(
             chunk = []
     if chunk:
         yield "".join(map(writer.writerow, chunk))
-
-
-def values_csv_response(queryset: QuerySet, filename: str) -> StreamingHttpResponse:
-    """The whole visible, filtered list of values as a streamed CSV download."""
-    columns = list(value_columns())
-    response = StreamingHttpResponse(
-        csv_lines(value_rows(queryset), columns, LINES_COLUMNS), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -24,8 +24,7 @@ def serializer_csv(queryset) -> str:
 
 
 def fast_csv(queryset) -> str:
-    columns = list(export.value_columns())
-    return "".join(export.csv_lines(export.value_rows(queryset), columns, export.LINES_COLUMNS))
+    return "".join(export.values_csv(queryset))
 
 
 def all_values():
@@ -35,7 +34,9 @@ def all_values():
 @pytest.fixture
 def awkward(world):
     """Values whose cells test every conversion: formulas, lines, negative and whole numbers, times."""
-    text = Indicator.objects.filter(value_type="text").first()
+    text = Indicator.objects.create(
+        code="TX-1", goal=world.values["NL", "approved"].indicator.goal, value_type="text", name_en="Text"
+    )
     nl = world.values["NL", "approved"]
     IndicatorValue.objects.filter(pk=nl.pk).update(
         number_value=Decimal("-12.5"),
@@ -49,14 +50,17 @@ def awkward(world):
     IndicatorValue.objects.filter(pk=be.pk).update(
         number_value=Decimal("-0.0001"), note="-3", approved_at=dt.datetime(2014, 7, 1, 23, 59, 59, 1, dt.UTC)
     )
-    if text is not None:
-        IndicatorValue.objects.create(
-            country=nl.country,
-            indicator=text,
-            period=world.progress,
-            text_value='@cmd, "quoted"\nsecond line',
-            note="\tx",
-        )
+    IndicatorValue.objects.create(
+        country=nl.country,
+        indicator=text,
+        period=world.progress,
+        text_value='@cmd, "quoted"\nsecond line',
+        note="\tx, with a comma",
+        evidence_links="https://example.org/x\r\n\u2028 https://example.org/y?a=1,2",
+    )
+    IndicatorValue.objects.filter(pk=world.values["DE", "approved"].pk).update(
+        note='He said "no"', evidence_links="=https://example.org/formula"
+    )
     return world
 
 
@@ -88,9 +92,9 @@ def test_the_export_streams_in_one_query_after_the_conditional_check(
 ):
     client = token_client(tokens.partner)
     client.get(f"{V1}/values/", {"format": "csv"})  # the token's last use is written once
-    # 1 token, 1 the list's fingerprint (ETag), 1 the rows through a server-side cursor (DECLARE ... FETCH
-    # counted as one query by Django).
-    with django_assert_num_queries(3):
+    # 1 token, 1 the list's fingerprint (ETag), 1 the session's time zone set to the current one, 1 the
+    # lines through a server-side cursor (DECLARE and its FETCHes count as one), 1 the time zone reset.
+    with django_assert_num_queries(5):
         response = client.get(f"{V1}/values/", {"format": "csv"})
         assert response.streaming
         rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
