@@ -55,6 +55,7 @@ from django.utils.translation import gettext as _
 
 from commitments import access
 from commitments.models import Country, EvaluationRound
+from webhooks import events as webhook_events
 
 from . import selectors
 from .content import Book, CountryInfo, ReportDataError
@@ -165,6 +166,8 @@ def report_publish(*, report: Report, user) -> Report:
     report.refresh_from_db()
     if not updated and not report.is_published:
         raise ValidationError(_("Only a ready report can be published."), code="not_ready")
+    if updated:
+        webhook_events.report_published(report=report)  # partners' endpoints, after the commit
     return report
 
 
