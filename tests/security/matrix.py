@@ -50,6 +50,8 @@ from commitments.models import (
 )
 from reporting.models import Report, ReportDownload
 from tests.commitments.api_fixtures import World, build_world, make_tokens, quick_user
+from webhooks import services as webhook_services
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 # --------------------------------------------------------------------------------------------------
 # Roles and outcomes
@@ -281,6 +283,11 @@ def build_matrix_world() -> MatrixWorld:
 
 def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
     """One real row per model the admin shows: the object of its change, delete and history pages."""
+    endpoint = webhook_services.endpoint_save(
+        endpoint=WebhookEndpoint(
+            name="Matrix partner", url="https://example.invalid/hooks", events=["value.approved"]
+        )
+    )
     attempt_fields = {
         "user_agent": "matrix",
         "ip_address": "10.9.9.9",  # not the test client's address: locks nobody out
@@ -320,6 +327,13 @@ def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
         ("reporting", "report"): world.reports["unpublished"],
         ("reporting", "reportdownload"): ReportDownload.objects.create(
             report=world.reports["published"], client="matrix partner", channel=ReportDownload.Channel.API
+        ),
+        ("webhooks", "webhookendpoint"): endpoint,
+        ("webhooks", "webhookdelivery"): WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            message_id="msg_matrix",
+            event="value.approved",
+            payload={"type": "value.approved"},
         ),
     }
     return rows
@@ -469,6 +483,9 @@ TABLE: dict[str, list[Route]] = {
     # The API's schema and docs are public: partners read them before they have a token.
     "api-schema": [route(GET=PUBLIC)],
     "api-docs": [route(GET=PUBLIC)],
+    # SDMX: the API's readers, approved data only (what they see is tests/commitments/test_api_sdmx.py).
+    "sdmx-structure": [route(GET=API_READ)],
+    "sdmx-data": [route(GET=API_READ)],
     # --- the workspace --------------------------------------------------------------------------------
     "home": [route(GET=ANY_ROLE_PAGE)],
     "country_list": [route(GET=ANY_ROLE_PAGE)],
@@ -634,6 +651,7 @@ _READ_ONLY = [
     ("commitments", "recommendationfollowup"),
     ("reporting", "report"),
     ("reporting", "reportdownload"),
+    ("webhooks", "webhookdelivery"),  # a log: re-sent by an action, never added or deleted
 ]
 ADMINISTRATOR_REFUSED = {
     # Workflow data and reports change only through the services (workspace, pipeline): the admin shows
