@@ -149,11 +149,11 @@ def smtp_server():
 @pytest.fixture
 def smtp(smtp_server):
     smtp_server.handler.messages.clear()
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=smtp_server.port,
-    ):
+    mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "timeout": 10},
+    }
+    with override_settings(MAILERS={"default": mailer}):
         yield smtp_server.handler
 
 
