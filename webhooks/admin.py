@@ -42,7 +42,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         "disabled_reason",
         "created_at",
     ]
-    actions = ["rotate_secret", "switch_on"]
+    actions = ["rotate_secret", "switch_on", "switch_off"]
 
     def save_model(self, request, obj, form, change) -> None:
         services.endpoint_save(endpoint=obj)
@@ -60,6 +60,14 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             )
             % {"count": queryset.count()},
         )
+
+    @admin.action(description=_("Switch off"))
+    def switch_off(self, request, queryset) -> None:
+        for endpoint in queryset:
+            services.endpoint_switch_off(
+                endpoint=endpoint, reason=_("Switched off by %(user)s.") % {"user": request.user}
+            )
+        self.message_user(request, _("Switched off."))
 
     @admin.action(description=_("Switch on again"))
     def switch_on(self, request, queryset) -> None:

@@ -88,6 +88,15 @@ def endpoint_switch_on(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return endpoint
 
 
+def endpoint_switch_off(*, endpoint: WebhookEndpoint, reason: str) -> WebhookEndpoint:
+    """Stop sending to an endpoint (an administrator's decision; its deliveries stay in the log)."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).update(
+        is_active=False, disabled_at=timezone.now(), disabled_reason=reason[:300]
+    )
+    endpoint.refresh_from_db()
+    return endpoint
+
+
 def signing_secrets(endpoint: WebhookEndpoint, now: dt.datetime) -> list[str]:
     """The secrets that sign now: the current one, and the previous one while the rotation overlaps."""
     keys = [endpoint.secret]

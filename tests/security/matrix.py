@@ -663,6 +663,8 @@ ADMINISTRATOR_REFUSED = {
     # the confirmation page says so, and confirming is refused.
     ("commitments", "commitment", "delete", "POST"),
     ("commitments", "recommendation", "delete", "POST"),
+    # Likewise an endpoint's deliveries and attempts, a log that is never deleted: switch it off instead.
+    ("webhooks", "webhookendpoint", "delete", "POST"),
     # Sign-in records are django-axes' own: administrators read them and delete an attempt (unlock).
     ("axes", "accessattempt", "add", "*"),
     *(
