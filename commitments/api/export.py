@@ -29,6 +29,8 @@ from .renderers import BOM, FORMULA_START, neutralise
 
 _FORMULA_FIRST = frozenset(FORMULA_START)
 CHUNK = 5000  # rows per fetch from the server-side cursor: about 1 MB of text at a time
+# The export's sort holds whole lines: in memory rather than spilled to disk (about a quarter faster).
+SORT_MEMORY = "64MB"
 
 # renderers.neutralise in SQL: a leading apostrophe for = + - @ tab CR, except plain numbers (the
 # pattern is only tried on the few cells that start so).
@@ -141,7 +143,8 @@ def value_lines(queryset: QuerySet) -> Iterator[str]:
 
     PostgreSQL writes the cells before the evidence links as one text and those after as another;
     Python puts the links between. Times are written in the current time zone: the session's while
-    the rows are read (a held cursor is computed when declared), the connection's own again after.
+    the rows are read (a held cursor is computed when declared), the connection's own again after; the
+    session's sort memory is raised for as long (SORT_MEMORY).
     """
     columns = list(value_columns().values())
     links = columns.index(None)
@@ -164,13 +167,21 @@ def value_lines(queryset: QuerySet) -> Iterator[str]:
         .values_list("_csv_head", "evidence_links", "_csv_tail")
     )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('TimeZone', %s, false)", [timezone.get_current_timezone_name()])
+        cursor.execute("SHOW work_mem")
+        (work_mem,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT set_config('TimeZone', %s, false), set_config('work_mem', %s, false)",
+            [timezone.get_current_timezone_name(), SORT_MEMORY],
+        )
     try:
         for head, evidence, tail in rows.iterator(chunk_size=CHUNK):
             yield head + lines_cell(evidence) + tail if evidence else head + tail
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('TimeZone', %s, false)", [connection.timezone_name])
+            cursor.execute(
+                "SELECT set_config('TimeZone', %s, false), set_config('work_mem', %s, false)",
+                [connection.timezone_name, work_mem],
+            )
 
 
 def values_csv(queryset: QuerySet) -> Iterator[str]:

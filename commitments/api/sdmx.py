@@ -40,7 +40,7 @@ from rest_framework.views import APIView
 
 from commitments.models import Country, Goal, Indicator, IndicatorValue, ReportingPeriod, Status
 
-from .export import CHUNK, csv_lines
+from .export import CHUNK
 from .visibility import Viewer, viewer_for
 
 AGENCY = "ALLIANCE_MONITOR"
@@ -341,8 +341,8 @@ def data_query(params) -> DataQuery:
 
 
 def observations(viewer: Viewer, query: DataQuery) -> QuerySet:
-    """The approved values with a figure the reader may see, as rows of (country code, indicator code,
-    period id, starts_on, ends_on, OBS_VALUE text, indicator id, goal code)."""
+    """The approved values with a figure the reader may see, as rows of (country code, indicator id,
+    period id, OBS_VALUE as text): the rest of each line comes from the code lists (``Coder``)."""
     rows = IndicatorValue.objects.filter(
         viewer.country_q("country"),
         Q(indicator__value_type__in=NUMERIC_TYPES, number_value__isnull=False)
@@ -362,45 +362,51 @@ def observations(viewer: Viewer, query: DataQuery) -> QuerySet:
         default=Cast(Func(F("number_value"), function="trim_scale"), TextField()),
         output_field=TextField(),
     )
-    return rows.order_by("country__code", "indicator__code", "period__starts_on", "period_id").values_list(
-        "country__code",
-        "indicator__code",
-        "period_id",
-        "period__starts_on",
-        "period__ends_on",
-        figure,
-        "indicator_id",
-        "indicator__goal__code",
-    )
+    ordered = rows.order_by("country__code", "indicator__code", "period__starts_on", "period_id")
+    return ordered.values_list("country__code", "indicator_id", "period_id", figure)
+
+
+class Coder:
+    """The codes of an observation's indicator and period, worked out once per indicator and period."""
+
+    def __init__(self, lists: CodeLists) -> None:
+        goals = {goal.pk: sdmx_id(goal.code) for goal in lists.goals}
+        # indicator id -> (INDICATOR, UNIT_MEASURE, GOAL)
+        self.indicators = {
+            item.pk: (sdmx_id(item.code), lists.units[item.pk][0], goals[item.goal_id])
+            for item in lists.indicators
+        }
+        # period id -> (REPORTING_PERIOD, TIME_PERIOD)
+        self.periods = {
+            item.pk: (period_id(item.pk), time_range(item.starts_on, item.ends_on)) for item in lists.periods
+        }
 
 
 def sdmx_csv(rows: Iterator[tuple], lists: CodeLists) -> Iterator[str]:
-    """SDMX-CSV 2.0: one line per observation, dimensions, value and attributes as codes."""
+    """SDMX-CSV 2.0: one line per observation, dimensions, value and attributes. Every cell is an SDMX
+    identifier or a number (no comma, quote or line break to quote, nothing a spreadsheet would run), so
+    lines are joined as they are: this format is for programs, and a cell changed would be a wrong code."""
+    coder = Coder(lists)
     columns = ["STRUCTURE", "STRUCTURE_ID", "ACTION", *DIMENSIONS, "OBS_VALUE", "UNIT_MEASURE", "GOAL"]
-    units = lists.units
-
-    def lines() -> Iterator[tuple]:
-        for country, indicator, period, starts_on, ends_on, figure, indicator_pk, goal in rows:
-            yield (
-                "dataflow",
-                STRUCTURE_ID,
-                "I",
-                country,
-                sdmx_id(indicator),
-                period_id(period),
-                time_range(starts_on, ends_on),
-                figure,
-                units[indicator_pk][0],
-                sdmx_id(goal),
-            )
-
-    return csv_lines(lines(), columns, bom=False)
+    yield ",".join(columns) + "\r\n"
+    start = f"dataflow,{STRUCTURE_ID},I,"
+    indicators, periods = coder.indicators, coder.periods
+    chunk: list[str] = []
+    for country, indicator_pk, period_pk, figure in rows:
+        indicator, unit, goal = indicators[indicator_pk]
+        period, time_period = periods[period_pk]
+        chunk.append(f"{start}{country},{indicator},{period},{time_period},{figure},{unit},{goal}\r\n")
+        if len(chunk) == CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    yield "".join(chunk)
 
 
 def sdmx_json(rows: Iterator[tuple], lists: CodeLists, request_url: str) -> Iterator[str]:
     """SDMX-JSON 1.0, streamed: observations first, keyed by the index of each dimension's value in the
     order first met; the structure, which lists exactly those values, follows them (member order does
     not matter in JSON, and so nothing has to be held back)."""
+    coder = Coder(lists)
     names = {
         "REF_AREA": {item.code: item.name_en for item in lists.countries},
         "INDICATOR": {sdmx_id(item.code): item.name_en for item in lists.indicators},
@@ -416,6 +422,11 @@ def sdmx_json(rows: Iterator[tuple], lists: CodeLists, request_url: str) -> Iter
             values[value] = len(values)
         return values[value]
 
+    # The indices of an indicator's and a period's codes, found once each.
+    indicator_keys: dict[int, tuple[str, str]] = {}  # indicator id -> (":3", ",unit,goal")
+    period_keys: dict[int, str] = {}  # period id -> ":1:1"
+    country_keys: dict[str, str] = {}
+
     prepared = timezone.now().replace(microsecond=0).isoformat()
     header = {
         "id": f"AM{uuid.uuid4().hex[:16].upper()}",
@@ -424,21 +435,27 @@ def sdmx_json(rows: Iterator[tuple], lists: CodeLists, request_url: str) -> Iter
         "sender": {"id": AGENCY, "name": "Alliance Monitor"},
     }
     yield '{"header":' + json.dumps(header) + ',"dataSets":[{"action":"Information","observations":{'
-    first = True
+    separator = ""
     chunk: list[str] = []
-    for country, indicator, period, starts_on, ends_on, figure, indicator_pk, goal in rows:
-        key = ":".join(
-            (
-                str(index("REF_AREA", country)),
-                str(index("INDICATOR", sdmx_id(indicator))),
-                str(index("REPORTING_PERIOD", period_id(period))),
-                str(index("TIME_PERIOD", time_range(starts_on, ends_on))),
+    for country, indicator_pk, period_pk, figure in rows:
+        country_key = country_keys.get(country)
+        if country_key is None:
+            country_key = country_keys[country] = str(index("REF_AREA", country))
+        keys = indicator_keys.get(indicator_pk)
+        if keys is None:
+            indicator, unit, goal = coder.indicators[indicator_pk]
+            keys = indicator_keys[indicator_pk] = (
+                f":{index('INDICATOR', indicator)}",
+                f",{index('UNIT_MEASURE', unit)},{index('GOAL', goal)}",
             )
-        )
-        unit = index("UNIT_MEASURE", lists.units[indicator_pk][0])
-        goal_index = index("GOAL", sdmx_id(goal))
-        chunk.append(f'{"" if first else ","}"{key}":[{figure},{unit},{goal_index}]')
-        first = False
+        period_key = period_keys.get(period_pk)
+        if period_key is None:
+            period, time_period = coder.periods[period_pk]
+            period_key = period_keys[period_pk] = (
+                f":{index('REPORTING_PERIOD', period)}:{index('TIME_PERIOD', time_period)}"
+            )
+        chunk.append(f'{separator}"{country_key}{keys[0]}{period_key}":[{figure}{keys[1]}]')
+        separator = ","
         if len(chunk) == CHUNK:
             yield "".join(chunk)
             chunk = []

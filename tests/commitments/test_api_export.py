@@ -92,10 +92,29 @@ def test_the_export_streams_in_one_query_after_the_conditional_check(
 ):
     client = token_client(tokens.partner)
     client.get(f"{V1}/values/", {"format": "csv"})  # the token's last use is written once
-    # 1 token, 1 the list's fingerprint (ETag), 1 the session's time zone set to the current one, 1 the
-    # lines through a server-side cursor (DECLARE and its FETCHes count as one), 1 the time zone reset.
-    with django_assert_num_queries(5):
+    # 1 token, 1 the list's fingerprint (ETag), 2 the session's sort memory read, then it and the time
+    # zone set for the export, 1 the lines through a server-side cursor (DECLARE and its FETCHes count as
+    # one), 1 both set back.
+    with django_assert_num_queries(6):
         response = client.get(f"{V1}/values/", {"format": "csv"})
         assert response.streaming
         rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(rows) == 1 + IndicatorValue.objects.filter(status="approved").count()
+
+
+def test_the_session_is_left_as_it_was_found(world, tokens):
+    from django.db import connection
+
+    def session() -> tuple[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('TimeZone'), current_setting('work_mem')")
+            return cursor.fetchone()
+
+    before = session()
+    timezone.activate("Asia/Kolkata")
+    try:
+        response = token_client(tokens.partner).get(f"{V1}/values/", {"format": "csv"})
+        assert b"+05:30" in b"".join(response.streaming_content)
+    finally:
+        timezone.deactivate()
+    assert session() == before == ("UTC", before[1])
