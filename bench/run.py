@@ -84,9 +84,25 @@ def empty_redis() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def build(scale: int) -> dict[str, int]:
-    """A fresh database for the scale, migrated and filled (in a child process with its own settings)."""
+def build(scale: int, keep: bool = False) -> dict[str, int]:
+    """A fresh database for the scale, migrated and filled (in a child process with its own settings);
+    ``keep``: an existing one is migrated and used as it is (its counts read), when it has values."""
     name = f"{DB_PREFIX}{scale}"
+    if keep:
+        code = (
+            "import django, json; django.setup();"
+            "from django.core.management import call_command; call_command('migrate', verbosity=0);"
+            "import sys; sys.path.insert(0, 'bench'); import dataset;"
+            "from commitments.models import IndicatorValue;"
+            "print(json.dumps(dataset._counts() if IndicatorValue.objects.exists() else None))"
+        )
+        env = {"DATABASE_URL": database_url(scale), "DJANGO_SETTINGS_MODULE": "alliance_monitor.settings"}
+        try:
+            counts = json.loads(run([sys.executable, "-c", code], env).strip().splitlines()[-1])
+        except SystemExit:
+            counts = None  # no such database yet
+        if counts:
+            return counts
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
     code = (
@@ -176,6 +192,11 @@ def main() -> None:
     parser.add_argument("--skip-reports", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-pages", action="store_true", help="the API (and exports) only")
+    parser.add_argument(
+        "--keep-databases",
+        action="store_true",
+        help="use the scales' databases of an earlier run as they are",
+    )
     arguments = parser.parse_args()
     scales = [int(part) for part in arguments.scales.split(",")]
     runs = "10" if arguments.quick else "30"
@@ -199,7 +220,7 @@ def main() -> None:
         return result
 
     for scale in scales:
-        counts = step(f"build {scale}x", build, scale)
+        counts = step(f"build {scale}x", build, scale, arguments.keep_databases)
         print(f"scale {scale}x: {counts}", flush=True)
         pages = {"results": []}
         if not arguments.skip_pages:
