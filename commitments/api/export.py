@@ -9,13 +9,13 @@ a server-side cursor a chunk at a time, so memory stays flat however long the li
 them. tests/commitments/test_api_export.py holds this path to the serializer's output byte for byte,
 on awkward data and in several time zones, so the two cannot drift apart.
 
-``csv_lines`` is the same streaming for rows Python makes (the SDMX-CSV of sdmx.py).
+SDMX (sdmx.py) streams the same way, from rows of codes and numbers.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db import connection
 from django.db.models import F, Func, QuerySet, TextField, Value
@@ -25,9 +25,8 @@ from django.utils import timezone
 
 from commitments.models import split_lines
 
-from .renderers import BOM, FORMULA_START, neutralise
+from .renderers import BOM, neutralise
 
-_FORMULA_FIRST = frozenset(FORMULA_START)
 CHUNK = 5000  # rows per fetch from the server-side cursor: about 1 MB of text at a time
 # The export's sort holds whole lines: in memory rather than spilled to disk (about a quarter faster).
 SORT_MEMORY = "64MB"
@@ -203,19 +202,3 @@ def values_csv_response(queryset: QuerySet, filename: str) -> StreamingHttpRespo
     response = StreamingHttpResponse(values_csv(queryset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def csv_lines(rows: Iterable[tuple], columns: list[str], *, bom: bool = True) -> Iterator[str]:
-    """CSV of rows Python made (text cells, None for empty), a chunk at a time, formulas neutralised;
-    with a byte order mark for spreadsheets (``bom``), without for programs that read the header."""
-    writer = csv.writer(_Line())
-    yield (BOM if bom else "") + writer.writerow(columns)
-    chunk: list[list[str]] = []
-    for row in rows:
-        # A cell that cannot start a formula is kept without a call: most cells of most rows.
-        chunk.append(["" if c is None else neutralise(c) if c[:1] in _FORMULA_FIRST else c for c in row])
-        if len(chunk) == CHUNK:
-            yield "".join(map(writer.writerow, chunk))
-            chunk = []
-    if chunk:
-        yield "".join(map(writer.writerow, chunk))

@@ -526,6 +526,8 @@ class _SDMXView(APIView):
     """The API's authentication, permission and throttling (the defaults), SDMX answers."""
 
     http_method_names = ["get", "head"]
+    # Not in the OpenAPI schema: SDMX describes itself (the structure message), and the README says how.
+    schema = None
 
     def lists(self) -> CodeLists:
         viewer = viewer_for(self.request)
