@@ -299,3 +299,26 @@ def test_a_switched_off_endpoint_cannot_be_re_sent_to(db):
     )
     with pytest.raises(ValidationError):
         services.delivery_resend(delivery=delivery)
+
+
+def test_administrators_rotate_secrets_and_switch_endpoints_off_in_the_admin(administrator):
+    endpoint = endpoint_for("https://a.example/")
+    admin = Client()
+    admin.force_login(administrator)
+    changelist = "/admin/webhooks/webhookendpoint/"
+    assert admin.get(changelist).status_code == 200
+    old = endpoint.secret
+    admin.post(changelist, {"action": "rotate_secret", "_selected_action": [endpoint.pk]})
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old and endpoint.previous_secret == old
+    assert endpoint.previous_secret_until > timezone.now()
+    admin.post(changelist, {"action": "switch_off", "_selected_action": [endpoint.pk]})
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active and "ada-admin" in endpoint.disabled_reason
+    # A new endpoint made in the admin gets its secret there.
+    response = admin.post(
+        f"{changelist}add/",
+        {"name": "Statistics office", "url": "https://stats.example/hooks", "events": ["report.published"]},
+    )
+    assert response.status_code == 302, response.content
+    assert WebhookEndpoint.objects.get(name="Statistics office").secret.startswith("whsec_")
