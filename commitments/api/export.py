@@ -166,8 +166,6 @@ def value_lines(queryset: QuerySet) -> Iterator[str]:
         .values_list("_csv_head", "evidence_links", "_csv_tail")
     )
     with connection.cursor() as cursor:
-        cursor.execute("SHOW work_mem")
-        (work_mem,) = cursor.fetchone()
         cursor.execute(
             "SELECT set_config('TimeZone', %s, false), set_config('work_mem', %s, false)",
             [timezone.get_current_timezone_name(), SORT_MEMORY],
@@ -177,9 +175,11 @@ def value_lines(queryset: QuerySet) -> Iterator[str]:
             yield head + lines_cell(evidence) + tail if evidence else head + tail
     finally:
         with connection.cursor() as cursor:
+            # The connection's time zone, and the sort memory the session began with (what RESET gives).
             cursor.execute(
-                "SELECT set_config('TimeZone', %s, false), set_config('work_mem', %s, false)",
-                [connection.timezone_name, work_mem],
+                "SELECT set_config('TimeZone', %s, false),"
+                " set_config('work_mem', (SELECT reset_val FROM pg_settings WHERE name = 'work_mem'), false)",
+                [connection.timezone_name],
             )
 
 
