@@ -316,13 +316,14 @@ WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10") or 10)
 WEBHOOK_SECRET_OVERLAP_HOURS = int(env("WEBHOOK_SECRET_OVERLAP_HOURS", "24") or 24)
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 
-# --- Email (notices to administrators): SMTP from the environment; printed to the console when unset.
+# --- Email (notices to administrators): SMTP from the environment (localhost:25 in production when
+# EMAIL_HOST is unset); printed to the console in development without EMAIL_HOST.
 EMAIL_HOST = env("EMAIL_HOST", "")
 MAILERS = {
     "default": {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
-            "host": EMAIL_HOST,
+            "host": EMAIL_HOST or "localhost",
             "port": int(env("EMAIL_PORT", "25") or 25),
             "username": env("EMAIL_HOST_USER", ""),
             "password": env("EMAIL_HOST_PASSWORD", ""),
@@ -330,7 +331,7 @@ MAILERS = {
             "timeout": 10,
         },
     }
-    if EMAIL_HOST
+    if EMAIL_HOST or not DEBUG
     else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 }
 del EMAIL_HOST  # MAILERS holds it; the old EMAIL_* settings are deprecated in Django 6.1

@@ -287,12 +287,18 @@ def endpoint_switched_off_notice(*, endpoint_id: int) -> int:
         logger.error("Webhook endpoint %s switched off, and no administrator has an email address", endpoint)
         return 0
     context = {"endpoint": endpoint, "last": last, "site_name": settings.SITE_NAME}
-    send_mail(
-        subject=_("Webhook endpoint switched off: %(name)s") % {"name": endpoint.name},
-        message=render_to_string("webhooks/email/endpoint_switched_off.txt", context),
-        from_email=None,
-        recipient_list=recipients,
-    )
+    try:
+        send_mail(
+            subject=_("Webhook endpoint switched off: %(name)s") % {"name": endpoint.name},
+            message=render_to_string("webhooks/email/endpoint_switched_off.txt", context),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except OSError:  # the mail server away: the switch-off stands, and the log says who was not told
+        logger.exception(
+            "Could not email the administrators that webhook endpoint %s was switched off", endpoint
+        )
+        return 0
     return len(recipients)
 
 

@@ -322,3 +322,15 @@ def test_administrators_rotate_secrets_and_switch_endpoints_off_in_the_admin(adm
     )
     assert response.status_code == 302, response.content
     assert WebhookEndpoint.objects.get(name="Statistics office").secret.startswith("whsec_")
+
+
+def test_the_switch_off_stands_when_the_mail_server_is_away(administrator, caplog):
+    endpoint = endpoint_for("https://a.example/")
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_at=timezone.now())
+    nowhere = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "127.0.0.1", "port": 1},
+    }
+    with override_settings(MAILERS={"default": nowhere}):
+        assert services.endpoint_switched_off_notice(endpoint_id=endpoint.pk) == 0
+    assert "Could not email the administrators" in caplog.text
