@@ -65,13 +65,8 @@ class LockoutBackend(AxesStandaloneBackend):
     are passed on to the password check instead of failing as django-axes would.
     """
 
-    def authenticate(
-        self,
-        request: HttpRequest | None,
-        username: str | None = None,
-        password: str | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def authenticate(self, request: HttpRequest | None, username: str | None = None,
+                     password: str | None = None, **kwargs: Any) -> None:
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
@@ -104,9 +99,8 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
-) -> HttpResponse:
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
+                     credentials: dict | None = None) -> HttpResponse:
     """The page a locked-out account sees (HTTP 429): why, for how long, and who can unlock it."""
     cool_off = get_cool_off(request)
     minutes = int(cool_off.total_seconds() // 60) if cool_off else None
@@ -203,7 +197,8 @@ def totp_qr_svg(*, uri: str) -> SafeString:
 
 def _exempt_paths() -> set[str]:
     return {
-        reverse(name) for name in ("login", "logout", "two_factor_verify", "two_factor_setup", "set_language")
+        reverse(name)
+        for name in ("login", "logout", "two_factor_verify", "two_factor_setup", "set_language")
     }
 
 

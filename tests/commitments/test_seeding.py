@@ -58,9 +58,8 @@ def test_it_restores_a_row_nobody_edited():
 
 
 def test_it_keeps_periods_staff_added():
-    ReportingPeriod.objects.create(
-        label="2016 progress", starts_on="2015-01-01", ends_on="2015-12-31", deadline="2016-03-01"
-    )
+    ReportingPeriod.objects.create(label="2016 progress", starts_on="2015-01-01", ends_on="2015-12-31",
+                                   deadline="2016-03-01")
     seed_alliance()
     assert ReportingPeriod.objects.filter(label="2016 progress").exists()
 
@@ -77,17 +76,11 @@ def test_demo_data_covers_every_participating_country_and_is_labelled():
 
 def test_demo_data_is_deterministic():
     seed_demo(password=DEMO_PASSWORD)
-    first = list(
-        IndicatorValue.objects.order_by("country__code", "indicator__code", "period__starts_on").values_list(
-            "country__code", "indicator__code", "number_value", "boolean_value", "status"
-        )
-    )
+    first = list(IndicatorValue.objects.order_by("country__code", "indicator__code", "period__starts_on")
+                 .values_list("country__code", "indicator__code", "number_value", "boolean_value", "status"))
     second_counts = seed_demo(password=DEMO_PASSWORD)
-    second = list(
-        IndicatorValue.objects.order_by("country__code", "indicator__code", "period__starts_on").values_list(
-            "country__code", "indicator__code", "number_value", "boolean_value", "status"
-        )
-    )
+    second = list(IndicatorValue.objects.order_by("country__code", "indicator__code", "period__starts_on")
+                  .values_list("country__code", "indicator__code", "number_value", "boolean_value", "status"))
     assert first == second
     assert second_counts["values"] == len(second)
 
