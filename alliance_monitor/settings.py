@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "commitments",
     "reporting",
+    "webhooks",
     "audit",  # the sealed audit trail; last: it gives history to models of the apps above
 ]
 
@@ -149,6 +150,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 BACKGROUND_JOBS = "celery" if REDIS_URL else "thread"
+# Webhook deliveries have their own queue (a slow partner never holds up reports): workers take
+# `-Q celery,webhooks`.
+CELERY_TASK_ROUTES = {"webhooks.tasks.*": {"queue": "webhooks"}}
 
 if REDIS_URL:
     CACHES = {
@@ -304,6 +308,39 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# --- Webhooks (webhooks/services.py): retries double from the base, bounded; an endpoint failing this
+# many attempts in a row is switched off and the administrators are emailed. Private, loopback and
+# link-local addresses are refused unless allowed (the tests' receiver runs on 127.0.0.1).
+WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "6") or 6)
+WEBHOOK_RETRY_BASE_SECONDS = float(env("WEBHOOK_RETRY_BASE_SECONDS", "30") or 30)
+# Below CELERY_VISIBILITY_TIMEOUT, so that Redis never hands a waiting retry out twice.
+WEBHOOK_RETRY_MAX_SECONDS = float(env("WEBHOOK_RETRY_MAX_SECONDS", "600") or 600)
+WEBHOOK_DISABLE_AFTER = int(env("WEBHOOK_DISABLE_AFTER", "20") or 20)
+WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10") or 10)
+WEBHOOK_SECRET_OVERLAP_HOURS = int(env("WEBHOOK_SECRET_OVERLAP_HOURS", "24") or 24)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+
+# --- Email (notices to administrators): SMTP from the environment (localhost:25 in production when
+# EMAIL_HOST is unset); printed to the console in development without EMAIL_HOST.
+EMAIL_HOST = env("EMAIL_HOST", "")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": EMAIL_HOST or "localhost",
+            "port": int(env("EMAIL_PORT", "25") or 25),
+            "username": env("EMAIL_HOST_USER", ""),
+            "password": env("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "timeout": 10,
+        },
+    }
+    if EMAIL_HOST or not DEBUG
+    else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+}
+del EMAIL_HOST  # MAILERS holds it; the old EMAIL_* settings are deprecated in Django 6.1
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Alliance Monitor <noreply@localhost>")
 
 # --- Application ---
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")

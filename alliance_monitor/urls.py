@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from commitments.api import sdmx
 from commitments.api.docs import DocsView, SchemaView
 
 from . import audit, auth
@@ -23,6 +24,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("commitments.api.urls")),
     path("api/v1/", include("reporting.api.urls")),
+    path("api/v1/sdmx/structure/", sdmx.StructureView.as_view(), name="sdmx-structure"),
+    path("api/v1/sdmx/data/", sdmx.DataView.as_view(), name="sdmx-data"),
     path("reports/", include("reporting.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from webhooks import events as webhook_events
+
 from . import access
 from .models import (
     TEXT_ONLY,
@@ -598,6 +600,7 @@ def reviewable_transition(
         current._history_user = user
         current.save()
         current.refresh_from_db()
+        webhook_events.reviewable_moved(item=current, action=action)  # sent after the commit
     return current
 
 

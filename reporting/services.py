@@ -56,6 +56,7 @@ from django.utils.translation import gettext as _
 from audit.services import history_record
 from commitments import access
 from commitments.models import Country, EvaluationRound
+from webhooks import events as webhook_events
 
 from . import selectors
 from .content import Book, CountryInfo, ReportDataError
@@ -179,6 +180,7 @@ def report_publish(*, report: Report, user) -> Report:
         raise ValidationError(_("Only a ready report can be published."), code="not_ready")
     if updated:
         history_record(instance=report, reason="published", user=user)
+        webhook_events.report_published(report=report)  # partners' endpoints, after the commit
     return report
 
 

@@ -42,7 +42,7 @@ from commitments.models import (
     ReportingPeriod,
 )
 
-from . import cache, filters, serializers
+from . import cache, export, filters, serializers
 from .renderers import columns_of, stream_csv
 from .visibility import Viewer, viewer_for
 
@@ -363,6 +363,9 @@ class IndicatorValueViewSet(AllianceViewSet):
             .select_related("country", "indicator__goal", "period")
             .order_by("country__code", "indicator__code", "period__starts_on", "pk")
         )
+
+    def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
+        return export.values_csv_response(queryset, "alliance-monitor-values.csv")  # the fast path
 
     def create(self, request, *args, **kwargs):
         data = _validated(serializers.IndicatorValueCreateSerializer, request)

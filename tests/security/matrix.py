@@ -53,6 +53,8 @@ from commitments.models import (
 )
 from reporting.models import Report, ReportDownload
 from tests.commitments.api_fixtures import World, build_world, make_tokens, quick_user
+from webhooks import services as webhook_services
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 # --------------------------------------------------------------------------------------------------
 # Roles and outcomes
@@ -338,6 +340,11 @@ def _authors_work(data: World, author) -> dict[str, models.Model]:
 
 def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
     """One real row per model the admin shows: the object of its change, delete and history pages."""
+    endpoint = webhook_services.endpoint_save(
+        endpoint=WebhookEndpoint(
+            name="Matrix partner", url="https://example.invalid/hooks", events=["value.approved"]
+        )
+    )
     attempt_fields = {
         "user_agent": "matrix",
         "ip_address": "10.9.9.9",  # not the test client's address: locks nobody out
@@ -377,6 +384,13 @@ def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
         ("reporting", "report"): world.reports["unpublished"],
         ("reporting", "reportdownload"): ReportDownload.objects.create(
             report=world.reports["published"], client="matrix partner", channel=ReportDownload.Channel.API
+        ),
+        ("webhooks", "webhookendpoint"): endpoint,
+        ("webhooks", "webhookdelivery"): WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            message_id="msg_matrix",
+            event="value.approved",
+            payload={"type": "value.approved"},
         ),
     }
     return rows
@@ -578,6 +592,9 @@ TABLE: dict[str, list[Route]] = {
     # The API's schema and docs are public: partners read them before they have a token.
     "api-schema": [route(GET=PUBLIC)],
     "api-docs": [route(GET=PUBLIC)],
+    # SDMX: the API's readers, approved data only (what they see is tests/commitments/test_api_sdmx.py).
+    "sdmx-structure": [route(GET=API_READ)],
+    "sdmx-data": [route(GET=API_READ)],
     # --- the workspace --------------------------------------------------------------------------------
     "home": [route(GET=ANY_ROLE_PAGE)],
     "country_list": [route(GET=ANY_ROLE_PAGE)],
@@ -805,6 +822,7 @@ _READ_ONLY = [
     ("commitments", "recommendationfollowup"),
     ("reporting", "report"),
     ("reporting", "reportdownload"),
+    ("webhooks", "webhookdelivery"),  # a log: re-sent by an action, never added or deleted
 ]
 ADMINISTRATOR_REFUSED = {
     # Workflow data and reports change only through the services (workspace, pipeline): the admin shows
@@ -816,6 +834,8 @@ ADMINISTRATOR_REFUSED = {
     # the confirmation page says so, and confirming is refused.
     ("commitments", "commitment", "delete", "POST"),
     ("commitments", "recommendation", "delete", "POST"),
+    # Likewise an endpoint's deliveries and attempts, a log that is never deleted: switch it off instead.
+    ("webhooks", "webhookendpoint", "delete", "POST"),
     # Sign-in records are django-axes' own: administrators read them and delete an attempt (unlock).
     ("axes", "accessattempt", "add", "*"),
     *(
