@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from commitments.models import Country
 
@@ -65,6 +66,10 @@ class WebhookEndpoint(models.Model):
     disabled_at = models.DateTimeField(_("switched off at"), null=True, blank=True)
     disabled_reason = models.CharField(_("why it was switched off"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # Who registered, rotated, switched off or on an endpoint is in the audit; the secrets never are, and
+    # the failure counter is told by the attempts' own log.
+    history = HistoricalRecords(excluded_fields=["secret", "previous_secret", "consecutive_failures"])
 
     class Meta:
         ordering = ["name"]

@@ -38,6 +38,8 @@ EXEMPT = {
     "axes.AccessLog": "a log of sign-ins",
     "axes.AccessFailureLog": "a log of failed sign-ins",
     "audit.AuditRecord": "the seal of every history row: the audit itself",
+    "webhooks.WebhookDelivery": "a log of the events sent to partners (the endpoint keeps history)",
+    "webhooks.WebhookAttempt": "a log of each delivery attempt and its answer",
     # Caches and machinery, rebuilt or derived, never edited by a person.
     "sessions.Session": "sign-in sessions: a cache of who is signed in",
     "contenttypes.ContentType": "Django's catalogue of models, written by migrate",

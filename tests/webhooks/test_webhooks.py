@@ -50,7 +50,9 @@ def submitted_value(nl, progress_period, number: str = "44") -> IndicatorValue:
 
 
 def approve(value, reviewer) -> IndicatorValue:
-    return commitment_services.reviewable_transition(item=value, action="approve", user=reviewer)
+    return commitment_services.reviewable_transition(
+        item=value, action="approve", user=reviewer, expected_version=value.version
+    )
 
 
 def wait_until(condition, timeout: float = 30):
@@ -134,7 +136,7 @@ def test_reopening_an_approved_value_withdraws_it(nl, progress_period, reviewer)
     value = approve(submitted_value(nl, progress_period), reviewer)
     assert not WebhookDelivery.objects.exists()
     commitment_services.reviewable_transition(
-        item=value, action="reopen", user=reviewer, reason="Wrong source"
+        item=value, action="reopen", user=reviewer, reason="Wrong source", expected_version=value.version
     )
     data = WebhookDelivery.objects.get().payload["data"]
     assert data == {
@@ -258,7 +260,11 @@ def test_repeated_failure_switches_the_endpoint_off_and_emails_the_administrator
     assert endpoint.name in text and "HTTP 503" in text
     # Nothing more is sent to a switched-off endpoint.
     commitment_services.reviewable_transition(
-        item=value, action="reopen", user=make_user("rita-again", Role.REVIEWER), reason="Check"
+        item=value,
+        action="reopen",
+        user=make_user("rita-again", Role.REVIEWER),
+        reason="Check",
+        expected_version=value.version,
     )
     assert not WebhookDelivery.objects.exclude(pk=delivery.pk).exists()
 
