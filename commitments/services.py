@@ -182,7 +182,9 @@ def _save_reviewable(
             if expected_version is None:
                 raise version_required_error()
             if current.version != expected_version:
-                raise EditConflict(current=current, changes=_changes_since(current, expected_version, values))
+                # Say everything the other person changed, not only what this save touches.
+                shown = dict.fromkeys(CONTENT_FIELDS.get(model, ())) | values
+                raise EditConflict(current=current, changes=_changes_since(current, expected_version, shown))
             if not current.is_editable:
                 raise ValidationError(
                     _("This item is %(status)s and locked; a reviewer must reopen it first.")

@@ -3,7 +3,8 @@
     {"status": 404, "code": "not_found", "message": "Not found.", "fields": {...}}
 
 ``fields`` comes with validation errors (400), ``retry_after`` with 429 (and the Retry-After header),
-``current_version`` with 409 edit conflicts. The services' own exceptions map onto HTTP here: Django's
+``current_version`` and ``changes`` (per field: [the value the caller started from, the value now]) with
+409 edit conflicts. The services' own exceptions map onto HTTP here: Django's
 ValidationError -> 400, except refusals about the item's state (locked, period closed, gone) -> 409; a
 workflow step the item's state does not allow -> 409; an edit on stale data (EditConflict) -> 409;
 PermissionDenied -> 403 (code four_eyes when the caller changed or submitted the item they
@@ -57,11 +58,22 @@ def _field_errors(detail) -> dict[str, list[str]]:
     return flat
 
 
+def _plain(value):
+    """A field's value as JSON shows it (numbers as text, as the API writes them everywhere)."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    return str(value)
+
+
 def _from_services(exc: Exception) -> Exception:
     """The services' exceptions, as the API exceptions they mean."""
     if isinstance(exc, EditConflict):
         conflict = Conflict(detail=str(exc), code="edit_conflict")
         conflict.current_version = exc.current.version
+        # What the other person changed, field by field: [what the caller started from, what it is now].
+        conflict.changes = {
+            name: [_plain(before), _plain(after)] for name, (before, after) in exc.changes.items()
+        }
         return conflict
     if isinstance(exc, WorkflowError):
         return Conflict(detail=" ".join(exc.messages), code="invalid_transition")
@@ -113,6 +125,7 @@ def api_exception_handler(exc: Exception, context: dict):
         response["Retry-After"] = str(wait)
     if getattr(exc, "current_version", None) is not None:
         body["current_version"] = exc.current_version
+        body["changes"] = getattr(exc, "changes", {})
     response.data = body
     return response
 

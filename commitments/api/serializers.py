@@ -118,6 +118,14 @@ class ErrorSerializer(serializers.Serializer):
     current_version = serializers.IntegerField(
         required=False, help_text=_("The item's version now (409 edit conflicts only): reload and retry.")
     )
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField(allow_null=True), min_length=2, max_length=2),
+        required=False,
+        help_text=_(
+            "What changed since the version you started from, per field: [then, now] "
+            "(409 edit conflicts only)."
+        ),
+    )
 
     def get_fields(self):
         # "fields" cannot be a declared attribute: Serializer.fields is taken.

@@ -74,6 +74,7 @@ def test_a_save_on_a_stale_version_is_a_409_with_the_current_version(world, staf
     assert response.status_code == 409
     assert response.json()["code"] == "edit_conflict"
     assert response.json()["current_version"] == 2
+    assert response.json()["changes"]["number_value"] == ["44.0000", "50.0000"]  # what the other one changed
     assert IndicatorValue.objects.get(pk=draft.pk).note != "mine"
 
 

@@ -51,6 +51,7 @@ from commitments.models import (
     ReportingPeriod,
     Status,
 )
+from commitments.views import seen_value
 from reporting.models import Report, ReportDownload
 from tests.commitments.api_fixtures import World, build_world, make_tokens, quick_user
 from webhooks import services as webhook_services
@@ -541,6 +542,16 @@ def review_step(action: str, **fields) -> Callable[[MatrixWorld], dict]:
     return body
 
 
+def submit_all(world: MatrixWorld) -> dict:
+    """"Submit for review" as the data-entry page posts it: with every pending item it shows."""
+    pending = [
+        *IndicatorValue.objects.filter(country__code="NL", period=world.progress),
+        *CommitmentProgress.objects.filter(commitment__country__code="NL", period=world.progress),
+        *RecommendationFollowUp.objects.filter(recommendation__country__code="NL", period=world.progress),
+    ]
+    return {"seen": [seen_value(item) for item in pending if item.status in {Status.DRAFT, Status.RETURNED}]}
+
+
 def approve_all(world: MatrixWorld) -> dict:
     """ "Approve all" as the review page posts it: with every submitted item it shows, at its version."""
     submitted = IndicatorValue.objects.filter(
@@ -601,7 +612,7 @@ TABLE: dict[str, list[Route]] = {
     # Everyone with a role reads a country's page; what it shows of drafts is checked by the markers.
     "country_detail": [route(lambda w: {"code": "NL"}, GET=ANY_ROLE_PAGE)],
     "data_entry": [route(nl_progress, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, data_entry_form))],
-    "submit_for_review": [route(nl_progress, POST=(EDIT_NL_PAGE, lambda w: {}))],
+    "submit_for_review": [route(nl_progress, POST=(EDIT_NL_PAGE, submit_all))],
     # Approving all: the author's own items are left for another reviewer (the page says so), so the
     # author gets the page back too; approving or returning one of them is refused (four eyes).
     "review": [
