@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -53,6 +54,10 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
+def _datetime(text: str) -> dt.date:
+    return dt.datetime.fromisoformat(text).date()
+
+
 # --- the things a report talks about ---------------------------------------------------------------------
 
 
@@ -76,6 +81,14 @@ class GoalInfo:
     @property
     def chapter(self) -> int:
         return self.order + 1  # chapter 1 is the executive summary
+
+    @property
+    def number(self) -> int:
+        return self.order  # the goal's own number (goal 1 is chapter 2)
+
+    @property
+    def numbered_title(self) -> str:
+        return _("Goal %(number)s: %(title)s") % {"number": self.number, "title": self.title}
 
 
 @dataclass(frozen=True)
@@ -147,6 +160,8 @@ class Comparison:
     change: str
     assessment: str
     trend: str  # "up", "down" or "flat": the direction the figure moved ("" when not compared)
+    sources: tuple[int, ...] = ()  # numbered sources cited for the evaluation value
+    flags: tuple[str, ...] = ()  # consistency rules the figures break, in words
 
     @property
     def assessment_label(self) -> str:
@@ -242,6 +257,30 @@ class CommitmentRow:
     baseline: str | None  # completion label, None when no approved report
     evaluation: str | None
     narrative: str
+    narrative_period: str = ""  # the period the narrative was written for, when it is not the evaluation
+    description: str = ""
+    baseline_text: str = ""  # the situation when the country committed
+    past_target: bool = False  # the target date passed by the end of the evaluation period, not complete
+    sources: tuple[int, ...] = ()  # numbers of the sources (approved evidence) cited for it
+
+
+@dataclass(frozen=True)
+class Source:
+    """A numbered source: approved evidence (a web address) cited in the report."""
+
+    number: int
+    url: str
+    country: str
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One reviewer's approvals of the data in the report."""
+
+    name: str
+    count: int
+    first: dt.date
+    last: dt.date
 
 
 @dataclass(frozen=True)
@@ -257,20 +296,45 @@ class RecommendationRow:
     follow_up: str | None
     follow_up_key: str | None
     follow_up_narrative: str
+    sources: tuple[int, ...] = ()
+
+
+def minimum_completeness_percent() -> int:
+    """Below this share of approved data (values or commitments) a report says it has too little data."""
+    return int(getattr(settings, "REPORT_MIN_COMPLETENESS_PERCENT", 50))
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
 
 
 @dataclass(frozen=True)
 class Completeness:
-    country: CountryInfo
-    expected: int
-    baseline: int
-    evaluation: int
-    commitments: int
-    commitments_reported: int
+    """How much of what the round expects is approved, for the evaluation period: indicator values and
+    commitment reports, each as approved / expected (one country, or all countries when ``country`` is
+    None). Baseline values are counted beside, for information; they do not make the round complete."""
+
+    country: CountryInfo | None
+    values_expected: int
+    values_approved: int
+    baseline_approved: int
+    commitments_expected: int
+    commitments_approved: int
 
     @property
-    def percent(self) -> int:
-        return round(100 * (self.baseline + self.evaluation) / (2 * self.expected)) if self.expected else 0
+    def values_percent(self) -> int | None:
+        return _percent(self.values_approved, self.values_expected)
+
+    @property
+    def commitments_percent(self) -> int | None:
+        return _percent(self.commitments_approved, self.commitments_expected)
+
+    @property
+    def is_sufficient(self) -> bool:
+        """Enough approved data to evaluate: each kind that is expected reaches the minimum share."""
+        minimum = minimum_completeness_percent()
+        shares = [p for p in (self.values_percent, self.commitments_percent) if p is not None]
+        return bool(shares) and all(share >= minimum for share in shares)
 
 
 @dataclass
@@ -441,7 +505,7 @@ class Book:
     def _read_values(self, rows: list[list[Any]]) -> dict[tuple[int, int, int], Any]:
         indicators = {indicator.id: indicator for indicator in self.indicators}
         values: dict[tuple[int, int, int], Any] = {}
-        for country_id, indicator_id, period_id, number, boolean, text, _version, _demo in rows:
+        for country_id, indicator_id, period_id, number, boolean, text, *_rest in rows:
             indicator = indicators.get(indicator_id)
             if indicator is None or country_id not in self.country_by_id:
                 continue
@@ -494,6 +558,7 @@ class Book:
             change,
             assessment,
             trend,
+            tuple(self.source_numbers(("value", country.id, indicator.id))),
         )
 
     @cached_property
@@ -550,18 +615,50 @@ class Book:
         with_data = {country.id for country in self.countries_with_data}
         return [country for country in self.countries if country.id not in with_data]
 
-    def completeness(self, country: CountryInfo) -> Completeness:
+    def completeness(self, country: CountryInfo | None = None) -> Completeness:
+        """Approved / expected for the evaluation period (``country=None``: all countries together)."""
+        countries = [country] if country is not None else self.countries
+        ids = {c.id for c in countries}
         expected = [i for i in self.indicators if i.is_active]
-        commitments = [c for c in self.data["commitments"] if c["country_id"] == country.id]
+        commitments = [c for c in self.data["commitments"] if c["country_id"] in ids]
         reported = {row[0] for row in self.data["progress"] if row[1] == self.evaluation.id}
         return Completeness(
             country,
-            len(expected),
-            sum(1 for i in expected if self.value(country, i, self.baseline) is not None),
-            sum(1 for i in expected if self.value(country, i, self.evaluation) is not None),
+            len(expected) * len(countries),
+            sum(1 for c in countries for i in expected if self.value(c, i, self.evaluation) is not None),
+            sum(1 for c in countries for i in expected if self.value(c, i, self.baseline) is not None),
             len(commitments),
             sum(1 for c in commitments if c["id"] in reported),
         )
+
+    @property
+    def minimum_percent(self) -> int:
+        return minimum_completeness_percent()
+
+    @cached_property
+    def round_completeness(self) -> Completeness:
+        """The report's own completeness: its one country, or the whole alliance."""
+        return self.completeness(self.countries[0] if not self.is_alliance and self.countries else None)
+
+    @cached_property
+    def data_warning(self) -> str:
+        """Said on the first page when the round has too little approved data to evaluate ("" if enough)."""
+        done = self.round_completeness
+        if done.is_sufficient:
+            return ""
+        return _(
+            "Too little approved data to evaluate this round: %(values)s of %(values_expected)s indicator "
+            "values and %(commitments)s of %(commitments_expected)s commitment reports for the %(period)s "
+            "period are approved (at least %(minimum)s%% of each is needed). Read the figures in this report "
+            "as incomplete: what is missing is shown as “no data”, never as zero."
+        ) % {
+            "values": done.values_approved,
+            "values_expected": done.values_expected,
+            "commitments": done.commitments_approved,
+            "commitments_expected": done.commitments_expected,
+            "period": self.evaluation.label,
+            "minimum": minimum_completeness_percent(),
+        }
 
     @cached_property
     def region_reporting(self) -> list[dict[str, Any]]:
@@ -612,6 +709,75 @@ class Book:
         counts = Counter(row.verdict for row in self.icse_rows)
         return {"met": counts["met"], "not_met": counts["not_met"], "unknown": counts["unknown"]}
 
+    # -- sources and approvals ---
+
+    @cached_property
+    def _sources(self) -> tuple[list[Source], dict[tuple, list[int]]]:
+        """Approved evidence as numbered sources: the same address keeps one number in the whole report.
+
+        Numbered in reading order (country, then commitments, values, follow-ups), from the frozen data
+        only, so every part of an alliance-wide report gives a source the same number.
+        """
+        commitment_country = {c["id"]: c["country_id"] for c in self.data["commitments"]}
+        recommendation_country = {r["id"]: r["country_id"] for r in self.data["recommendations"]}
+        country_order = {country.id: position for position, country in enumerate(self.countries)}
+        cited: list[tuple[int, tuple, str, list[str]]] = []
+        for row in self.data["progress"]:
+            cited.append((commitment_country.get(row[0]), ("progress", row[0]), "commitment", row[6]))
+        for row in self.data["values"]:
+            cited.append((row[0], ("value", row[0], row[1]), "value", row[8]))
+        for row in self.data["follow_ups"]:
+            cited.append((recommendation_country.get(row[0]), ("follow_up", row[0]), "follow_up", row[6]))
+        cited.sort(key=lambda item: country_order.get(item[0], -1))
+        sources: list[Source] = []
+        by_url: dict[str, int] = {}
+        numbers: dict[tuple, list[int]] = defaultdict(list)
+        for country_id, key, _kind, links in cited:
+            for url in links or []:
+                if url not in by_url:
+                    country = self.country_by_id.get(country_id)
+                    sources.append(Source(len(sources) + 1, url, country.name if country else ""))
+                    by_url[url] = len(sources)
+                if by_url[url] not in numbers[key]:
+                    numbers[key].append(by_url[url])
+        return sources, numbers
+
+    @property
+    def sources(self) -> list[Source]:
+        return self._sources[0]
+
+    def sources_for(self, countries: list[CountryInfo] | None) -> list[Source]:
+        if countries is None:
+            return self.sources
+        names = {country.name for country in countries}
+        return [source for source in self.sources if source.country in names]
+
+    def source_numbers(self, key: tuple) -> list[int]:
+        return self._sources[1].get(key, [])
+
+    def approvals(self, countries: list[CountryInfo] | None = None) -> list[Approval]:
+        """Who approved the data in the report, how many rows, and when (first and last approval)."""
+        ids = {c.id for c in (countries if countries is not None else self.countries)}
+        commitment_country = {c["id"]: c["country_id"] for c in self.data["commitments"]}
+        recommendation_country = {r["id"]: r["country_id"] for r in self.data["recommendations"]}
+        moments: dict[str, list[str]] = defaultdict(list)
+        for row in self.data["values"]:
+            if row[0] in ids and row[9]:
+                moments[row[10] or _("unknown reviewer")].append(row[9])
+        for row in self.data["progress"]:
+            if commitment_country.get(row[0]) in ids and row[7]:
+                moments[row[8] or _("unknown reviewer")].append(row[7])
+        for row in self.data["follow_ups"]:
+            if recommendation_country.get(row[0]) in ids and row[7]:
+                moments[row[8] or _("unknown reviewer")].append(row[7])
+        return sorted(
+            (
+                Approval(name, len(days), _datetime(min(days)), _datetime(max(days)))
+                for name, days in moments.items()
+            ),
+            key=lambda approval: (-approval.count, approval.name),
+        )
+
     # -- commitments and recommendations ---
 
     @cached_property
@@ -626,15 +792,30 @@ class Book:
                 continue
             base = self._progress.get((item["id"], self.baseline.id))
             latest = self._progress.get((item["id"], self.evaluation.id))
+            # Without an approved report for the evaluation, the older narrative is printed with its
+            # period, so that nobody reads the baseline's words as the current state.
+            if latest and latest[1]:
+                narrative, narrative_period = latest[1], ""
+            elif base and base[1]:
+                narrative, narrative_period = base[1], self.baseline.label
+            else:
+                narrative, narrative_period = "", ""
+            target = _date(item["target_date"])
+            done = latest and latest[0] in {"complete", "withdrawn"}
             rows[item["goal_id"]].append(
                 CommitmentRow(
                     item["title"],
                     item["goal_id"],
                     item["lead_organisation"],
-                    _date(item["target_date"]),
+                    target,
                     str(labels[base[0]]) if base else None,
                     str(labels[latest[0]]) if latest else None,
-                    (latest or base or ("", ""))[1],
+                    narrative,
+                    narrative_period,
+                    item.get("description", ""),
+                    item.get("baseline", ""),
+                    bool(target and target <= self.evaluation.ends_on and not done),
+                    tuple(self.source_numbers(("progress", item["id"]))),
                 )
             )
         return rows
@@ -655,7 +836,12 @@ class Book:
         """Commitments in the evaluation period: how many there are, reported on, complete."""
         counts = self.completion_counts(countries=countries)[self.evaluation.id]
         total = sum(counts.values())
-        return {"total": total, "reported": total - counts[None], "complete": counts["complete"]}
+        return {
+            "total": total,
+            "reported": total - counts[None],
+            "missing": counts[None],
+            "complete": counts["complete"],
+        }
 
     def completion_table(self, **kwargs) -> list[dict[str, Any]]:
         counts = self.completion_counts(**kwargs)
@@ -678,23 +864,28 @@ class Book:
         return rows
 
     def completion_chart(self, *, title: str, **kwargs) -> Chart:
+        """Commitments per completion status and period; "no approved report" is a category of its own,
+        so that unreported commitments are seen as unreported, never as zero at every status."""
         counts = self.completion_counts(**kwargs)
-        choices = CommitmentProgress.Completion.choices[:4]  # withdrawn ones are listed in the table only
+        keys = [key for key, _label in CommitmentProgress.Completion.choices[:4]] + [None]
+        labels = [str(label) for _key, label in CommitmentProgress.Completion.choices[:4]]
         return bar_chart(
             title=title,
-            categories=[str(label) for _key, label in choices],
+            categories=[*labels, _("no approved report")],
             series=[
-                Series(self.baseline.label, [counts[self.baseline.id][key] for key, _label in choices]),
-                Series(self.evaluation.label, [counts[self.evaluation.id][key] for key, _label in choices]),
+                Series(self.baseline.label, [counts[self.baseline.id][k] for k in keys], "baseline"),
+                Series(self.evaluation.label, [counts[self.evaluation.id][k] for k in keys], "evaluation"),
             ],
             unit=_("commitments"),
+            axis="count",
+            missing_categories=[len(keys) - 1],
         )
 
     def recommendations_for(self, country: CountryInfo | None) -> dict[int, list[RecommendationRow]]:
         responses = dict(GovernmentResponse.Response.choices)
         follow_up_labels = dict(RecommendationFollowUp.FollowUpStatus.choices)
         latest: dict[int, tuple[str, str]] = {}
-        for recommendation_id, _period_id, status, narrative, _version, _demo in self.data["follow_ups"]:
+        for recommendation_id, _period_id, status, narrative, *_rest in self.data["follow_ups"]:
             latest[recommendation_id] = (status, narrative)  # ordered by period: the last one wins
         rows: dict[int, list[RecommendationRow]] = defaultdict(list)
         for item in self.data["recommendations"]:
@@ -715,24 +906,29 @@ class Book:
                     str(follow_up_labels[follow_up[0]]) if follow_up else None,
                     follow_up[0] if follow_up else None,
                     follow_up[1] if follow_up else "",
+                    tuple(self.source_numbers(("follow_up", item["id"]))),
                 )
             )
         return rows
 
     # -- charts ---
 
+    def _assessment_series(self, tallies: list[Any], get) -> list[Series]:
+        return [
+            Series(_("better"), [get(t, IMPROVED) for t in tallies], IMPROVED),
+            Series(_("unchanged"), [get(t, UNCHANGED) for t in tallies], UNCHANGED),
+            Series(_("worse"), [get(t, WORSENED) for t in tallies], WORSENED),
+            Series(_("no comparison"), [get(t, MISSING) for t in tallies], MISSING),
+        ]
+
     def goal_tally_chart(self, *, countries: list[CountryInfo] | None = None) -> Chart:
         tallies = [self.tally(goal=goal, countries=countries) for goal in self.goals]
         return bar_chart(
             title=_("Indicators compared with the baseline, per goal"),
-            categories=[_short(f"{goal.chapter}. {goal.title}") for goal in self.goals],
-            series=[
-                Series(_("better"), [t.improved for t in tallies]),
-                Series(_("unchanged"), [t.unchanged for t in tallies]),
-                Series(_("worse"), [t.worsened for t in tallies]),
-                Series(_("no comparison"), [t.missing for t in tallies]),
-            ],
+            categories=[goal.numbered_title for goal in self.goals],
+            series=self._assessment_series(tallies, lambda tally, key: tally.count(key)),
             unit=_("country-indicator pairs"),
+            axis="count",
         )
 
     def indicator_tally_chart(self, goal: GoalInfo) -> Chart:
@@ -742,15 +938,11 @@ class Book:
         ]
         return bar_chart(
             title=_("%(goal)s: countries better, unchanged or worse than at the baseline")
-            % {"goal": goal.title},
+            % {"goal": goal.numbered_title},
             categories=[i.code for i in indicators],
-            series=[
-                Series(_("better"), [t[IMPROVED] for t in tallies]),
-                Series(_("unchanged"), [t[UNCHANGED] for t in tallies]),
-                Series(_("worse"), [t[WORSENED] for t in tallies]),
-                Series(_("no comparison"), [t[MISSING] for t in tallies]),
-            ],
+            series=self._assessment_series(tallies, lambda tally, key: tally[key]),
             unit=_("countries"),
+            axis="count",
         )
 
     def maturity_chart(self, country: CountryInfo, goal: GoalInfo) -> Chart | None:
@@ -758,13 +950,23 @@ class Book:
         if not indicators:
             return None
         return bar_chart(
-            title=_("%(country)s, %(goal)s: maturity levels") % {"country": country.name, "goal": goal.title},
+            title=_("%(country)s, %(goal)s: maturity levels")
+            % {"country": country.name, "goal": goal.numbered_title},
             categories=[i.code for i in indicators],
             series=[
-                Series(self.baseline.label, [self.value(country, i, self.baseline) for i in indicators]),
-                Series(self.evaluation.label, [self.value(country, i, self.evaluation) for i in indicators]),
+                Series(
+                    self.baseline.label,
+                    [self.value(country, i, self.baseline) for i in indicators],
+                    "baseline",
+                ),
+                Series(
+                    self.evaluation.label,
+                    [self.value(country, i, self.evaluation) for i in indicators],
+                    "evaluation",
+                ),
             ],
             unit=_("level 0–4"),
+            axis="maturity",
         )
 
     def icse_chart(self, countries: list[CountryInfo]) -> Chart:
@@ -773,10 +975,11 @@ class Book:
             title=_("Victims identified through ICSE (%(code)s)") % {"code": ICSE_VICTIMS},
             categories=[row.country.code for row in rows],
             series=[
-                Series(self.baseline.label, [row.victims_baseline.raw for row in rows]),
-                Series(self.evaluation.label, [row.victims_evaluation.raw for row in rows]),
+                Series(self.baseline.label, [row.victims_baseline.raw for row in rows], "baseline"),
+                Series(self.evaluation.label, [row.victims_evaluation.raw for row in rows], "evaluation"),
             ],
             unit=_("victims"),
+            axis="count",
         )
 
     # -- the country profile ---
@@ -826,11 +1029,6 @@ class Book:
             ),
             "text_indicators": [i for i in self.indicators_by_goal[goal.id] if i.is_text],
         }
-
-
-def _short(label: str, length: int = 13) -> str:
-    """A chart category label short enough not to run into its neighbours."""
-    return label if len(label) <= length else label[: length - 1].rstrip() + "…"
 
 
 def _collation_key(name: str) -> str:

@@ -101,6 +101,11 @@ class Report(models.Model):
         related_name="+",
         verbose_name=_("published by"),
     )
+    publish_reason = models.TextField(
+        _("reason for publishing with too little data"),
+        blank=True,
+        help_text=_("Why a reviewer published a report whose round has too little approved data."),
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -28,12 +28,13 @@ from commitments.models import (
     IndicatorValue,
     Recommendation,
     RecommendationFollowUp,
+    split_lines,
 )
 
 from .models import Report
 
 # Bump when the shape of report_data changes, so that old and new snapshots never compare equal.
-DATA_FORMAT = 1
+DATA_FORMAT = 2
 
 
 @contextmanager
@@ -56,6 +57,17 @@ def _number(value: Decimal | None) -> str | None:
 
 def _day(value) -> str | None:
     return value.isoformat() if value else None
+
+
+# Who approved a row: read with the row (no extra query), printed as "approved by ... on ...".
+APPROVER = ("approved_by__first_name", "approved_by__last_name", "approved_by__username")
+
+
+def _review(fields) -> list[Any]:
+    """Evidence links (a list), approval time (ISO) and approver's name of an approved row."""
+    links, approved_at, first, last, username = fields
+    name = f"{first or ''} {last or ''}".strip() or username or ""
+    return [split_lines(links), _day(approved_at), name]
 
 
 def _period(period) -> dict[str, Any]:
@@ -104,6 +116,9 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
                 "text_value",
                 "version",
                 "is_demo",
+                "evidence_links",
+                "approved_at",
+                *APPROVER,
             )
         )
         used_indicator_ids = {row[1] for row in values}
@@ -121,7 +136,17 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             CommitmentProgress.objects.approved()
             .filter(commitment__country_id__in=country_ids, period_id__in=period_ids)
             .order_by("commitment_id", "period_id")
-            .values_list("commitment_id", "period_id", "completion", "narrative", "version", "is_demo")
+            .values_list(
+                "commitment_id",
+                "period_id",
+                "completion",
+                "narrative",
+                "version",
+                "is_demo",
+                "evidence_links",
+                "approved_at",
+                *APPROVER,
+            )
         )
         recommendation_filter = Q(country_id__in=country_ids)
         if country is None:
@@ -137,7 +162,17 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
                 recommendation__in=[r.pk for r in recommendations], period__ends_on__lte=evaluation.ends_on
             )
             .order_by("recommendation_id", "period__starts_on")
-            .values_list("recommendation_id", "period_id", "follow_up", "narrative", "version", "is_demo")
+            .values_list(
+                "recommendation_id",
+                "period_id",
+                "follow_up",
+                "narrative",
+                "version",
+                "is_demo",
+                "evidence_links",
+                "approved_at",
+                *APPROVER,
+            )
         )
         as_of = max(
             filter(
@@ -225,8 +260,8 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             for c in countries
         ],
         "values": [
-            [cid, iid, pid, _number(number), boolean, text, version, demo]
-            for cid, iid, pid, number, boolean, text, version, demo in values
+            [cid, iid, pid, _number(number), boolean, text, version, demo, *_review(rest)]
+            for cid, iid, pid, number, boolean, text, version, demo, *rest in values
         ],
         "commitments": [
             {
@@ -234,6 +269,8 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
                 "country_id": item.country_id,
                 "goal_id": item.goal_id,
                 "title": item.title,
+                "description": item.description,
+                "baseline": item.baseline,
                 "lead_organisation": item.lead_organisation,
                 "committed_on": _day(item.committed_on),
                 "target_date": _day(item.target_date),
@@ -241,7 +278,7 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             }
             for item in commitments
         ],
-        "progress": [list(row) for row in progress],
+        "progress": [[*row[:6], *_review(row[6:])] for row in progress],
         "recommendations": [
             {
                 "id": item.pk,
@@ -257,10 +294,22 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             }
             for item in recommendations
         ],
-        "follow_ups": [list(row) for row in follow_ups],
+        "follow_ups": [[*row[:6], *_review(row[6:])] for row in follow_ups],
         "as_of": as_of.isoformat() if as_of else None,
     }
     return data
+
+
+def report_data_warning(*, report: Report) -> str:
+    """What the report's first page says about too little approved data ("" when there is enough),
+    read again from the approved data of the report's round and country, in the report's language."""
+    from django.utils import translation
+
+    from .content import Book
+
+    with translation.override(report.language):
+        data = report_data(evaluation_round=report.evaluation_round, country=report.country)
+        return Book(data).data_warning
 
 
 def data_snapshot(data: dict[str, Any]) -> str:
