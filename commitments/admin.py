@@ -17,6 +17,7 @@ from . import services
 from .models import (
     Commitment,
     CommitmentProgress,
+    ConsistencyRule,
     Country,
     CountryAssignment,
     EvaluationRound,
@@ -54,6 +55,16 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     list_filter = ["goal", "value_type", "direction", "is_active"]
     search_fields = ["code", "name_en", "name_nl"]
     list_select_related = ["goal"]
+
+
+@admin.register(ConsistencyRule)
+class ConsistencyRuleAdmin(SimpleHistoryAdmin):
+    """Rules relating figures (reported change against counts, ranges, jumps): edited here, with history."""
+
+    list_display = ["code", "kind", "indicator", "related_indicator", "low", "high", "tolerance", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["indicator", "related_indicator"]
+    search_fields = ["code", "description_en", "description_nl", "indicator__code"]
 
 
 @admin.register(ReportingPeriod)

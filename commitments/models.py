@@ -285,6 +285,93 @@ class Indicator(LocalizedMixin, models.Model):
         return low, high
 
 
+class ConsistencyRule(LocalizedMixin, models.Model):
+    """A rule that relates figures, checked wherever they are shown (the report, the review page).
+
+    Rules are data: an administrator adds, edits and retires them (with history). Three kinds:
+    ``change`` - a reported change in percent (VI-3) must agree, within ``tolerance`` percentage points and
+    in sign, with the change computed from another indicator's values in two periods (VI-2);
+    ``bounds`` - a value must lie within the plausible range ``low`` .. ``high``;
+    ``jump`` - a value must not change by more than ``tolerance`` percent from one period to the next.
+    All are evaluated by one function, ``selectors.consistency_violations``.
+    """
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", _("Reported change agrees with the values")
+        BOUNDS = "bounds", _("Plausible range")
+        JUMP = "jump", _("Implausible jump between periods")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="consistency_rules", verbose_name=_("indicator")
+    )
+    related_indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("compared with indicator"),
+        help_text=_("For a reported change: the indicator whose values the change is computed from."),
+    )
+    low = models.DecimalField(
+        _("lowest plausible value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    high = models.DecimalField(
+        _("highest plausible value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    tolerance = models.DecimalField(
+        _("tolerance"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Change: percentage points the two may differ. Jump: the largest plausible change in %."),
+    )
+    description_en = models.CharField(_("description (English)"), max_length=300)
+    description_nl = models.CharField(_("description (Dutch)"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("consistency rule")
+        verbose_name_plural = _("consistency rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="change") | Q(related_indicator__isnull=False, tolerance__isnull=False),
+                name="rule_change_needs_related_and_tolerance",
+                violation_error_message=_(
+                    "A reported-change rule names the indicator it is computed from and a tolerance."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="bounds") | Q(low__isnull=False) | Q(high__isnull=False),
+                name="rule_bounds_need_a_bound",
+                violation_error_message=_("A plausible range needs a lowest or a highest value."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="jump") | Q(tolerance__gt=0),
+                name="rule_jump_needs_tolerance",
+                violation_error_message=_("A jump rule needs the largest plausible change in % (above 0)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(low__isnull=True) | Q(high__isnull=True) | Q(low__lte=F("high")),
+                name="rule_low_not_above_high",
+                violation_error_message=_("The lowest plausible value cannot be above the highest."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.description}"
+
+    @property
+    def description(self) -> str:
+        return self.localized("description")
+
+
 class ReportingPeriod(models.Model):
     """A period countries report on (the 2013 baseline, the 2014 progress report, ...)."""
 

@@ -27,6 +27,7 @@ from .access import Role
 from .models import (
     Commitment,
     CommitmentProgress,
+    ConsistencyRule,
     Country,
     CountryAssignment,
     EvaluationRound,
@@ -113,7 +114,8 @@ def _upsert(model: type[Model], lookup: dict[str, Any], fields: dict[str, Any], 
 
 @transaction.atomic
 def seed_alliance() -> SeedReport:
-    """Countries, goals, indicators, the 2013 baseline and 2014 progress periods, the 2012-2014 round."""
+    """Countries, goals, indicators, consistency rules, the 2013 baseline and 2014 progress periods, the
+    2012-2014 round."""
     report = SeedReport()
     for row in _read_csv("countries.csv"):
         _upsert(
@@ -162,6 +164,23 @@ def seed_alliance() -> SeedReport:
                 "name_nl": row.get("name_nl", ""),
                 "definition": row.get("definition_en", ""),
                 "source": row["source"],
+            },
+            report,
+        )
+    indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
+    for row in _read_csv("consistency_rules.csv"):
+        _upsert(
+            ConsistencyRule,
+            {"code": row["code"]},
+            {
+                "kind": row["kind"],
+                "indicator": indicators[row["indicator"]],
+                "related_indicator": indicators.get(row["related_indicator"]),
+                "low": _decimal(row["low"]),
+                "high": _decimal(row["high"]),
+                "tolerance": _decimal(row["tolerance"]),
+                "description_en": row["description_en"],
+                "description_nl": row["description_nl"],
             },
             report,
         )

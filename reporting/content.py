@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commitments.models import CommitmentProgress, Country, GovernmentResponse, RecommendationFollowUp
+from commitments.selectors import Violation, consistency_violations, rule_specs
 
 from .charts import Chart, Series, bar_chart, format_number
 
@@ -234,6 +235,7 @@ class IcseRow:
     reported_change: Decimal | None
     verdict: str  # met, not_met, unknown
     basis: str
+    contradiction: str = ""  # the rule the reported change breaks, in words
 
     @property
     def computed_change_text(self) -> str:
@@ -498,6 +500,7 @@ class Book:
         for indicator in self.indicators:
             self.indicators_by_goal[indicator.goal_id].append(indicator)
         self.values = self._read_values(data["values"])
+        self.rules = rule_specs(data.get("rules", []))
         self.is_demo = any(row[7] for row in data["values"]) or any(c["is_demo"] for c in data["commitments"])
 
     # -- reading and checking the values ---
@@ -559,6 +562,7 @@ class Book:
             assessment,
             trend,
             tuple(self.source_numbers(("value", country.id, indicator.id))),
+            tuple(v.message for v in self.violations(country) if indicator.code in v.indicators),
         )
 
     @cached_property
@@ -586,6 +590,43 @@ class Book:
         for goal in self.goals:
             counts.update(self.tally(goal=goal, countries=countries).counts)
         return GoalTally(None, dict(counts))
+
+    # -- consistency rules ---
+
+    def _numbers(self, country: CountryInfo, period: PeriodInfo) -> dict[str, Decimal]:
+        found = {}
+        for indicator in self.indicators:
+            value = self.value(country, indicator, period)
+            if isinstance(value, Decimal):
+                found[indicator.code] = value
+        return found
+
+    @cached_property
+    def _violations(self) -> dict[int, list[Violation]]:
+        """Every rule each country's figures break: the evaluation against the baseline, and the
+        baseline's own figures against the plausible ranges."""
+        ranges = [rule for rule in self.rules if rule.kind == "bounds"]
+        result = {}
+        for country in self.countries:
+            base = self._numbers(country, self.baseline)
+            latest = self._numbers(country, self.evaluation)
+            found = [
+                replace(v, message=f"{self.evaluation.label}: {v.message}") if v.kind == "bounds" else v
+                for v in consistency_violations(rules=self.rules, before=base, after=latest)
+            ]
+            found += [
+                replace(v, message=f"{self.baseline.label}: {v.message}")
+                for v in consistency_violations(rules=ranges, before={}, after=base)
+            ]
+            result[country.id] = found
+        return result
+
+    def violations(self, country: CountryInfo) -> list[Violation]:
+        """The consistency rules this country's figures break (flagged wherever the figures are shown)."""
+        return self._violations.get(country.id, [])
+
+    def violation_count(self, countries: list[CountryInfo] | None = None) -> int:
+        return sum(len(self.violations(c)) for c in (countries if countries is not None else self.countries))
 
     # -- who reported ---
 
@@ -682,7 +723,18 @@ class Book:
         computed = (
             (100 * (latest - base) / base) if base is not None and latest is not None and base > 0 else None
         )
-        if reported is not None:
+        contradiction = next(
+            (
+                v.message
+                for v in self.violations(country)
+                if v.kind == "change" and v.indicator == ICSE_GROWTH
+            ),
+            "",
+        )
+        if contradiction:
+            # The reported change and the counts disagree: no verdict on either figure.
+            verdict, basis = "unknown", _("the reported change contradicts the victims counted")
+        elif reported is not None:
             verdict = "met" if reported >= ICSE_TARGET_PERCENT else "not_met"
             basis = _("as reported (%(code)s)") % {"code": ICSE_GROWTH}
         elif computed is not None:
@@ -698,6 +750,7 @@ class Book:
             reported,
             verdict,
             basis,
+            contradiction,
         )
 
     @cached_property

@@ -30,6 +30,7 @@ from commitments.models import (
     RecommendationFollowUp,
     split_lines,
 )
+from commitments.selectors import active_rules, rule_data
 
 from .models import Report
 
@@ -84,7 +85,8 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
 
     ``country=None`` is the alliance-wide report: every country that took part at any time in the round.
     Queries: round and periods (1), goals (1), countries (1), indicators (1), values (1), commitments (1),
-    progress (1), recommendations with responses (1), follow-ups (1), max(updated_at) (4).
+    progress (1), recommendations with responses (1), consistency rules (1), follow-ups (1),
+    max(updated_at) (4).
     """
     with _one_snapshot():
         evaluation_round = EvaluationRound.objects.select_related("baseline_period", "evaluation_period").get(
@@ -156,6 +158,7 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             .select_related("response")
             .order_by("issued_on", "source_document", "number", "id")
         )
+        rules = [rule_data(rule) for rule in active_rules()]
         follow_ups = list(
             RecommendationFollowUp.objects.approved()
             .filter(
@@ -295,6 +298,7 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             for item in recommendations
         ],
         "follow_ups": [[*row[:6], *_review(row[6:])] for row in follow_ups],
+        "rules": rules,
         "as_of": as_of.isoformat() if as_of else None,
     }
     return data

@@ -894,6 +894,7 @@ def country_report_html(*, book: Book, frozen: dict[str, Any], report: Report) -
             "country_tally": book.overall_tally(countries=[country]),
             "commitments": book.commitment_summary(countries=[country]),
             "icse_rows": [profile.icse],
+            "violations": book.violations(country),
             "icse_chart": book.icse_chart([country]),
             "completion": book.completion_table(countries=[country]),
             "completion_chart": book.completion_chart(
