@@ -178,6 +178,7 @@ def _goal_chart(
         ],
         unit=unit,
         direction=indicator.direction,
+        axis={"maturity": "maturity", "percentage": "percentage"}.get(indicator.value_type, ""),
     )
 
 

@@ -14,6 +14,7 @@ name, and tables carry a word and a mark (▲ ▼ △ ▽ =) beside the colour.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -99,14 +100,22 @@ def axis_for(kind: str, numbers: list[float]) -> tuple[float, float, list[float]
     if kind == "percentage" and low >= 0 and max(numbers, default=0.0) <= 100:
         return 0.0, 100.0, [0.0, 25.0, 50.0, 75.0, 100.0]
     top = _nice_max(max(numbers, default=0.0))
-    if kind == "count":
-        top = max(top, 1.0)
     bottom = -_nice_max(-low) if low < 0 else 0.0
-    steps = 4 if top - bottom >= 4 else int(top - bottom) or 1
-    step = (top - bottom) / steps
-    if kind == "count" and step != int(step):
-        step = float(int(step) + 1)
-        top = bottom + step * steps
+    if kind == "count":
+        # Whole steps of 1, 2 or 5 (times a power of ten), at most five of them.
+        top = max(top, 1.0)
+        step = next(
+            float(base * 10**power)
+            for power in range(0, 12)
+            for base in (1, 2, 5)
+            if base * 10**power >= (top - bottom) / 5
+        )
+        top = step * math.ceil(top / step)
+        bottom = -step * math.ceil(-bottom / step) if bottom < 0 else 0.0
+        steps = round((top - bottom) / step)
+    else:
+        steps = 4
+        step = (top - bottom) / steps
     return bottom, top, [bottom + step * n for n in range(steps + 1)]
 
 
