@@ -868,6 +868,60 @@ class RecommendationFollowUp(Reviewable):
         return f"{self.recommendation} – {self.period}: {self.get_follow_up_display()}"
 
 
+class Finding(Reviewable):
+    """The rapporteur's findings in words for a reporting period: on one goal or on the whole, for one
+    country or for the alliance (no country). Reviewed like the data; reports print approved findings
+    as the opening of their chapters."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="findings", verbose_name=_("period")
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        null=True,
+        blank=True,
+        verbose_name=_("country"),
+        help_text=_("Empty for findings on the whole alliance."),
+    )
+    goal = models.ForeignKey(
+        Goal,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        null=True,
+        blank=True,
+        verbose_name=_("goal"),
+        help_text=_("Empty for findings on all goals together."),
+    )
+    text = models.TextField(_("findings"), max_length=10000)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period__starts_on", "country_id", "goal__order"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "country", "goal"],
+                nulls_distinct=False,
+                name="finding_unique_period_country_goal",
+                violation_error_message=_("There are already findings for this period, country and goal."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="finding_has_text",
+                violation_error_message=_("Write the findings before saving them."),
+            ),
+            *reviewable_constraints("finding"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.country.code if self.country_id else "alliance"
+        return f"{where} – {self.goal.code if self.goal_id else 'all goals'} – {self.period}"
+
+
 # --------------------------------------------------------------------------------------------------
 # Who may work on which country
 # --------------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from .models import (
     Country,
     CountryAssignment,
     EvaluationRound,
+    Finding,
     Goal,
     GovernmentResponse,
     Indicator,
@@ -319,6 +320,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
     Recommendation.objects.filter(is_demo=True).delete()
     CommitmentProgress.objects.filter(is_demo=True).delete()
     Commitment.objects.filter(is_demo=True).delete()
+    Finding.objects.filter(is_demo=True).delete()
     IndicatorValue.objects.filter(is_demo=True).delete()
 
     values, commitments, progress = [], [], []
@@ -386,12 +388,14 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
             progress.append(item)
     bulk_create_with_history(progress, CommitmentProgress, batch_size=1000, default_change_reason="seed_demo")
     recommendations = _demo_recommendations(countries, goals, periods, reviewer, now)
+    findings = _demo_findings(countries, goals, last, reviewer)
     return {
         "countries": len(countries),
         "values": len(values),
         "commitments": len(commitments),
         "progress": len(progress),
         "recommendations": recommendations,
+        "findings": findings,
     }
 
 
@@ -458,6 +462,31 @@ def _demo_recommendations(countries, goals, periods, reviewer, now) -> int:
             )
             item.save()
     return created
+
+
+def _demo_findings(countries, goals, period, reviewer) -> int:
+    """Synthetic findings in words for the latest period: per country and goal, per country, and for the
+    alliance; approved, except the Netherlands' (still a draft, like its data)."""
+    items = []
+    for country in [None, *countries]:
+        where = country.name_en if country else "the alliance"
+        for goal in [None, *goals]:
+            topic = goal.title_en.lower() if goal else "all goals together"
+            item = Finding(
+                period=period,
+                country=country,
+                goal=goal,
+                text=(
+                    f"Synthetic demo finding on {topic} for {where}: invented for demonstration, "
+                    "not the rapporteur's assessment."
+                ),
+                is_demo=True,
+            )
+            status = Status.DRAFT if country is not None and country.code == "NL" else Status.APPROVED
+            _apply_status(item, status, reviewer, _demo_moment(period, random.Random(f"finding-{where}")))
+            items.append(item)
+    bulk_create_with_history(items, Finding, batch_size=1000, default_change_reason="seed_demo")
+    return len(items)
 
 
 def _create_demo_users(password: str) -> None:

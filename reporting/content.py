@@ -351,6 +351,14 @@ class CountryProfile:
     completeness: Completeness
     icse: IcseRow
     maturity_charts: dict[int, Chart] = field(default_factory=dict)
+    findings: dict[int | None, str] = field(default_factory=dict)  # by goal id; None: the whole country
+    approvals: list[Approval] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def overall_finding(self) -> str:
+        return self.findings.get(None, "")
 
     def goal_sections(self, goals: list[GoalInfo]) -> list[dict[str, Any]]:
         return [
@@ -361,6 +369,7 @@ class CountryProfile:
                 "commitments": self.commitments.get(goal.id, []),
                 "recommendations": self.recommendations.get(goal.id, []),
                 "chart": self.maturity_charts.get(goal.id),
+                "finding": self.findings.get(goal.id, ""),
             }
             for goal in goals
         ]
@@ -501,7 +510,11 @@ class Book:
             self.indicators_by_goal[indicator.goal_id].append(indicator)
         self.values = self._read_values(data["values"])
         self.rules = rule_specs(data.get("rules", []))
-        self.is_demo = any(row[7] for row in data["values"]) or any(c["is_demo"] for c in data["commitments"])
+        self.is_demo = (
+            any(row[7] for row in data["values"])
+            or any(c["is_demo"] for c in data["commitments"])
+            or any(f["is_demo"] for f in data.get("findings", []))
+        )
 
     # -- reading and checking the values ---
 
@@ -762,6 +775,20 @@ class Book:
         counts = Counter(row.verdict for row in self.icse_rows)
         return {"met": counts["met"], "not_met": counts["not_met"], "unknown": counts["unknown"]}
 
+    # -- the rapporteur's findings ---
+
+    @cached_property
+    def _findings(self) -> dict[tuple[int | None, int | None], str]:
+        return {(f["country_id"], f["goal_id"]): f["text"] for f in self.data.get("findings", [])}
+
+    @property
+    def alliance_finding(self) -> str:
+        return self.finding(None, None)
+
+    def finding(self, country: CountryInfo | None, goal: GoalInfo | None) -> str:
+        """The approved findings on a goal (None: all goals) for a country (None: the alliance)."""
+        return self._findings.get((country.id if country else None, goal.id if goal else None), "")
+
     # -- sources and approvals ---
 
     @cached_property
@@ -806,7 +833,7 @@ class Book:
         return [source for source in self.sources if source.country in names]
 
     def source_numbers(self, key: tuple) -> list[int]:
-        return self._sources[1].get(key, [])
+        return sorted(self._sources[1].get(key, []))
 
     def approvals(self, countries: list[CountryInfo] | None = None) -> list[Approval]:
         """Who approved the data in the report, how many rows, and when (first and last approval)."""
@@ -1051,6 +1078,13 @@ class Book:
                 for goal in self.goals
                 if (chart := self.maturity_chart(country, goal)) is not None
             },
+            findings={
+                None: self.finding(country, None),
+                **{goal.id: self.finding(country, goal) for goal in self.goals},
+            },
+            approvals=self.approvals([country]),
+            sources=self.sources_for([country]),
+            violations=self.violations(country),
         )
 
     # -- the alliance-wide goal chapter ---
@@ -1071,6 +1105,7 @@ class Book:
                 not_reported.append(country)
         return {
             "goal": goal,
+            "finding": self.finding(None, goal),
             "tally": self.tally(goal=goal),
             "indicators": indicators,
             "rows": rows,

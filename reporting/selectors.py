@@ -22,6 +22,7 @@ from commitments.models import (
     CommitmentProgress,
     Country,
     EvaluationRound,
+    Finding,
     Goal,
     GovernmentResponse,
     Indicator,
@@ -85,7 +86,7 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
 
     ``country=None`` is the alliance-wide report: every country that took part at any time in the round.
     Queries: round and periods (1), goals (1), countries (1), indicators (1), values (1), commitments (1),
-    progress (1), recommendations with responses (1), consistency rules (1), follow-ups (1),
+    progress (1), recommendations with responses (1), consistency rules (1), findings (1), follow-ups (1),
     max(updated_at) (4).
     """
     with _one_snapshot():
@@ -159,6 +160,15 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             .order_by("issued_on", "source_document", "number", "id")
         )
         rules = [rule_data(rule) for rule in active_rules()]
+        finding_filter = Q(country_id__in=country_ids)
+        if country is None:
+            finding_filter |= Q(country__isnull=True)
+        findings = list(
+            Finding.objects.approved()
+            .filter(finding_filter, period=evaluation)
+            .order_by("country_id", "goal_id", "id")
+            .values_list("country_id", "goal_id", "text", "is_demo", "id", "approved_at", *APPROVER)
+        )
         follow_ups = list(
             RecommendationFollowUp.objects.approved()
             .filter(
@@ -299,6 +309,17 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
         ],
         "follow_ups": [[*row[:6], *_review(row[6:])] for row in follow_ups],
         "rules": rules,
+        "findings": [
+            {
+                "country_id": country_id,
+                "goal_id": goal_id,
+                "text": text,
+                "is_demo": demo,
+                "approved_at": _day(approved_at),
+                "approved_by": f"{first or ''} {last or ''}".strip() or username or "",
+            }
+            for country_id, goal_id, text, demo, _pk, approved_at, first, last, username in findings
+        ],
         "as_of": as_of.isoformat() if as_of else None,
     }
     return data

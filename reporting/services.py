@@ -846,6 +846,8 @@ def _annex_sections(book: Book, countries: list[CountryInfo]) -> list[dict[str, 
             "letter": _("Annex B"),
             "anchor": "annex-b",
             "rows": [book.completeness(country) for country in countries],
+            "approvals": book.approvals(countries),
+            "sources": book.sources_for(None if book.is_alliance else countries),
         },
         {"template": "reporting/pdf/annex_method.html", "letter": _("Annex C"), "anchor": "annex-c"},
     ]

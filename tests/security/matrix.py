@@ -476,6 +476,13 @@ TABLE: dict[str, list[Route]] = {
     "country_detail": [route(lambda w: {"code": "NL"}, GET=ANY_ROLE_PAGE)],
     "data_entry": [route(nl_progress, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, data_entry_form))],
     "submit_for_review": [route(nl_progress, POST=(EDIT_NL_PAGE, lambda w: {}))],
+    "findings": [
+        route(
+            nl_progress,
+            GET=EDIT_NL_PAGE,
+            POST=(EDIT_NL_PAGE, lambda w: {"goal": "", "action": "save", "text": "Findings in words."}),
+        )
+    ],
     "review": [route(nl_progress, GET=REVIEW_PAGE, POST=(REVIEW_PAGE, lambda w: {"action": "approve_all"}))],
     "commitment_create": [
         route(lambda w: {"code": "NL"}, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, commitment_form))
