@@ -34,6 +34,14 @@ class LocalizedMixin:
         return value or getattr(self, f"{field}_en")
 
 
+def collation_key(name: str) -> str:
+    """A sort key for names in the reader's language (Åland beside Aland, België beside Belgi...): the
+    letters without their accents, case folded. Dutch and English collate alike here (CLDR)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
 def split_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -143,6 +151,11 @@ class Country(LocalizedMixin, models.Model):
     def name(self) -> str:
         return self.localized("name")
 
+    @property
+    def sort_key(self) -> str:
+        """Sorts by the name in the reader's language as people expect: accents and case do not count."""
+        return collation_key(self.name)
+
     def participates_on(self, day: dt.date) -> bool:
         if self.membership == self.Membership.OBSERVER or self.joined_on is None:
             return False
@@ -227,14 +240,17 @@ class Indicator(LocalizedMixin, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=300)
     name_nl = models.CharField(_("name (Dutch)"), max_length=300, blank=True)
     definition = models.TextField(_("definition"), blank=True)
+    definition_nl = models.TextField(_("definition (Dutch)"), blank=True)
     value_type = models.CharField(_("value type"), max_length=12, choices=ValueType.choices)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
+    unit_nl = models.CharField(_("unit (Dutch)"), max_length=50, blank=True)
     direction = models.CharField(
         _("direction"), max_length=8, choices=Direction.choices, default=Direction.UP
     )
     min_value = models.DecimalField(_("minimum"), max_digits=20, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(_("maximum"), max_digits=20, decimal_places=4, null=True, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    source_nl = models.CharField(_("source (Dutch)"), max_length=300, blank=True)
     is_active = models.BooleanField(
         _("active"),
         default=True,
@@ -271,6 +287,18 @@ class Indicator(LocalizedMixin, models.Model):
     @property
     def name(self) -> str:
         return self.localized("name")
+
+    def _in_language(self, english: str, dutch: str) -> str:
+        return dutch if (get_language() or "en")[:2] == "nl" and dutch else english
+
+    @property
+    def unit_text(self) -> str:
+        """The unit in the active language (``unit`` is English, ``unit_nl`` Dutch)."""
+        return self._in_language(self.unit, self.unit_nl)
+
+    @property
+    def definition_text(self) -> str:
+        return self._in_language(self.definition, self.definition_nl)
 
     @property
     def is_numeric(self) -> bool:
@@ -380,6 +408,7 @@ class ReportingPeriod(models.Model):
         PROGRESS = "progress", _("Progress")
 
     label = models.CharField(_("label"), max_length=50, unique=True)
+    label_nl = models.CharField(_("label (Dutch)"), max_length=50, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PROGRESS)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -406,7 +435,12 @@ class ReportingPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The label in the active language (``label`` is English and the key, ``label_nl`` Dutch)."""
+        return self.label_nl if (get_language() or "en")[:2] == "nl" and self.label_nl else self.label
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return (today or timezone.localdate()) > self.deadline

@@ -48,6 +48,7 @@ SEED_REASON = "seed_alliance"
 PERIODS = [
     {
         "label": "2013 baseline",
+        "label_nl": "nulmeting 2013",
         "kind": ReportingPeriod.Kind.BASELINE,
         "starts_on": dt.date(2012, 12, 5),
         "ends_on": dt.date(2013, 4, 30),
@@ -56,6 +57,7 @@ PERIODS = [
     },
     {
         "label": "2014 progress",
+        "label_nl": "voortgang 2014",
         "kind": ReportingPeriod.Kind.PROGRESS,
         "starts_on": dt.date(2013, 5, 1),
         "ends_on": dt.date(2014, 6, 30),
@@ -158,13 +160,16 @@ def seed_alliance() -> SeedReport:
                 "order": int(row.get("order") or position),
                 "value_type": row["value_type"],
                 "unit": row["unit"],
+                "unit_nl": row.get("unit_nl", ""),
                 "direction": row["direction"],
                 "min_value": _decimal(row.get("min_value")),
                 "max_value": _decimal(row.get("max_value")),
                 "name_en": row["name_en"],
                 "name_nl": row.get("name_nl", ""),
                 "definition": row.get("definition_en", ""),
+                "definition_nl": row.get("definition_nl", ""),
                 "source": row["source"],
+                "source_nl": row.get("source_nl", ""),
             },
             report,
         )

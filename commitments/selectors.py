@@ -51,6 +51,20 @@ def visible_reviewables(queryset: QuerySet, *, user, country: Country) -> QueryS
     return queryset.filter(status=Status.APPROVED)
 
 
+def order_by_name(queryset: QuerySet[Country]) -> QuerySet[Country]:
+    """Countries in the order of their names in the reader's language (one query to learn the order)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    ordered = sorted(queryset.only("pk", "name_en", "name_nl"), key=lambda country: country.sort_key)
+    if not ordered:
+        return queryset
+    position = Case(
+        *[When(pk=country.pk, then=Value(index)) for index, country in enumerate(ordered)],
+        output_field=IntegerField(),
+    )
+    return queryset.order_by(position)
+
+
 def periods_in_order() -> list[ReportingPeriod]:
     return list(ReportingPeriod.objects.order_by("starts_on"))
 
@@ -432,7 +446,7 @@ def completeness_matrix(
     countries = Country.objects.participating_between(period.starts_on, period.ends_on)
     if region:
         countries = countries.filter(region=region)
-    countries = list(countries.order_by("name_en"))
+    countries = sorted(countries, key=lambda country: country.sort_key)  # the reader's language
     goals = list(
         Goal.objects.order_by("order").annotate(
             expected=Count("indicators", filter=Q(indicators__is_active=True))

@@ -149,7 +149,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def country_list(request: HttpRequest) -> HttpResponse:
-    countries = sorted(Country.objects.exclude(membership=Country.Membership.OBSERVER), key=lambda c: c.name)
+    countries = sorted(
+        Country.objects.exclude(membership=Country.Membership.OBSERVER), key=lambda c: c.sort_key
+    )
     editable = set(
         access.editable_countries(request.user, Country.objects.all()).values_list("pk", flat=True)
     )

@@ -21,7 +21,13 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from commitments.models import CommitmentProgress, Country, GovernmentResponse, RecommendationFollowUp
+from commitments.models import (
+    CommitmentProgress,
+    Country,
+    GovernmentResponse,
+    RecommendationFollowUp,
+    collation_key,
+)
 from commitments.selectors import Violation, consistency_violations, rule_specs
 
 from .charts import Chart, Series, bar_chart, format_number
@@ -49,6 +55,14 @@ def _localized(item: dict[str, Any], name: str) -> str:
     if (get_language() or "en")[:2] == "nl" and item.get(f"{name}_nl"):
         return item[f"{name}_nl"]
     return item.get(f"{name}_en") or ""
+
+
+def _in_language(english: str, dutch: str | None) -> str:
+    return dutch if (get_language() or "en")[:2] == "nl" and dutch else english
+
+
+def _localized_label(period: dict[str, Any]) -> str:
+    return _in_language(period["label"], period.get("label_nl"))
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -444,13 +458,13 @@ class Book:
         self.ministerial_date = _date(round_["ministerial_date"])
         self.baseline = PeriodInfo(
             round_["baseline"]["id"],
-            round_["baseline"]["label"],
+            _localized_label(round_["baseline"]),
             _date(round_["baseline"]["starts_on"]),
             _date(round_["baseline"]["ends_on"]),
         )
         self.evaluation = PeriodInfo(
             round_["evaluation"]["id"],
-            round_["evaluation"]["label"],
+            _localized_label(round_["evaluation"]),
             _date(round_["evaluation"]["starts_on"]),
             _date(round_["evaluation"]["ends_on"]),
         )
@@ -484,7 +498,7 @@ class Book:
                 )
                 for c in data["countries"]
             ),
-            key=lambda country: _collation_key(country.name),
+            key=lambda country: collation_key(country.name),
         )
         self.country_by_id = {country.id: country for country in self.countries}
         directions = {"up": _("higher is better"), "down": _("lower is better"), "neutral": _("context only")}
@@ -494,12 +508,12 @@ class Book:
                 i["code"],
                 i["goal_id"],
                 _localized(i, "name"),
-                i["definition"],
+                _in_language(i["definition"], i.get("definition_nl")),
                 i["value_type"],
-                i["unit"],
+                _in_language(i["unit"], i.get("unit_nl")),
                 i["direction"],
                 str(directions.get(i["direction"], i["direction"])),
-                i["source"],
+                _in_language(i["source"], i.get("source_nl")),
                 i["is_active"],
             )
             for i in data["indicators"]
@@ -1117,10 +1131,3 @@ class Book:
             ),
             "text_indicators": [i for i in self.indicators_by_goal[goal.id] if i.is_text],
         }
-
-
-def _collation_key(name: str) -> str:
-    """Sort names as people expect (Åland after Aruba, not after Zimbabwe) without a locale."""
-    import unicodedata
-
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()

@@ -76,6 +76,7 @@ def _period(period) -> dict[str, Any]:
     return {
         "id": period.pk,
         "label": period.label,
+        "label_nl": period.label_nl,
         "starts_on": _day(period.starts_on),
         "ends_on": _day(period.ends_on),
     }
@@ -251,6 +252,9 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
                 "name_en": indicator.name_en,
                 "name_nl": indicator.name_nl,
                 "definition": indicator.definition,
+                "definition_nl": indicator.definition_nl,
+                "unit_nl": indicator.unit_nl,
+                "source_nl": indicator.source_nl,
                 "value_type": indicator.value_type,
                 "unit": indicator.unit,
                 "direction": indicator.direction,
