@@ -21,6 +21,7 @@ from .models import (
     Country,
     CountryAssignment,
     EvaluationRound,
+    Finding,
     Goal,
     GovernmentResponse,
     Indicator,
@@ -97,6 +98,14 @@ class IndicatorValueAdmin(ReadOnlyWorkflowAdmin):
     list_filter = ["status", "period", "indicator__goal", "is_demo"]
     search_fields = ["country__code", "indicator__code"]
     list_select_related = ["country", "indicator", "period"]
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyWorkflowAdmin):
+    list_display = ["period", "country", "goal", "status", "updated_at"]
+    list_filter = ["status", "period", "goal", "is_demo"]
+    search_fields = ["country__code", "text"]
+    list_select_related = ["period", "country", "goal"]
 
 
 @admin.register(Commitment)

@@ -933,7 +933,9 @@ class Finding(Reviewable):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["period__starts_on", "country_id", "goal__order"]
+        # No ordering through the nullable foreign keys: a save locks the row (FOR UPDATE), which
+        # PostgreSQL refuses on the nullable side of an outer join.
+        ordering = ["period_id", "country_id", "goal_id"]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         constraints = [

@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'finding',
                 'verbose_name_plural': 'findings',
-                'ordering': ['period__starts_on', 'country_id', 'goal__order'],
+                'ordering': ['period_id', 'country_id', 'goal_id'],
                 'constraints': [models.UniqueConstraint(fields=('period', 'country', 'goal'), name='finding_unique_period_country_goal', nulls_distinct=False, violation_error_message='There are already findings for this period, country and goal.'), models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='finding_has_text', violation_error_message='Write the findings before saving them.'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'returned'), _negated=True), models.Q(('review_reason', ''), _negated=True), _connector='OR'), name='finding_returned_has_reason', violation_error_message='Returning needs a reason.'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), ('approved_at__isnull', False), _connector='OR'), name='finding_approved_has_time', violation_error_message='Approved data records when it was approved.')],
             },
         ),

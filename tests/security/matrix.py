@@ -36,9 +36,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from commitments.access import Role
 from commitments.models import (
     CommitmentProgress,
+    ConsistencyRule,
     Country,
     CountryAssignment,
     EvaluationRound,
+    Finding,
     Goal,
     GovernmentResponse,
     Indicator,
@@ -316,6 +318,10 @@ def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
             recommendation=world.data.recommendations["NL"], period=world.progress
         ),
         ("commitments", "countryassignment"): CountryAssignment.objects.get(user=world.users["staff_nl"]),
+        ("commitments", "consistencyrule"): ConsistencyRule.objects.get(code="icse-change-agrees"),
+        ("commitments", "finding"): Finding.objects.create(
+            period=world.progress, country=Country.objects.get(code="NL"), text="Findings for the matrix."
+        ),
         ("commitments", "partnertoken"): PartnerToken.objects.get(name="Interpol ICSE sync"),
         ("reporting", "report"): world.reports["unpublished"],
         ("reporting", "reportdownload"): ReportDownload.objects.create(
@@ -639,6 +645,7 @@ _READ_ONLY = [
     ("commitments", "indicatorvalue"),
     ("commitments", "commitmentprogress"),
     ("commitments", "recommendationfollowup"),
+    ("commitments", "finding"),
     ("reporting", "report"),
     ("reporting", "reportdownload"),
 ]
