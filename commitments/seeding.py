@@ -284,6 +284,33 @@ def _demo_values(country, indicator, periods, rng) -> list[IndicatorValue]:
     return values
 
 
+# Countries whose synthetic reported change (VI-3) contradicts their synthetic counts (VI-2), so that the
+# demo shows the consistency rules at work (the issue's examples).
+DEMO_CONTRADICTIONS = {"HR", "LV", "MT", "IE", "NO"}
+
+
+def _demo_reported_change(country_code: str, values: list[IndicatorValue]) -> None:
+    """Make the synthetic VI-3 agree with the synthetic VI-2 (within a point), except in a few countries.
+
+    Uses its own random generator, so the rest of the demo data stays as it was."""
+    rng = random.Random(f"alliance-demo-vi3-{country_code}")
+    counts = sorted(
+        (v for v in values if v.indicator.code == "VI-2" and v.number_value), key=lambda v: v.period.starts_on
+    )
+    for value in values:
+        if value.indicator.code != "VI-3" or value.number_value is None or len(counts) < 2:
+            continue
+        if value.period_id != counts[-1].period_id:
+            continue
+        first, last = counts[0].number_value, counts[-1].number_value
+        computed = 100 * (last - first) / first
+        if country_code in DEMO_CONTRADICTIONS:
+            reported = abs(computed) + Decimal(str(round(rng.uniform(12, 20), 1)))  # a rise the counts deny
+        else:
+            reported = computed + Decimal(str(round(rng.uniform(-1, 1), 1)))
+        value.number_value = max(Decimal(-100), reported.quantize(Decimal("0.1")))
+
+
 def _status_for(country_code: str, period_index: int, last_index: int, rng: random.Random) -> str | None:
     """Baselines are approved; the latest period is a realistic mix, and NL is still being worked on."""
     if period_index < last_index:
@@ -353,6 +380,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
                     continue
                 _apply_status(value, status, reviewer, _demo_moment(value.period, rng))
                 values.append(value)
+        _demo_reported_change(country.code, [v for v in values if v.country_id == country.pk])
         for goal in goals:
             for number in range(1, 3):
                 commitments.append(

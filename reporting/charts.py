@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -126,18 +127,24 @@ def wrap_label(text: str, width: int) -> list[str]:
     """
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    # A compound's own hyphens are the first places to break it ("Informatie-/uitwisseling").
+    words = [part for word in text.split() for part in re.findall(r"[^-]+-?|-", word)]
+    for word in words:
+        joined = current and current.endswith("-")
+        if joined and len(current) + len(word) <= width:
+            current += word
+            continue
         while len(word) > width:
             if current:
                 lines.append(current)
                 current = ""
             lines.append(word[: width - 1] + "-")
             word = word[width - 1 :]
-        if current and len(current) + 1 + len(word) > width:
+        if current and len(current) + (0 if joined else 1) + len(word) > width:
             lines.append(current)
             current = word
         else:
-            current = f"{current} {word}".strip()
+            current = f"{current}{'' if joined else ' '}{word}".strip()
     if current:
         lines.append(current)
     return lines or [""]
@@ -215,7 +222,7 @@ def bar_chart(
     plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     group_w = plot_w / max(len(categories), 1)
     bar_w = min(28.0, (group_w * 0.8) / max(len(series), 1))
-    label_width = max(6, int(group_w / 5.6))
+    label_width = max(6, int(group_w / 5.0))  # characters of about 5 px at 9 px type
     labels = [wrap_label(category, label_width) for category in categories]
     label_lines = max((len(lines) for lines in labels), default=1)
     legend = len(series) > 1
@@ -276,7 +283,7 @@ def bar_chart(
         )
         style = ' font-style="italic"' if counts_missing else ""
         parts.append(
-            f'<text x="{centre_x:.1f}" y="{plot_bottom + 14}" text-anchor="middle" font-size="10"{style} '
+            f'<text x="{centre_x:.1f}" y="{plot_bottom + 14}" text-anchor="middle" font-size="9"{style} '
             f'fill="{INK}">{tspans}</text>'
         )
     if legend:
