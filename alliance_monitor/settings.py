@@ -148,6 +148,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 BACKGROUND_JOBS = "celery" if REDIS_URL else "thread"
+# Evaluation reports: below this share (percent) of approved values or commitment reports for the round,
+# a report says on its first page that it has too little data, and publishing it needs a reason.
+REPORT_MIN_COMPLETENESS_PERCENT = int(env("REPORT_MIN_COMPLETENESS_PERCENT", "50") or 50)
 
 if REDIS_URL:
     CACHES = {
