@@ -902,6 +902,9 @@ class RecommendationFollowUp(Reviewable):
         return f"{self.recommendation} – {self.period}: {self.get_follow_up_display()}"
 
 
+FINDING_EXISTS = _("There are already findings for this period, country and goal.")
+
+
 class Finding(Reviewable):
     """The rapporteur's findings in words for a reporting period: on one goal or on the whole, for one
     country or for the alliance (no country). Reviewed like the data; reports print approved findings
@@ -939,12 +942,22 @@ class Finding(Reviewable):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         constraints = [
-            models.UniqueConstraint(
-                fields=["period", "country", "goal"],
-                nulls_distinct=False,
-                name="finding_unique_period_country_goal",
-                violation_error_message=_("There are already findings for this period, country and goal."),
-            ),
+            # One finding per period, country (or the alliance) and goal (or all goals). Four partial
+            # constraints rather than NULLS NOT DISTINCT, which SQLite (``make run``) does not have.
+            *[
+                models.UniqueConstraint(
+                    fields=["period", *fields],
+                    condition=condition,
+                    name=f"finding_unique_{suffix}",
+                    violation_error_message=FINDING_EXISTS,
+                )
+                for fields, condition, suffix in [
+                    (["country", "goal"], Q(country__isnull=False, goal__isnull=False), "country_goal"),
+                    (["country"], Q(country__isnull=False, goal__isnull=True), "country"),
+                    (["goal"], Q(country__isnull=True, goal__isnull=False), "alliance_goal"),
+                    ([], Q(country__isnull=True, goal__isnull=True), "alliance"),
+                ]
+            ],
             models.CheckConstraint(
                 condition=~Q(text=""),
                 name="finding_has_text",

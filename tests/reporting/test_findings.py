@@ -120,3 +120,12 @@ def test_sources_and_approvals_are_stated(
     assert "National police · target 31 December 2014 [1]" in ordered  # the commitment cites its source
     assert "(victims/year) [1, 2]" in ordered  # VI-2's row cites both
     assert "Who approved the data Reviewer Approved items When Rita Reviewer 1" in ordered
+
+
+def test_one_finding_per_period_country_and_goal_also_without_country_or_goal(nl, progress_period, victim_id):
+    from django.core.exceptions import ValidationError
+
+    for country, goal in [(None, None), (None, victim_id), (nl, None), (nl, victim_id)]:
+        Finding.objects.create(period=progress_period, country=country, goal=goal, text="First.")
+        with pytest.raises(ValidationError, match="already findings for this period"):
+            Finding(period=progress_period, country=country, goal=goal, text="Second.").full_clean()
