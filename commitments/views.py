@@ -172,7 +172,7 @@ def _goal_chart(
     unit = indicator.unit if indicator.value_type != Indicator.ValueType.MATURITY else _("level 0–4")
     return bar_chart(
         title=f"{indicator.code} {indicator.name}",
-        categories=[period.label for period in periods],
+        categories=[period.name for period in periods],
         series=[
             Series(
                 name=country.name,
@@ -226,7 +226,7 @@ def data_entry(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
             messages.error(
                 request,
                 _("The period %(period)s is closed: its data can no longer be changed.")
-                % {"period": period.label},
+                % {"period": period.name},
             )
             return redirect(request.path)
         saved = failed = 0
@@ -882,6 +882,6 @@ def period_toggle(request: HttpRequest, period_id: int) -> HttpResponse:
             if opening
             else _("%(period)s is closed: its data is read-only.")
         )
-        % {"period": period.label},
+        % {"period": period.name},
     )
     return redirect("period_list")

@@ -143,3 +143,12 @@ def test_countries_sort_by_the_readers_language_on_pages(reviewer):
     assert html.index("Cyprus") < html.index("Kroatië")
     form = client.get("/reports/").content.decode()
     assert form.index(">Cyprus (CY)<") < form.index(">Kroatië (HR)<")
+
+
+def test_workspace_pages_name_periods_in_dutch(reviewer):
+    client = Client()
+    client.force_login(reviewer)
+    client.post(reverse("set_language"), {"language": "nl", "next": "/countries/NL/"})
+    html = client.get("/countries/NL/").content.decode()
+    assert "voortgang 2014" in html and "nulmeting 2013" in html
+    assert "2014 progress" not in html and "2013 baseline" not in html
