@@ -153,6 +153,9 @@ BACKGROUND_JOBS = "celery" if REDIS_URL else "thread"
 # Webhook deliveries have their own queue (a slow partner never holds up reports): workers take
 # `-Q celery,webhooks`.
 CELERY_TASK_ROUTES = {"webhooks.tasks.*": {"queue": "webhooks"}}
+# Evaluation reports: below this share (percent) of approved values or commitment reports for the round,
+# a report says on its first page that it has too little data, and publishing it needs a reason.
+REPORT_MIN_COMPLETENESS_PERCENT = int(env("REPORT_MIN_COMPLETENESS_PERCENT", "50") or 50)
 
 if REDIS_URL:
     CACHES = {

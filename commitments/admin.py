@@ -23,9 +23,11 @@ from . import services
 from .models import (
     Commitment,
     CommitmentProgress,
+    ConsistencyRule,
     Country,
     CountryAssignment,
     EvaluationRound,
+    Finding,
     Goal,
     GovernmentResponse,
     Indicator,
@@ -69,6 +71,16 @@ class PeriodReasonForm(forms.Form):
         help_text=_("Kept in the history of each period."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+@admin.register(ConsistencyRule)
+class ConsistencyRuleAdmin(SimpleHistoryAdmin):
+    """Rules relating figures (reported change against counts, ranges, jumps): edited here, with history."""
+
+    list_display = ["code", "kind", "indicator", "related_indicator", "low", "high", "tolerance", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["indicator", "related_indicator"]
+    search_fields = ["code", "description_en", "description_nl", "indicator__code"]
 
 
 @admin.register(ReportingPeriod)
@@ -143,6 +155,14 @@ class IndicatorValueAdmin(ReadOnlyWorkflowAdmin):
     list_filter = ["status", "period", "indicator__goal", "is_demo"]
     search_fields = ["country__code", "indicator__code"]
     list_select_related = ["country", "indicator", "period"]
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyWorkflowAdmin):
+    list_display = ["period", "country", "goal", "status", "updated_at"]
+    list_filter = ["status", "period", "goal", "is_demo"]
+    search_fields = ["country__code", "text"]
+    list_select_related = ["period", "country", "goal"]
 
 
 @admin.register(Commitment)

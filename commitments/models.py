@@ -61,6 +61,14 @@ def bounded_text(limit: int, **kwargs):
     return models.TextField(max_length=limit, validators=validators, **kwargs)
 
 
+def collation_key(name: str) -> str:
+    """A sort key for names in the reader's language (Åland beside Aland, België beside Belgi...): the
+    letters without their accents, case folded. Dutch and English collate alike here (CLDR)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
 def split_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -170,6 +178,11 @@ class Country(LocalizedMixin, models.Model):
     def name(self) -> str:
         return self.localized("name")
 
+    @property
+    def sort_key(self) -> str:
+        """Sorts by the name in the reader's language as people expect: accents and case do not count."""
+        return collation_key(self.name)
+
     def participates_on(self, day: dt.date) -> bool:
         if self.membership == self.Membership.OBSERVER or self.joined_on is None:
             return False
@@ -254,14 +267,17 @@ class Indicator(LocalizedMixin, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=300)
     name_nl = models.CharField(_("name (Dutch)"), max_length=300, blank=True)
     definition = models.TextField(_("definition"), blank=True)
+    definition_nl = models.TextField(_("definition (Dutch)"), blank=True)
     value_type = models.CharField(_("value type"), max_length=12, choices=ValueType.choices)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
+    unit_nl = models.CharField(_("unit (Dutch)"), max_length=50, blank=True)
     direction = models.CharField(
         _("direction"), max_length=8, choices=Direction.choices, default=Direction.UP
     )
     min_value = models.DecimalField(_("minimum"), max_digits=20, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(_("maximum"), max_digits=20, decimal_places=4, null=True, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    source_nl = models.CharField(_("source (Dutch)"), max_length=300, blank=True)
     is_active = models.BooleanField(
         _("active"),
         default=True,
@@ -299,6 +315,18 @@ class Indicator(LocalizedMixin, models.Model):
     def name(self) -> str:
         return self.localized("name")
 
+    def _in_language(self, english: str, dutch: str) -> str:
+        return dutch if (get_language() or "en")[:2] == "nl" and dutch else english
+
+    @property
+    def unit_text(self) -> str:
+        """The unit in the active language (``unit`` is English, ``unit_nl`` Dutch)."""
+        return self._in_language(self.unit, self.unit_nl)
+
+    @property
+    def definition_text(self) -> str:
+        return self._in_language(self.definition, self.definition_nl)
+
     @property
     def is_numeric(self) -> bool:
         return self.value_type in {self.ValueType.NUMBER, self.ValueType.PERCENTAGE, self.ValueType.MATURITY}
@@ -312,6 +340,93 @@ class Indicator(LocalizedMixin, models.Model):
         return low, high
 
 
+class ConsistencyRule(LocalizedMixin, models.Model):
+    """A rule that relates figures, checked wherever they are shown (the report, the review page).
+
+    Rules are data: an administrator adds, edits and retires them (with history). Three kinds:
+    ``change`` - a reported change in percent (VI-3) must agree, within ``tolerance`` percentage points and
+    in sign, with the change computed from another indicator's values in two periods (VI-2);
+    ``bounds`` - a value must lie within the plausible range ``low`` .. ``high``;
+    ``jump`` - a value must not change by more than ``tolerance`` percent from one period to the next.
+    All are evaluated by one function, ``selectors.consistency_violations``.
+    """
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", _("Reported change agrees with the values")
+        BOUNDS = "bounds", _("Plausible range")
+        JUMP = "jump", _("Implausible jump between periods")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="consistency_rules", verbose_name=_("indicator")
+    )
+    related_indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("compared with indicator"),
+        help_text=_("For a reported change: the indicator whose values the change is computed from."),
+    )
+    low = models.DecimalField(
+        _("lowest plausible value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    high = models.DecimalField(
+        _("highest plausible value"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    tolerance = models.DecimalField(
+        _("tolerance"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Change: percentage points the two may differ. Jump: the largest plausible change in %."),
+    )
+    description_en = models.CharField(_("description (English)"), max_length=300)
+    description_nl = models.CharField(_("description (Dutch)"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("consistency rule")
+        verbose_name_plural = _("consistency rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="change") | Q(related_indicator__isnull=False, tolerance__isnull=False),
+                name="rule_change_needs_related_and_tolerance",
+                violation_error_message=_(
+                    "A reported-change rule names the indicator it is computed from and a tolerance."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="bounds") | Q(low__isnull=False) | Q(high__isnull=False),
+                name="rule_bounds_need_a_bound",
+                violation_error_message=_("A plausible range needs a lowest or a highest value."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="jump") | Q(tolerance__gt=0),
+                name="rule_jump_needs_tolerance",
+                violation_error_message=_("A jump rule needs the largest plausible change in % (above 0)."),
+            ),
+            models.CheckConstraint(
+                condition=Q(low__isnull=True) | Q(high__isnull=True) | Q(low__lte=F("high")),
+                name="rule_low_not_above_high",
+                violation_error_message=_("The lowest plausible value cannot be above the highest."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.description}"
+
+    @property
+    def description(self) -> str:
+        return self.localized("description")
+
+
 class ReportingPeriod(models.Model):
     """A period countries report on (the 2013 baseline, the 2014 progress report, ...)."""
 
@@ -320,6 +435,7 @@ class ReportingPeriod(models.Model):
         PROGRESS = "progress", _("Progress")
 
     label = models.CharField(_("label"), max_length=50, unique=True)
+    label_nl = models.CharField(_("label (Dutch)"), max_length=50, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PROGRESS)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -346,7 +462,12 @@ class ReportingPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The label in the active language (``label`` is English and the key, ``label_nl`` Dutch)."""
+        return self.label_nl if (get_language() or "en")[:2] == "nl" and self.label_nl else self.label
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return (today or timezone.localdate()) > self.deadline
@@ -945,6 +1066,75 @@ class RecommendationFollowUp(Reviewable):
 
     def __str__(self) -> str:
         return f"{self.recommendation} – {self.period}: {self.get_follow_up_display()}"
+
+
+FINDING_EXISTS = _("There are already findings for this period, country and goal.")
+
+
+class Finding(Reviewable):
+    """The rapporteur's findings in words for a reporting period: on one goal or on the whole, for one
+    country or for the alliance (no country). Reviewed like the data; reports print approved findings
+    as the opening of their chapters."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="findings", verbose_name=_("period")
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        null=True,
+        blank=True,
+        verbose_name=_("country"),
+        help_text=_("Empty for findings on the whole alliance."),
+    )
+    goal = models.ForeignKey(
+        Goal,
+        on_delete=models.PROTECT,
+        related_name="findings",
+        null=True,
+        blank=True,
+        verbose_name=_("goal"),
+        help_text=_("Empty for findings on all goals together."),
+    )
+    text = models.TextField(_("findings"), max_length=10000)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        # No ordering through the nullable foreign keys: a save locks the row (FOR UPDATE), which
+        # PostgreSQL refuses on the nullable side of an outer join.
+        ordering = ["period_id", "country_id", "goal_id"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        constraints = [
+            # One finding per period, country (or the alliance) and goal (or all goals). Four partial
+            # constraints rather than NULLS NOT DISTINCT, which SQLite (``make run``) does not have.
+            *[
+                models.UniqueConstraint(
+                    fields=["period", *fields],
+                    condition=condition,
+                    name=f"finding_unique_{suffix}",
+                    violation_error_message=FINDING_EXISTS,
+                )
+                for fields, condition, suffix in [
+                    (["country", "goal"], Q(country__isnull=False, goal__isnull=False), "country_goal"),
+                    (["country"], Q(country__isnull=False, goal__isnull=True), "country"),
+                    (["goal"], Q(country__isnull=True, goal__isnull=False), "alliance_goal"),
+                    ([], Q(country__isnull=True, goal__isnull=True), "alliance"),
+                ]
+            ],
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="finding_has_text",
+                violation_error_message=_("Write the findings before saving them."),
+            ),
+            *reviewable_constraints("finding"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.country.code if self.country_id else "alliance"
+        return f"{where} – {self.goal.code if self.goal_id else 'all goals'} – {self.period}"
 
 
 # --------------------------------------------------------------------------------------------------

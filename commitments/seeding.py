@@ -27,9 +27,11 @@ from .access import Role
 from .models import (
     Commitment,
     CommitmentProgress,
+    ConsistencyRule,
     Country,
     CountryAssignment,
     EvaluationRound,
+    Finding,
     Goal,
     GovernmentResponse,
     Indicator,
@@ -46,6 +48,7 @@ SEED_REASON = "seed_alliance"
 PERIODS = [
     {
         "label": "2013 baseline",
+        "label_nl": "nulmeting 2013",
         "kind": ReportingPeriod.Kind.BASELINE,
         "starts_on": dt.date(2012, 12, 5),
         "ends_on": dt.date(2013, 4, 30),
@@ -54,6 +57,7 @@ PERIODS = [
     },
     {
         "label": "2014 progress",
+        "label_nl": "voortgang 2014",
         "kind": ReportingPeriod.Kind.PROGRESS,
         "starts_on": dt.date(2013, 5, 1),
         "ends_on": dt.date(2014, 6, 30),
@@ -113,7 +117,8 @@ def _upsert(model: type[Model], lookup: dict[str, Any], fields: dict[str, Any], 
 
 @transaction.atomic
 def seed_alliance() -> SeedReport:
-    """Countries, goals, indicators, the 2013 baseline and 2014 progress periods, the 2012-2014 round."""
+    """Countries, goals, indicators, consistency rules, the 2013 baseline and 2014 progress periods, the
+    2012-2014 round."""
     report = SeedReport()
     for row in _read_csv("countries.csv"):
         _upsert(
@@ -155,13 +160,33 @@ def seed_alliance() -> SeedReport:
                 "order": int(row.get("order") or position),
                 "value_type": row["value_type"],
                 "unit": row["unit"],
+                "unit_nl": row.get("unit_nl", ""),
                 "direction": row["direction"],
                 "min_value": _decimal(row.get("min_value")),
                 "max_value": _decimal(row.get("max_value")),
                 "name_en": row["name_en"],
                 "name_nl": row.get("name_nl", ""),
                 "definition": row.get("definition_en", ""),
+                "definition_nl": row.get("definition_nl", ""),
                 "source": row["source"],
+                "source_nl": row.get("source_nl", ""),
+            },
+            report,
+        )
+    indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
+    for row in _read_csv("consistency_rules.csv"):
+        _upsert(
+            ConsistencyRule,
+            {"code": row["code"]},
+            {
+                "kind": row["kind"],
+                "indicator": indicators[row["indicator"]],
+                "related_indicator": indicators.get(row["related_indicator"]),
+                "low": _decimal(row["low"]),
+                "high": _decimal(row["high"]),
+                "tolerance": _decimal(row["tolerance"]),
+                "description_en": row["description_en"],
+                "description_nl": row["description_nl"],
             },
             report,
         )
@@ -259,6 +284,33 @@ def _demo_values(country, indicator, periods, rng) -> list[IndicatorValue]:
     return values
 
 
+# Countries whose synthetic reported change (VI-3) contradicts their synthetic counts (VI-2), so that the
+# demo shows the consistency rules at work (the issue's examples).
+DEMO_CONTRADICTIONS = {"HR", "LV", "MT", "IE", "NO"}
+
+
+def _demo_reported_change(country_code: str, values: list[IndicatorValue]) -> None:
+    """Make the synthetic VI-3 agree with the synthetic VI-2 (within a point), except in a few countries.
+
+    Uses its own random generator, so the rest of the demo data stays as it was."""
+    rng = random.Random(f"alliance-demo-vi3-{country_code}")
+    counts = sorted(
+        (v for v in values if v.indicator.code == "VI-2" and v.number_value), key=lambda v: v.period.starts_on
+    )
+    for value in values:
+        if value.indicator.code != "VI-3" or value.number_value is None or len(counts) < 2:
+            continue
+        if value.period_id != counts[-1].period_id:
+            continue
+        first, last = counts[0].number_value, counts[-1].number_value
+        computed = 100 * (last - first) / first
+        if country_code in DEMO_CONTRADICTIONS:
+            reported = abs(computed) + Decimal(str(round(rng.uniform(12, 20), 1)))  # a rise the counts deny
+        else:
+            reported = computed + Decimal(str(round(rng.uniform(-1, 1), 1)))
+        value.number_value = max(Decimal(-100), reported.quantize(Decimal("0.1")))
+
+
 def _status_for(country_code: str, period_index: int, last_index: int, rng: random.Random) -> str | None:
     """Baselines are approved; the latest period is a realistic mix, and NL is still being worked on."""
     if period_index < last_index:
@@ -300,6 +352,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
     Recommendation.objects.filter(is_demo=True).delete()
     CommitmentProgress.objects.filter(is_demo=True).delete()
     Commitment.objects.filter(is_demo=True).delete()
+    Finding.objects.filter(is_demo=True).delete()
     IndicatorValue.objects.filter(is_demo=True).delete()
 
     values, commitments, progress = [], [], []
@@ -327,6 +380,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
                     continue
                 _apply_status(value, status, reviewer, _demo_moment(value.period, rng))
                 values.append(value)
+        _demo_reported_change(country.code, [v for v in values if v.country_id == country.pk])
         for goal in goals:
             for number in range(1, 3):
                 commitments.append(
@@ -372,12 +426,14 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
     bulk_create_with_history(progress, CommitmentProgress, batch_size=1000, default_change_reason="seed_demo")
     recommendations = _demo_recommendations(countries, goals, periods, reviewer, now)
     _demo_texts_under_edit(now)
+    findings = _demo_findings(countries, goals, last, reviewer)
     return {
         "countries": len(countries),
         "values": len(values),
         "commitments": len(commitments),
         "progress": len(progress),
         "recommendations": recommendations,
+        "findings": findings,
     }
 
 
@@ -473,6 +529,31 @@ def _demo_texts_under_edit(now) -> None:
             item.updated_by = staff
             item._change_reason = "seed_demo: draft under edit"
             item.save()
+
+
+def _demo_findings(countries, goals, period, reviewer) -> int:
+    """Synthetic findings in words for the latest period: per country and goal, per country, and for the
+    alliance; approved, except the Netherlands' (still a draft, like its data)."""
+    items = []
+    for country in [None, *countries]:
+        where = country.name_en if country else "the alliance"
+        for goal in [None, *goals]:
+            topic = goal.title_en.lower() if goal else "all goals together"
+            item = Finding(
+                period=period,
+                country=country,
+                goal=goal,
+                text=(
+                    f"Synthetic demo finding on {topic} for {where}: invented for demonstration, "
+                    "not the rapporteur's assessment."
+                ),
+                is_demo=True,
+            )
+            status = Status.DRAFT if country is not None and country.code == "NL" else Status.APPROVED
+            _apply_status(item, status, reviewer, _demo_moment(period, random.Random(f"finding-{where}")))
+            items.append(item)
+    bulk_create_with_history(items, Finding, batch_size=1000, default_change_reason="seed_demo")
+    return len(items)
 
 
 def _create_demo_users(password: str) -> None:

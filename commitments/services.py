@@ -30,6 +30,8 @@ from .models import (
     Commitment,
     CommitmentProgress,
     Country,
+    Finding,
+    Goal,
     GovernmentResponse,
     Indicator,
     IndicatorValue,
@@ -101,7 +103,7 @@ def country_of(item: Reviewable | Commitment | Recommendation) -> Country | None
         return item.commitment.country
     if isinstance(item, RecommendationFollowUp | GovernmentResponse):
         return item.recommendation.country
-    if isinstance(item, Recommendation):
+    if isinstance(item, Recommendation | Finding):
         return item.country
     raise TypeError(f"No country for {type(item).__name__}")
 
@@ -478,6 +480,30 @@ def _revised_changes(current: Revised, loaded) -> dict[str, tuple[Any, Any]]:
     return changes
 
 
+def finding_save(
+    *,
+    user,
+    period: ReportingPeriod,
+    country: Country | None,
+    goal: Goal | None,
+    text: str,
+    expected_version: int | None = None,
+    is_demo: bool = False,
+) -> Finding:
+    """Write (or rewrite) the rapporteur's findings for a period, country (None: alliance) and goal
+    (None: all goals). Under the workflow like the data: editable while draft or returned."""
+    return _save_reviewable(
+        model=Finding,
+        lookup={"period": period, "country": country, "goal": goal},
+        values={"text": (text or "").strip()},
+        user=user,
+        country=country,
+        period=period,
+        expected_version=expected_version,
+        is_demo=is_demo,
+    )
+
+
 # --- workflow -----------------------------------------------------------------------------------------
 
 # What a person enters in each reviewable row (for saying what changed under a reviewer's eyes).
@@ -485,6 +511,7 @@ CONTENT_FIELDS: dict[type[Reviewable], tuple[str, ...]] = {
     IndicatorValue: ("number_value", "boolean_value", "text_value", "note", "evidence_links"),
     CommitmentProgress: ("completion", "narrative", "evidence_links"),
     RecommendationFollowUp: ("follow_up", "narrative", "evidence_links"),
+    Finding: ("text",),
 }
 
 # The actions as a sentence names them ("Only reviewers may approve."), translated.

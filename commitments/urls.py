@@ -17,6 +17,8 @@ urlpatterns = [
         name="submit_for_review",
     ),
     path("countries/<str:code>/periods/<int:period_id>/review/", views.review, name="review"),
+    # code "alliance": the findings on the whole alliance
+    path("countries/<str:code>/periods/<int:period_id>/findings/", views.findings, name="findings"),
     path("countries/<str:code>/commitments/new/", views.commitment_create, name="commitment_create"),
     path("commitments/<int:pk>/edit/", views.commitment_edit, name="commitment_edit"),
     path("commitments/<int:pk>/periods/<int:period_id>/", views.progress_edit, name="progress_edit"),

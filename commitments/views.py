@@ -38,6 +38,7 @@ from .models import (
     Commitment,
     CommitmentProgress,
     Country,
+    Finding,
     Goal,
     GovernmentResponse,
     Indicator,
@@ -206,7 +207,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def country_list(request: HttpRequest) -> HttpResponse:
-    countries = sorted(Country.objects.exclude(membership=Country.Membership.OBSERVER), key=lambda c: c.name)
+    countries = sorted(
+        Country.objects.exclude(membership=Country.Membership.OBSERVER), key=lambda c: c.sort_key
+    )
     editable = set(
         access.editable_countries(request.user, Country.objects.all()).values_list("pk", flat=True)
     )
@@ -227,7 +230,7 @@ def _goal_chart(
     unit = indicator.unit if indicator.value_type != Indicator.ValueType.MATURITY else _("level 0–4")
     return bar_chart(
         title=f"{indicator.code} {indicator.name}",
-        categories=[period.label for period in periods],
+        categories=[period.name for period in periods],
         series=[
             Series(
                 name=country.name,
@@ -236,6 +239,7 @@ def _goal_chart(
         ],
         unit=unit,
         direction=indicator.direction,
+        axis={"maturity": "maturity", "percentage": "percentage"}.get(indicator.value_type, ""),
     )
 
 
@@ -281,7 +285,7 @@ def data_entry(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
             messages.error(
                 request,
                 _("The period %(period)s is closed: its data can no longer be changed.")
-                % {"period": period.label},
+                % {"period": period.name},
             )
             return redirect(request.path)
         saved = failed = 0
@@ -391,6 +395,72 @@ def submit_for_review(request: HttpRequest, code: str, period_id: int) -> HttpRe
                 % {"count": skipped},
             )
     return redirect("data_entry", code=country.code, period_id=period.pk)
+
+
+# --- the rapporteur's findings -------------------------------------------------------------------------
+
+FINDING_ACTIONS = {"save", "submit", "approve", "return", "reopen"}
+
+
+@login_required
+def findings(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
+    """The rapporteur's findings in words for a country (or the alliance) and period, per goal and on the
+    whole, written and reviewed under the same workflow as the data."""
+    country = None if code == "alliance" else _country(code)
+    allowed = (
+        access.is_reviewer(request.user)
+        if country is None
+        else access.can_edit_country(request.user, country)
+    )
+    _require(allowed)
+    period = get_object_or_404(ReportingPeriod, pk=period_id)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        goal_id = request.POST.get("goal", "")
+        goal = get_object_or_404(Goal, pk=int(goal_id)) if goal_id.isdigit() else None
+        version = request.POST.get("version", "")
+        expected = int(version) if version.isdigit() else None
+        try:
+            if action not in FINDING_ACTIONS:
+                raise ValidationError(_("Unknown action."))
+            if action == "save":
+                services.finding_save(
+                    user=request.user,
+                    period=period,
+                    country=country,
+                    goal=goal,
+                    text=request.POST.get("text", ""),
+                    expected_version=expected,
+                )
+                messages.success(request, _("The findings are saved as a draft."))
+            else:
+                item = get_object_or_404(Finding, period=period, country=country, goal=goal)
+                services.reviewable_transition(
+                    item=item,
+                    action=action,
+                    user=request.user,
+                    reason=request.POST.get("reason", ""),
+                    expected_version=expected,
+                )
+                messages.success(request, _("Done: %(action)s.") % {"action": services.ACTION_NAMES[action]})
+        except services.EditConflict:
+            messages.error(
+                request, _("Someone else changed these findings meanwhile; read them and try again.")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("findings", code=code, period_id=period.pk)
+    return render(
+        request,
+        "commitments/findings.html",
+        {
+            "country": country,
+            "code": code,
+            "period": period,
+            "rows": selectors.findings_for(period=period, country=country),
+            "can_review": access.can_review(request.user),
+        },
+    )
 
 
 # --- review -------------------------------------------------------------------------------------------
@@ -1069,6 +1139,6 @@ def period_toggle(request: HttpRequest, period_id: int) -> HttpResponse:
             if opening
             else _("%(period)s is closed: its data is read-only.")
         )
-        % {"period": period.label},
+        % {"period": period.name},
     )
     return redirect("period_list")

@@ -12,15 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from commitments.models import CommitmentProgress, Country, GovernmentResponse, RecommendationFollowUp
+from commitments.models import (
+    CommitmentProgress,
+    Country,
+    GovernmentResponse,
+    RecommendationFollowUp,
+    collation_key,
+)
+from commitments.selectors import Violation, consistency_violations, rule_specs
 
 from .charts import Chart, Series, bar_chart, format_number
 
@@ -49,8 +57,20 @@ def _localized(item: dict[str, Any], name: str) -> str:
     return item.get(f"{name}_en") or ""
 
 
+def _in_language(english: str, dutch: str | None) -> str:
+    return dutch if (get_language() or "en")[:2] == "nl" and dutch else english
+
+
+def _localized_label(period: dict[str, Any]) -> str:
+    return _in_language(period["label"], period.get("label_nl"))
+
+
 def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
+
+
+def _datetime(text: str) -> dt.date:
+    return dt.datetime.fromisoformat(text).date()
 
 
 # --- the things a report talks about ---------------------------------------------------------------------
@@ -76,6 +96,14 @@ class GoalInfo:
     @property
     def chapter(self) -> int:
         return self.order + 1  # chapter 1 is the executive summary
+
+    @property
+    def number(self) -> int:
+        return self.order  # the goal's own number (goal 1 is chapter 2)
+
+    @property
+    def numbered_title(self) -> str:
+        return _("Goal %(number)s: %(title)s") % {"number": self.number, "title": self.title}
 
 
 @dataclass(frozen=True)
@@ -147,6 +175,8 @@ class Comparison:
     change: str
     assessment: str
     trend: str  # "up", "down" or "flat": the direction the figure moved ("" when not compared)
+    sources: tuple[int, ...] = ()  # numbered sources cited for the evaluation value
+    flags: tuple[str, ...] = ()  # consistency rules the figures break, in words
 
     @property
     def assessment_label(self) -> str:
@@ -219,6 +249,7 @@ class IcseRow:
     reported_change: Decimal | None
     verdict: str  # met, not_met, unknown
     basis: str
+    contradiction: str = ""  # the rule the reported change breaks, in words
 
     @property
     def computed_change_text(self) -> str:
@@ -242,6 +273,30 @@ class CommitmentRow:
     baseline: str | None  # completion label, None when no approved report
     evaluation: str | None
     narrative: str
+    narrative_period: str = ""  # the period the narrative was written for, when it is not the evaluation
+    description: str = ""
+    baseline_text: str = ""  # the situation when the country committed
+    past_target: bool = False  # the target date passed by the end of the evaluation period, not complete
+    sources: tuple[int, ...] = ()  # numbers of the sources (approved evidence) cited for it
+
+
+@dataclass(frozen=True)
+class Source:
+    """A numbered source: approved evidence (a web address) cited in the report."""
+
+    number: int
+    url: str
+    country: str
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One reviewer's approvals of the data in the report."""
+
+    name: str
+    count: int
+    first: dt.date
+    last: dt.date
 
 
 @dataclass(frozen=True)
@@ -257,20 +312,45 @@ class RecommendationRow:
     follow_up: str | None
     follow_up_key: str | None
     follow_up_narrative: str
+    sources: tuple[int, ...] = ()
+
+
+def minimum_completeness_percent() -> int:
+    """Below this share of approved data (values or commitments) a report says it has too little data."""
+    return int(getattr(settings, "REPORT_MIN_COMPLETENESS_PERCENT", 50))
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
 
 
 @dataclass(frozen=True)
 class Completeness:
-    country: CountryInfo
-    expected: int
-    baseline: int
-    evaluation: int
-    commitments: int
-    commitments_reported: int
+    """How much of what the round expects is approved, for the evaluation period: indicator values and
+    commitment reports, each as approved / expected (one country, or all countries when ``country`` is
+    None). Baseline values are counted beside, for information; they do not make the round complete."""
+
+    country: CountryInfo | None
+    values_expected: int
+    values_approved: int
+    baseline_approved: int
+    commitments_expected: int
+    commitments_approved: int
 
     @property
-    def percent(self) -> int:
-        return round(100 * (self.baseline + self.evaluation) / (2 * self.expected)) if self.expected else 0
+    def values_percent(self) -> int | None:
+        return _percent(self.values_approved, self.values_expected)
+
+    @property
+    def commitments_percent(self) -> int | None:
+        return _percent(self.commitments_approved, self.commitments_expected)
+
+    @property
+    def is_sufficient(self) -> bool:
+        """Enough approved data to evaluate: each kind that is expected reaches the minimum share."""
+        minimum = minimum_completeness_percent()
+        shares = [p for p in (self.values_percent, self.commitments_percent) if p is not None]
+        return bool(shares) and all(share >= minimum for share in shares)
 
 
 @dataclass
@@ -285,6 +365,14 @@ class CountryProfile:
     completeness: Completeness
     icse: IcseRow
     maturity_charts: dict[int, Chart] = field(default_factory=dict)
+    findings: dict[int | None, str] = field(default_factory=dict)  # by goal id; None: the whole country
+    approvals: list[Approval] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def overall_finding(self) -> str:
+        return self.findings.get(None, "")
 
     def goal_sections(self, goals: list[GoalInfo]) -> list[dict[str, Any]]:
         return [
@@ -295,6 +383,7 @@ class CountryProfile:
                 "commitments": self.commitments.get(goal.id, []),
                 "recommendations": self.recommendations.get(goal.id, []),
                 "chart": self.maturity_charts.get(goal.id),
+                "finding": self.findings.get(goal.id, ""),
             }
             for goal in goals
         ]
@@ -369,13 +458,13 @@ class Book:
         self.ministerial_date = _date(round_["ministerial_date"])
         self.baseline = PeriodInfo(
             round_["baseline"]["id"],
-            round_["baseline"]["label"],
+            _localized_label(round_["baseline"]),
             _date(round_["baseline"]["starts_on"]),
             _date(round_["baseline"]["ends_on"]),
         )
         self.evaluation = PeriodInfo(
             round_["evaluation"]["id"],
-            round_["evaluation"]["label"],
+            _localized_label(round_["evaluation"]),
             _date(round_["evaluation"]["starts_on"]),
             _date(round_["evaluation"]["ends_on"]),
         )
@@ -409,7 +498,7 @@ class Book:
                 )
                 for c in data["countries"]
             ),
-            key=lambda country: _collation_key(country.name),
+            key=lambda country: collation_key(country.name),
         )
         self.country_by_id = {country.id: country for country in self.countries}
         directions = {"up": _("higher is better"), "down": _("lower is better"), "neutral": _("context only")}
@@ -419,12 +508,12 @@ class Book:
                 i["code"],
                 i["goal_id"],
                 _localized(i, "name"),
-                i["definition"],
+                _in_language(i["definition"], i.get("definition_nl")),
                 i["value_type"],
-                i["unit"],
+                _in_language(i["unit"], i.get("unit_nl")),
                 i["direction"],
                 str(directions.get(i["direction"], i["direction"])),
-                i["source"],
+                _in_language(i["source"], i.get("source_nl")),
                 i["is_active"],
             )
             for i in data["indicators"]
@@ -434,14 +523,19 @@ class Book:
         for indicator in self.indicators:
             self.indicators_by_goal[indicator.goal_id].append(indicator)
         self.values = self._read_values(data["values"])
-        self.is_demo = any(row[7] for row in data["values"]) or any(c["is_demo"] for c in data["commitments"])
+        self.rules = rule_specs(data.get("rules", []))
+        self.is_demo = (
+            any(row[7] for row in data["values"])
+            or any(c["is_demo"] for c in data["commitments"])
+            or any(f["is_demo"] for f in data.get("findings", []))
+        )
 
     # -- reading and checking the values ---
 
     def _read_values(self, rows: list[list[Any]]) -> dict[tuple[int, int, int], Any]:
         indicators = {indicator.id: indicator for indicator in self.indicators}
         values: dict[tuple[int, int, int], Any] = {}
-        for country_id, indicator_id, period_id, number, boolean, text, _version, _demo in rows:
+        for country_id, indicator_id, period_id, number, boolean, text, *_rest in rows:
             indicator = indicators.get(indicator_id)
             if indicator is None or country_id not in self.country_by_id:
                 continue
@@ -494,6 +588,8 @@ class Book:
             change,
             assessment,
             trend,
+            tuple(self.source_numbers(("value", country.id, indicator.id))),
+            tuple(v.message for v in self.violations(country) if indicator.code in v.indicators),
         )
 
     @cached_property
@@ -521,6 +617,43 @@ class Book:
         for goal in self.goals:
             counts.update(self.tally(goal=goal, countries=countries).counts)
         return GoalTally(None, dict(counts))
+
+    # -- consistency rules ---
+
+    def _numbers(self, country: CountryInfo, period: PeriodInfo) -> dict[str, Decimal]:
+        found = {}
+        for indicator in self.indicators:
+            value = self.value(country, indicator, period)
+            if isinstance(value, Decimal):
+                found[indicator.code] = value
+        return found
+
+    @cached_property
+    def _violations(self) -> dict[int, list[Violation]]:
+        """Every rule each country's figures break: the evaluation against the baseline, and the
+        baseline's own figures against the plausible ranges."""
+        ranges = [rule for rule in self.rules if rule.kind == "bounds"]
+        result = {}
+        for country in self.countries:
+            base = self._numbers(country, self.baseline)
+            latest = self._numbers(country, self.evaluation)
+            found = [
+                replace(v, message=f"{self.evaluation.label}: {v.message}") if v.kind == "bounds" else v
+                for v in consistency_violations(rules=self.rules, before=base, after=latest)
+            ]
+            found += [
+                replace(v, message=f"{self.baseline.label}: {v.message}")
+                for v in consistency_violations(rules=ranges, before={}, after=base)
+            ]
+            result[country.id] = found
+        return result
+
+    def violations(self, country: CountryInfo) -> list[Violation]:
+        """The consistency rules this country's figures break (flagged wherever the figures are shown)."""
+        return self._violations.get(country.id, [])
+
+    def violation_count(self, countries: list[CountryInfo] | None = None) -> int:
+        return sum(len(self.violations(c)) for c in (countries if countries is not None else self.countries))
 
     # -- who reported ---
 
@@ -550,18 +683,50 @@ class Book:
         with_data = {country.id for country in self.countries_with_data}
         return [country for country in self.countries if country.id not in with_data]
 
-    def completeness(self, country: CountryInfo) -> Completeness:
+    def completeness(self, country: CountryInfo | None = None) -> Completeness:
+        """Approved / expected for the evaluation period (``country=None``: all countries together)."""
+        countries = [country] if country is not None else self.countries
+        ids = {c.id for c in countries}
         expected = [i for i in self.indicators if i.is_active]
-        commitments = [c for c in self.data["commitments"] if c["country_id"] == country.id]
+        commitments = [c for c in self.data["commitments"] if c["country_id"] in ids]
         reported = {row[0] for row in self.data["progress"] if row[1] == self.evaluation.id}
         return Completeness(
             country,
-            len(expected),
-            sum(1 for i in expected if self.value(country, i, self.baseline) is not None),
-            sum(1 for i in expected if self.value(country, i, self.evaluation) is not None),
+            len(expected) * len(countries),
+            sum(1 for c in countries for i in expected if self.value(c, i, self.evaluation) is not None),
+            sum(1 for c in countries for i in expected if self.value(c, i, self.baseline) is not None),
             len(commitments),
             sum(1 for c in commitments if c["id"] in reported),
         )
+
+    @property
+    def minimum_percent(self) -> int:
+        return minimum_completeness_percent()
+
+    @cached_property
+    def round_completeness(self) -> Completeness:
+        """The report's own completeness: its one country, or the whole alliance."""
+        return self.completeness(self.countries[0] if not self.is_alliance and self.countries else None)
+
+    @cached_property
+    def data_warning(self) -> str:
+        """Said on the first page when the round has too little approved data to evaluate ("" if enough)."""
+        done = self.round_completeness
+        if done.is_sufficient:
+            return ""
+        return _(
+            "Too little approved data to evaluate this round: %(values)s of %(values_expected)s indicator "
+            "values and %(commitments)s of %(commitments_expected)s commitment reports for the %(period)s "
+            "period are approved (at least %(minimum)s%% of each is needed). Read the figures in this report "
+            "as incomplete: what is missing is shown as “no data”, never as zero."
+        ) % {
+            "values": done.values_approved,
+            "values_expected": done.values_expected,
+            "commitments": done.commitments_approved,
+            "commitments_expected": done.commitments_expected,
+            "period": self.evaluation.label,
+            "minimum": minimum_completeness_percent(),
+        }
 
     @cached_property
     def region_reporting(self) -> list[dict[str, Any]]:
@@ -585,7 +750,18 @@ class Book:
         computed = (
             (100 * (latest - base) / base) if base is not None and latest is not None and base > 0 else None
         )
-        if reported is not None:
+        contradiction = next(
+            (
+                v.message
+                for v in self.violations(country)
+                if v.kind == "change" and v.indicator == ICSE_GROWTH
+            ),
+            "",
+        )
+        if contradiction:
+            # The reported change and the counts disagree: no verdict on either figure.
+            verdict, basis = "unknown", _("the reported change contradicts the victims counted")
+        elif reported is not None:
             verdict = "met" if reported >= ICSE_TARGET_PERCENT else "not_met"
             basis = _("as reported (%(code)s)") % {"code": ICSE_GROWTH}
         elif computed is not None:
@@ -601,6 +777,7 @@ class Book:
             reported,
             verdict,
             basis,
+            contradiction,
         )
 
     @cached_property
@@ -611,6 +788,89 @@ class Book:
     def icse_counts(self) -> dict[str, int]:
         counts = Counter(row.verdict for row in self.icse_rows)
         return {"met": counts["met"], "not_met": counts["not_met"], "unknown": counts["unknown"]}
+
+    # -- the rapporteur's findings ---
+
+    @cached_property
+    def _findings(self) -> dict[tuple[int | None, int | None], str]:
+        return {(f["country_id"], f["goal_id"]): f["text"] for f in self.data.get("findings", [])}
+
+    @property
+    def alliance_finding(self) -> str:
+        return self.finding(None, None)
+
+    def finding(self, country: CountryInfo | None, goal: GoalInfo | None) -> str:
+        """The approved findings on a goal (None: all goals) for a country (None: the alliance)."""
+        return self._findings.get((country.id if country else None, goal.id if goal else None), "")
+
+    # -- sources and approvals ---
+
+    @cached_property
+    def _sources(self) -> tuple[list[Source], dict[tuple, list[int]]]:
+        """Approved evidence as numbered sources: the same address keeps one number in the whole report.
+
+        Numbered in reading order (country, then commitments, values, follow-ups), from the frozen data
+        only, so every part of an alliance-wide report gives a source the same number.
+        """
+        commitment_country = {c["id"]: c["country_id"] for c in self.data["commitments"]}
+        recommendation_country = {r["id"]: r["country_id"] for r in self.data["recommendations"]}
+        country_order = {country.id: position for position, country in enumerate(self.countries)}
+        cited: list[tuple[int, tuple, str, list[str]]] = []
+        for row in self.data["progress"]:
+            cited.append((commitment_country.get(row[0]), ("progress", row[0]), "commitment", row[6]))
+        for row in self.data["values"]:
+            cited.append((row[0], ("value", row[0], row[1]), "value", row[8]))
+        for row in self.data["follow_ups"]:
+            cited.append((recommendation_country.get(row[0]), ("follow_up", row[0]), "follow_up", row[6]))
+        cited.sort(key=lambda item: country_order.get(item[0], -1))
+        sources: list[Source] = []
+        by_url: dict[str, int] = {}
+        numbers: dict[tuple, list[int]] = defaultdict(list)
+        for country_id, key, _kind, links in cited:
+            for url in links or []:
+                if url not in by_url:
+                    country = self.country_by_id.get(country_id)
+                    sources.append(Source(len(sources) + 1, url, country.name if country else ""))
+                    by_url[url] = len(sources)
+                if by_url[url] not in numbers[key]:
+                    numbers[key].append(by_url[url])
+        return sources, numbers
+
+    @property
+    def sources(self) -> list[Source]:
+        return self._sources[0]
+
+    def sources_for(self, countries: list[CountryInfo] | None) -> list[Source]:
+        if countries is None:
+            return self.sources
+        names = {country.name for country in countries}
+        return [source for source in self.sources if source.country in names]
+
+    def source_numbers(self, key: tuple) -> list[int]:
+        return sorted(self._sources[1].get(key, []))
+
+    def approvals(self, countries: list[CountryInfo] | None = None) -> list[Approval]:
+        """Who approved the data in the report, how many rows, and when (first and last approval)."""
+        ids = {c.id for c in (countries if countries is not None else self.countries)}
+        commitment_country = {c["id"]: c["country_id"] for c in self.data["commitments"]}
+        recommendation_country = {r["id"]: r["country_id"] for r in self.data["recommendations"]}
+        moments: dict[str, list[str]] = defaultdict(list)
+        for row in self.data["values"]:
+            if row[0] in ids and row[9]:
+                moments[row[10] or _("unknown reviewer")].append(row[9])
+        for row in self.data["progress"]:
+            if commitment_country.get(row[0]) in ids and row[7]:
+                moments[row[8] or _("unknown reviewer")].append(row[7])
+        for row in self.data["follow_ups"]:
+            if recommendation_country.get(row[0]) in ids and row[7]:
+                moments[row[8] or _("unknown reviewer")].append(row[7])
+        return sorted(
+            (
+                Approval(name, len(days), _datetime(min(days)), _datetime(max(days)))
+                for name, days in moments.items()
+            ),
+            key=lambda approval: (-approval.count, approval.name),
+        )
 
     # -- commitments and recommendations ---
 
@@ -626,15 +886,30 @@ class Book:
                 continue
             base = self._progress.get((item["id"], self.baseline.id))
             latest = self._progress.get((item["id"], self.evaluation.id))
+            # Without an approved report for the evaluation, the older narrative is printed with its
+            # period, so that nobody reads the baseline's words as the current state.
+            if latest and latest[1]:
+                narrative, narrative_period = latest[1], ""
+            elif base and base[1]:
+                narrative, narrative_period = base[1], self.baseline.label
+            else:
+                narrative, narrative_period = "", ""
+            target = _date(item["target_date"])
+            done = latest and latest[0] in {"complete", "withdrawn"}
             rows[item["goal_id"]].append(
                 CommitmentRow(
                     item["title"],
                     item["goal_id"],
                     item["lead_organisation"],
-                    _date(item["target_date"]),
+                    target,
                     str(labels[base[0]]) if base else None,
                     str(labels[latest[0]]) if latest else None,
-                    (latest or base or ("", ""))[1],
+                    narrative,
+                    narrative_period,
+                    item.get("description", ""),
+                    item.get("baseline", ""),
+                    bool(target and target <= self.evaluation.ends_on and not done),
+                    tuple(self.source_numbers(("progress", item["id"]))),
                 )
             )
         return rows
@@ -655,7 +930,12 @@ class Book:
         """Commitments in the evaluation period: how many there are, reported on, complete."""
         counts = self.completion_counts(countries=countries)[self.evaluation.id]
         total = sum(counts.values())
-        return {"total": total, "reported": total - counts[None], "complete": counts["complete"]}
+        return {
+            "total": total,
+            "reported": total - counts[None],
+            "missing": counts[None],
+            "complete": counts["complete"],
+        }
 
     def completion_table(self, **kwargs) -> list[dict[str, Any]]:
         counts = self.completion_counts(**kwargs)
@@ -678,23 +958,28 @@ class Book:
         return rows
 
     def completion_chart(self, *, title: str, **kwargs) -> Chart:
+        """Commitments per completion status and period; "no approved report" is a category of its own,
+        so that unreported commitments are seen as unreported, never as zero at every status."""
         counts = self.completion_counts(**kwargs)
-        choices = CommitmentProgress.Completion.choices[:4]  # withdrawn ones are listed in the table only
+        keys = [key for key, _label in CommitmentProgress.Completion.choices[:4]] + [None]
+        labels = [str(label) for _key, label in CommitmentProgress.Completion.choices[:4]]
         return bar_chart(
             title=title,
-            categories=[str(label) for _key, label in choices],
+            categories=[*labels, _("no approved report")],
             series=[
-                Series(self.baseline.label, [counts[self.baseline.id][key] for key, _label in choices]),
-                Series(self.evaluation.label, [counts[self.evaluation.id][key] for key, _label in choices]),
+                Series(self.baseline.label, [counts[self.baseline.id][k] for k in keys], "baseline"),
+                Series(self.evaluation.label, [counts[self.evaluation.id][k] for k in keys], "evaluation"),
             ],
             unit=_("commitments"),
+            axis="count",
+            missing_categories=[len(keys) - 1],
         )
 
     def recommendations_for(self, country: CountryInfo | None) -> dict[int, list[RecommendationRow]]:
         responses = dict(GovernmentResponse.Response.choices)
         follow_up_labels = dict(RecommendationFollowUp.FollowUpStatus.choices)
         latest: dict[int, tuple[str, str]] = {}
-        for recommendation_id, _period_id, status, narrative, _version, _demo in self.data["follow_ups"]:
+        for recommendation_id, _period_id, status, narrative, *_rest in self.data["follow_ups"]:
             latest[recommendation_id] = (status, narrative)  # ordered by period: the last one wins
         rows: dict[int, list[RecommendationRow]] = defaultdict(list)
         for item in self.data["recommendations"]:
@@ -715,24 +1000,29 @@ class Book:
                     str(follow_up_labels[follow_up[0]]) if follow_up else None,
                     follow_up[0] if follow_up else None,
                     follow_up[1] if follow_up else "",
+                    tuple(self.source_numbers(("follow_up", item["id"]))),
                 )
             )
         return rows
 
     # -- charts ---
 
+    def _assessment_series(self, tallies: list[Any], get) -> list[Series]:
+        return [
+            Series(_("better"), [get(t, IMPROVED) for t in tallies], IMPROVED),
+            Series(_("unchanged"), [get(t, UNCHANGED) for t in tallies], UNCHANGED),
+            Series(_("worse"), [get(t, WORSENED) for t in tallies], WORSENED),
+            Series(_("no comparison"), [get(t, MISSING) for t in tallies], MISSING),
+        ]
+
     def goal_tally_chart(self, *, countries: list[CountryInfo] | None = None) -> Chart:
         tallies = [self.tally(goal=goal, countries=countries) for goal in self.goals]
         return bar_chart(
             title=_("Indicators compared with the baseline, per goal"),
-            categories=[_short(f"{goal.chapter}. {goal.title}") for goal in self.goals],
-            series=[
-                Series(_("better"), [t.improved for t in tallies]),
-                Series(_("unchanged"), [t.unchanged for t in tallies]),
-                Series(_("worse"), [t.worsened for t in tallies]),
-                Series(_("no comparison"), [t.missing for t in tallies]),
-            ],
+            categories=[goal.numbered_title for goal in self.goals],
+            series=self._assessment_series(tallies, lambda tally, key: tally.count(key)),
             unit=_("country-indicator pairs"),
+            axis="count",
         )
 
     def indicator_tally_chart(self, goal: GoalInfo) -> Chart:
@@ -742,15 +1032,11 @@ class Book:
         ]
         return bar_chart(
             title=_("%(goal)s: countries better, unchanged or worse than at the baseline")
-            % {"goal": goal.title},
+            % {"goal": goal.numbered_title},
             categories=[i.code for i in indicators],
-            series=[
-                Series(_("better"), [t[IMPROVED] for t in tallies]),
-                Series(_("unchanged"), [t[UNCHANGED] for t in tallies]),
-                Series(_("worse"), [t[WORSENED] for t in tallies]),
-                Series(_("no comparison"), [t[MISSING] for t in tallies]),
-            ],
+            series=self._assessment_series(tallies, lambda tally, key: tally[key]),
             unit=_("countries"),
+            axis="count",
         )
 
     def maturity_chart(self, country: CountryInfo, goal: GoalInfo) -> Chart | None:
@@ -758,13 +1044,23 @@ class Book:
         if not indicators:
             return None
         return bar_chart(
-            title=_("%(country)s, %(goal)s: maturity levels") % {"country": country.name, "goal": goal.title},
+            title=_("%(country)s, %(goal)s: maturity levels")
+            % {"country": country.name, "goal": goal.numbered_title},
             categories=[i.code for i in indicators],
             series=[
-                Series(self.baseline.label, [self.value(country, i, self.baseline) for i in indicators]),
-                Series(self.evaluation.label, [self.value(country, i, self.evaluation) for i in indicators]),
+                Series(
+                    self.baseline.label,
+                    [self.value(country, i, self.baseline) for i in indicators],
+                    "baseline",
+                ),
+                Series(
+                    self.evaluation.label,
+                    [self.value(country, i, self.evaluation) for i in indicators],
+                    "evaluation",
+                ),
             ],
             unit=_("level 0–4"),
+            axis="maturity",
         )
 
     def icse_chart(self, countries: list[CountryInfo]) -> Chart:
@@ -773,10 +1069,11 @@ class Book:
             title=_("Victims identified through ICSE (%(code)s)") % {"code": ICSE_VICTIMS},
             categories=[row.country.code for row in rows],
             series=[
-                Series(self.baseline.label, [row.victims_baseline.raw for row in rows]),
-                Series(self.evaluation.label, [row.victims_evaluation.raw for row in rows]),
+                Series(self.baseline.label, [row.victims_baseline.raw for row in rows], "baseline"),
+                Series(self.evaluation.label, [row.victims_evaluation.raw for row in rows], "evaluation"),
             ],
             unit=_("victims"),
+            axis="count",
         )
 
     # -- the country profile ---
@@ -795,6 +1092,13 @@ class Book:
                 for goal in self.goals
                 if (chart := self.maturity_chart(country, goal)) is not None
             },
+            findings={
+                None: self.finding(country, None),
+                **{goal.id: self.finding(country, goal) for goal in self.goals},
+            },
+            approvals=self.approvals([country]),
+            sources=self.sources_for([country]),
+            violations=self.violations(country),
         )
 
     # -- the alliance-wide goal chapter ---
@@ -815,6 +1119,7 @@ class Book:
                 not_reported.append(country)
         return {
             "goal": goal,
+            "finding": self.finding(None, goal),
             "tally": self.tally(goal=goal),
             "indicators": indicators,
             "rows": rows,
@@ -826,15 +1131,3 @@ class Book:
             ),
             "text_indicators": [i for i in self.indicators_by_goal[goal.id] if i.is_text],
         }
-
-
-def _short(label: str, length: int = 13) -> str:
-    """A chart category label short enough not to run into its neighbours."""
-    return label if len(label) <= length else label[: length - 1].rstrip() + "…"
-
-
-def _collation_key(name: str) -> str:
-    """Sort names as people expect (Åland after Aruba, not after Zimbabwe) without a locale."""
-    import unicodedata
-
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments import access
 from commitments.models import Country, EvaluationRound
+from commitments.selectors import order_by_name
 
 from .models import Report
 
@@ -29,7 +30,7 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        countries = Country.objects.exclude(membership=Country.Membership.OBSERVER).order_by("name_en")
+        countries = order_by_name(Country.objects.exclude(membership=Country.Membership.OBSERVER))
         self.fields["country"].queryset = access.editable_countries(user, countries)
         if not access.is_reviewer(user):
             # Staff request the evaluation of their own countries only.

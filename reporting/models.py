@@ -102,6 +102,11 @@ class Report(models.Model):
         related_name="+",
         verbose_name=_("published by"),
     )
+    publish_reason = models.TextField(
+        _("reason for publishing with too little data"),
+        blank=True,
+        help_text=_("Why a reviewer published a report whose round has too little approved data."),
+    )
 
     # The audit sees a report requested (created), built, failed, published and withdrawn; the pipeline's
     # bookkeeping (who holds which stage, attempts) is not part of it. Most steps are conditional

@@ -22,18 +22,21 @@ from commitments.models import (
     CommitmentProgress,
     Country,
     EvaluationRound,
+    Finding,
     Goal,
     GovernmentResponse,
     Indicator,
     IndicatorValue,
     Recommendation,
     RecommendationFollowUp,
+    split_lines,
 )
+from commitments.selectors import active_rules, rule_data
 
 from .models import Report
 
 # Bump when the shape of report_data changes, so that old and new snapshots never compare equal.
-DATA_FORMAT = 1
+DATA_FORMAT = 2
 
 
 @contextmanager
@@ -58,10 +61,22 @@ def _day(value) -> str | None:
     return value.isoformat() if value else None
 
 
+# Who approved a row: read with the row (no extra query), printed as "approved by ... on ...".
+APPROVER = ("approved_by__first_name", "approved_by__last_name", "approved_by__username")
+
+
+def _review(fields) -> list[Any]:
+    """Evidence links (a list), approval time (ISO) and approver's name of an approved row."""
+    links, approved_at, first, last, username = fields
+    name = f"{first or ''} {last or ''}".strip() or username or ""
+    return [split_lines(links), _day(approved_at), name]
+
+
 def _period(period) -> dict[str, Any]:
     return {
         "id": period.pk,
         "label": period.label,
+        "label_nl": period.label_nl,
         "starts_on": _day(period.starts_on),
         "ends_on": _day(period.ends_on),
     }
@@ -72,7 +87,8 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
 
     ``country=None`` is the alliance-wide report: every country that took part at any time in the round.
     Queries: round and periods (1), goals (1), countries (1), indicators (1), values (1), commitments (1),
-    progress (1), recommendations with responses (1), follow-ups (1), max(updated_at) (4).
+    progress (1), recommendations with responses (1), consistency rules (1), findings (1), follow-ups (1),
+    max(updated_at) (4).
     """
     with _one_snapshot():
         evaluation_round = EvaluationRound.objects.select_related("baseline_period", "evaluation_period").get(
@@ -104,6 +120,9 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
                 "text_value",
                 "version",
                 "is_demo",
+                "evidence_links",
+                "approved_at",
+                *APPROVER,
             )
         )
         used_indicator_ids = {row[1] for row in values}
@@ -123,7 +142,17 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             .filter(commitment__country_id__in=country_ids, period_id__in=period_ids)
             .filter(commitment__approved_at__isnull=False)
             .order_by("commitment_id", "period_id")
-            .values_list("commitment_id", "period_id", "completion", "narrative", "version", "is_demo")
+            .values_list(
+                "commitment_id",
+                "period_id",
+                "completion",
+                "narrative",
+                "version",
+                "is_demo",
+                "evidence_links",
+                "approved_at",
+                *APPROVER,
+            )
         )
         recommendation_filter = Q(country_id__in=country_ids)
         if country is None:
@@ -134,13 +163,33 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             .select_related("response")
             .order_by("issued_on", "source_document", "number", "id")
         )
+        rules = [rule_data(rule) for rule in active_rules()]
+        finding_filter = Q(country_id__in=country_ids)
+        if country is None:
+            finding_filter |= Q(country__isnull=True)
+        findings = list(
+            Finding.objects.approved()
+            .filter(finding_filter, period=evaluation)
+            .order_by("country_id", "goal_id", "id")
+            .values_list("country_id", "goal_id", "text", "is_demo", "id", "approved_at", *APPROVER)
+        )
         follow_ups = list(
             RecommendationFollowUp.objects.approved()
             .filter(
                 recommendation__in=[r.pk for r in recommendations], period__ends_on__lte=evaluation.ends_on
             )
             .order_by("recommendation_id", "period__starts_on")
-            .values_list("recommendation_id", "period_id", "follow_up", "narrative", "version", "is_demo")
+            .values_list(
+                "recommendation_id",
+                "period_id",
+                "follow_up",
+                "narrative",
+                "version",
+                "is_demo",
+                "evidence_links",
+                "approved_at",
+                *APPROVER,
+            )
         )
         as_of = max(
             filter(
@@ -209,6 +258,9 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
                 "name_en": indicator.name_en,
                 "name_nl": indicator.name_nl,
                 "definition": indicator.definition,
+                "definition_nl": indicator.definition_nl,
+                "unit_nl": indicator.unit_nl,
+                "source_nl": indicator.source_nl,
                 "value_type": indicator.value_type,
                 "unit": indicator.unit,
                 "direction": indicator.direction,
@@ -231,8 +283,8 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             for c in countries
         ],
         "values": [
-            [cid, iid, pid, _number(number), boolean, text, version, demo]
-            for cid, iid, pid, number, boolean, text, version, demo in values
+            [cid, iid, pid, _number(number), boolean, text, version, demo, *_review(rest)]
+            for cid, iid, pid, number, boolean, text, version, demo, *rest in values
         ],
         "commitments": [
             {
@@ -240,6 +292,8 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
                 "country_id": item.country_id,
                 "goal_id": item.goal_id,
                 "title": item.title,
+                "description": item.description,
+                "baseline": item.baseline,
                 "lead_organisation": item.lead_organisation,
                 "committed_on": _day(item.committed_on),
                 "target_date": _day(item.target_date),
@@ -247,7 +301,7 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             }
             for item in commitments
         ],
-        "progress": [list(row) for row in progress],
+        "progress": [[*row[:6], *_review(row[6:])] for row in progress],
         "recommendations": [
             {
                 "id": item.pk,
@@ -263,10 +317,34 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             }
             for item in recommendations
         ],
-        "follow_ups": [list(row) for row in follow_ups],
+        "follow_ups": [[*row[:6], *_review(row[6:])] for row in follow_ups],
+        "rules": rules,
+        "findings": [
+            {
+                "country_id": country_id,
+                "goal_id": goal_id,
+                "text": text,
+                "is_demo": demo,
+                "approved_at": _day(approved_at),
+                "approved_by": f"{first or ''} {last or ''}".strip() or username or "",
+            }
+            for country_id, goal_id, text, demo, _pk, approved_at, first, last, username in findings
+        ],
         "as_of": as_of.isoformat() if as_of else None,
     }
     return data
+
+
+def report_data_warning(*, report: Report) -> str:
+    """What the report's first page says about too little approved data ("" when there is enough),
+    read again from the approved data of the report's round and country, in the report's language."""
+    from django.utils import translation
+
+    from .content import Book
+
+    with translation.override(report.language):
+        data = report_data(evaluation_round=report.evaluation_round, country=report.country)
+        return Book(data).data_warning
 
 
 def data_snapshot(data: dict[str, Any]) -> str:

@@ -167,14 +167,29 @@ def report_request(
     return report
 
 
-def report_publish(*, report: Report, user) -> Report:
-    """Make a ready report visible to ministers and partners (reviewers only)."""
+class LowDataWarning(ValidationError):
+    """The report's round has too little approved data: publishing needs a confirmation with a reason."""
+
+
+def report_publish(*, report: Report, user, reason: str = "") -> Report:
+    """Make a ready report visible to ministers and partners (reviewers only).
+
+    A report whose round has too little approved data is published only with a reason (the reviewer
+    confirms having read the warning); the reason is kept with the report.
+    """
     if not can_publish_report(user):
         raise PermissionDenied(_("Only reviewers publish reports."))
+    reason = (reason or "").strip()
+    if report.status == Report.Status.READY and not report.is_published:
+        warning = selectors.report_data_warning(report=report)
+        if warning and not reason:
+            raise LowDataWarning(warning, code="low_data")
+        if not warning:
+            reason = ""
     now = timezone.now()
     updated = Report.objects.filter(
         pk=report.pk, status=Report.Status.READY, published_at__isnull=True
-    ).update(published_at=now, published_by=user)
+    ).update(published_at=now, published_by=user, publish_reason=reason[:2000])
     report.refresh_from_db()
     if not updated and not report.is_published:
         raise ValidationError(_("Only a ready report can be published."), code="not_ready")
@@ -853,6 +868,8 @@ def _annex_sections(book: Book, countries: list[CountryInfo]) -> list[dict[str, 
             "letter": _("Annex B"),
             "anchor": "annex-b",
             "rows": [book.completeness(country) for country in countries],
+            "approvals": book.approvals(countries),
+            "sources": book.sources_for(None if book.is_alliance else countries),
         },
         {"template": "reporting/pdf/annex_method.html", "letter": _("Annex C"), "anchor": "annex-c"},
     ]
@@ -901,6 +918,7 @@ def country_report_html(*, book: Book, frozen: dict[str, Any], report: Report) -
             "country_tally": book.overall_tally(countries=[country]),
             "commitments": book.commitment_summary(countries=[country]),
             "icse_rows": [profile.icse],
+            "violations": book.violations(country),
             "icse_chart": book.icse_chart([country]),
             "completion": book.completion_table(countries=[country]),
             "completion_chart": book.completion_chart(

@@ -30,7 +30,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return _list_page(request, form)
 
 
-def _list_page(request: HttpRequest, form: ReportRequestForm | None, status: int = 200) -> HttpResponse:
+def _list_page(
+    request: HttpRequest,
+    form: ReportRequestForm | None,
+    status: int = 200,
+    confirm: dict | None = None,
+) -> HttpResponse:
     reports = list(selectors.reports_visible_to(user=request.user)[:200])
     return render(
         request,
@@ -41,6 +46,7 @@ def _list_page(request: HttpRequest, form: ReportRequestForm | None, status: int
             "can_publish": services.can_publish_report(request.user),
             "downloadable": {r.pk for r in reports if services.can_download_report(request.user, r)},
             "has_pending": any(r.status in {Report.Status.QUEUED, Report.Status.RUNNING} for r in reports),
+            "confirm": confirm,
         },
         status=status,
     )
@@ -77,8 +83,14 @@ def report_publish(request: HttpRequest, report_id: int) -> HttpResponse:
         services.report_unpublish(report=report, user=request.user)
         messages.success(request, _("%(report)s is no longer published.") % {"report": report.title})
         return redirect("report_list")
+    reason = request.POST.get("reason", "")
     try:
-        services.report_publish(report=report, user=request.user)
+        services.report_publish(report=report, user=request.user, reason=reason)
+    except services.LowDataWarning as warning:
+        # Too little approved data: the reviewer reads the warning and confirms with a reason.
+        form = ReportRequestForm(user=request.user) if _can_request(request.user) else None
+        confirm = {"report": report, "warning": " ".join(warning.messages), "reason": reason}
+        return _list_page(request, form, confirm=confirm)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -83,7 +83,12 @@ def test_reviewers_see_everything_and_publish(reviewer, minister, reports):
     assert len(page.context["reports"]) == len(reports) and page.context["can_publish"]
     assert browser.get(f"/reports/{reports['unpublished'].pk}/download/").status_code == 200
 
-    assert browser.post(f"/reports/{reports['unpublished'].pk}/publish/").status_code == 302
+    # The round has no approved data at all: the reviewer is warned and confirms with a reason.
+    warned = browser.post(f"/reports/{reports['unpublished'].pk}/publish/")
+    assert warned.status_code == 200 and warned.context["confirm"]["report"] == reports["unpublished"]
+    assert not Report.objects.get(pk=reports["unpublished"].pk).is_published
+    confirmed = browser.post(f"/reports/{reports['unpublished'].pk}/publish/", {"reason": "Needed today."})
+    assert confirmed.status_code == 302
     reports["unpublished"].refresh_from_db()
     assert reports["unpublished"].published_by == reviewer
     assert signed_in(minister).get(f"/reports/{reports['unpublished'].pk}/download/").status_code == 200

@@ -38,9 +38,11 @@ from commitments.access import Role
 from commitments.models import (
     Commitment,
     CommitmentProgress,
+    ConsistencyRule,
     Country,
     CountryAssignment,
     EvaluationRound,
+    Finding,
     Goal,
     GovernmentResponse,
     Indicator,
@@ -381,6 +383,10 @@ def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
             recommendation=world.data.recommendations["NL"], period=world.progress
         ),
         ("commitments", "countryassignment"): CountryAssignment.objects.get(user=world.users["staff_nl"]),
+        ("commitments", "consistencyrule"): ConsistencyRule.objects.get(code="icse-change-agrees"),
+        ("commitments", "finding"): Finding.objects.create(
+            period=world.progress, country=Country.objects.get(code="NL"), text="Findings for the matrix."
+        ),
         ("commitments", "partnertoken"): PartnerToken.objects.get(name="Interpol ICSE sync"),
         ("reporting", "report"): world.reports["unpublished"],
         ("reporting", "reportdownload"): ReportDownload.objects.create(
@@ -615,6 +621,13 @@ TABLE: dict[str, list[Route]] = {
     "submit_for_review": [route(nl_progress, POST=(EDIT_NL_PAGE, submit_all))],
     # Approving all: the author's own items are left for another reviewer (the page says so), so the
     # author gets the page back too; approving or returning one of them is refused (four eyes).
+    "findings": [
+        route(
+            nl_progress,
+            GET=EDIT_NL_PAGE,
+            POST=(EDIT_NL_PAGE, lambda w: {"goal": "", "action": "save", "text": "Findings in words."}),
+        )
+    ],
     "review": [
         route(nl_progress, GET=REVIEW_PAGE, POST=(REVIEW_PAGE, approve_all)),
         route(nl_progress, variant="approve", POST=(REVIEW_OTHERS_WORK, review_step("approve"))),
@@ -831,6 +844,7 @@ _READ_ONLY = [
     ("commitments", "indicatorvalue"),
     ("commitments", "commitmentprogress"),
     ("commitments", "recommendationfollowup"),
+    ("commitments", "finding"),
     ("reporting", "report"),
     ("reporting", "reportdownload"),
     ("webhooks", "webhookdelivery"),  # a log: re-sent by an action, never added or deleted
