@@ -39,7 +39,9 @@ def test_staff_write_findings_and_a_reviewer_approves_them_in_the_workspace(
     assert finding.status == Status.SUBMITTED
 
     with pytest.raises(PermissionDenied):  # staff do not approve
-        workflow.reviewable_transition(item=finding, action="approve", user=staff_nl)
+        workflow.reviewable_transition(
+            item=finding, action="approve", user=staff_nl, expected_version=finding.version
+        )
     signed_in(reviewer).post(url, {"goal": victim_id.pk, "action": "approve", "version": finding.version})
     finding.refresh_from_db()
     assert finding.status == Status.APPROVED and finding.approved_by == reviewer
