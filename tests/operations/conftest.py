@@ -18,6 +18,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+# The real Celery worker of the report tests, and their data fixtures.
+from tests.reporting.conftest import celery_worker, evaluation_round, report_media  # noqa: F401
+
 BASE_DIR = Path(settings.BASE_DIR)
 
 
