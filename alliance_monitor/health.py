@@ -122,6 +122,14 @@ def connect_worker_signals() -> None:
     worker_shutdown.connect(_worker_shutdown, weak=False)
 
 
+def heartbeat_age(*, component: str) -> float | None:
+    """Seconds since ``component`` last beat, or None (never, or Redis away): the containers' checks."""
+    beats = _heartbeats()
+    if not beats or component not in beats:
+        return None
+    return time.time() - beats[component]
+
+
 # --- readiness ------------------------------------------------------------------------------------------
 
 OK, DOWN, STALE, NOT_USED, UNKNOWN, LATE = "ok", "down", "stale", "not used", "unknown", "late"
@@ -237,8 +245,8 @@ def _check_reports() -> dict[str, Any]:
     }
 
 
-def readiness() -> dict[str, Any]:
-    """Every check with its state, and whether the ones READY_REQUIRES names all pass."""
+def readiness(*, require: list[str] | None = None) -> dict[str, Any]:
+    """Every check with its state, and whether the ones required (READY_REQUIRES) all pass."""
     checks: dict[str, dict[str, Any]] = {
         "database": _timed(_check_database),
         "redis": _timed(_check_redis),
@@ -247,7 +255,9 @@ def readiness() -> dict[str, Any]:
     workers, beat = _check_heartbeats()
     checks["workers"], checks["beat"] = workers, beat
     checks["reports"] = _timed(_check_reports)
-    required = [name for name in getattr(settings, "READY_REQUIRES", list(checks)) if name in checks]
+    if require is None:
+        require = list(getattr(settings, "READY_REQUIRES", list(checks)))
+    required = [name for name in require if name in checks]
     failing = [name for name in required if checks[name]["state"] not in {OK, NOT_USED}]
     return {
         "status": "unready" if failing else "ready",

@@ -110,3 +110,15 @@ def test_a_report_waiting_too_long_is_shown_and_can_make_readiness_fail(reviewer
     assert oldest["id"] == report.pk and 590 < oldest["waiting_seconds"] < 700
     with override_settings(READY_REQUIRES=["database"]):
         assert readiness()[0] == 200  # reported, not required
+
+
+def test_readiness_costs_three_queries_and_can_be_asked_about_some_checks(django_assert_num_queries):
+    # SELECT 1; the oldest queued report; the number of queued reports.
+    with django_assert_num_queries(3):
+        response = Client().get("/readyz")
+    assert set(json.loads(response.content)["checks"]) == {
+        "database", "redis", "broker", "workers", "beat", "reports"
+    }
+    response = Client().get("/readyz?require=database,redis")
+    body = json.loads(response.content)
+    assert response.status_code == 200 and body["required"] == ["database", "redis"], body
