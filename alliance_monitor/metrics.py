@@ -18,8 +18,10 @@ Read at scrape time from the database and the broker, so they are true for every
 
 from __future__ import annotations
 
+import functools
 import hmac
 import os
+import re
 import time
 from datetime import timedelta
 
@@ -66,11 +68,20 @@ for _breaker in (cache_breaker, broker_breaker):
     _breaker.on_change.append(_count_outage)
 
 
+_GROUP = re.compile(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)")
+
+
+@functools.lru_cache(maxsize=512)
+def _readable(route: str) -> str:
+    """``api/v1/countries/(?P<code>[A-Z]{2})/$`` (DRF's regex routes) -> ``/api/v1/countries/<code>/``."""
+    return "/" + _GROUP.sub(r"<\1>", route).replace("^", "").replace("$", "").replace("\\", "")
+
+
 def _route(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return "unmatched"
-    return "/" + (match.route or match.view_name or "")
+    return _readable(match.route or match.view_name or "")
 
 
 class MetricsMiddleware:
@@ -190,7 +201,7 @@ def _may_read_metrics(request: HttpRequest) -> bool:
 
 def registry() -> CollectorRegistry:
     """All processes' counters (multiprocess mode under gunicorn) or this process's, plus the database's."""
-    combined = CollectorRegistry(auto_describe=True)
+    combined = CollectorRegistry()  # (auto_describe would run the database queries twice)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.MultiProcessCollector(combined)
     else:
