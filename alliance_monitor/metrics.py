@@ -1,4 +1,5 @@
-"""Prometheus metrics (prometheus_client), at ``/metrics`` for administrators and scrapers.
+"""Prometheus metrics (prometheus_client), at ``/metrics`` for administrators (the Administrator role,
+superusers) and scrapers (METRICS_TOKEN, METRICS_ALLOWED_IPS).
 
 Counted by the web processes as they serve (safe under gunicorn's several processes: with
 ``PROMETHEUS_MULTIPROC_DIR`` set, each process writes its own files and a scrape adds them up; see
@@ -195,8 +196,10 @@ def _may_read_metrics(request: HttpRequest) -> bool:
         return True
     if request.META.get("REMOTE_ADDR") in getattr(settings, "METRICS_ALLOWED_IPS", []):
         return True
+    from commitments.access import Role, has_role
+
     user = getattr(request, "user", None)
-    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+    return bool(user and user.is_authenticated and user.is_active and has_role(user, Role.ADMINISTRATOR))
 
 
 def registry() -> CollectorRegistry:
@@ -214,7 +217,7 @@ def registry() -> CollectorRegistry:
 @never_cache
 @require_GET
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    """Prometheus' text format; for superusers, METRICS_TOKEN bearers and METRICS_ALLOWED_IPS only."""
+    """Prometheus' text format; for administrators, METRICS_TOKEN bearers and METRICS_ALLOWED_IPS only."""
     if not _may_read_metrics(request):
         return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
     return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)

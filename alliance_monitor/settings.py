@@ -329,7 +329,7 @@ LOGGING = logging_config(
 READY_REQUIRES = env_list("READY_REQUIRES", "database,redis,broker,workers,beat")
 # A report queued longer than this makes the "reports" check fail.
 READY_REPORT_WAIT_SECONDS = int(env("READY_REPORT_WAIT_SECONDS", "300") or 300)
-# /metrics (Prometheus text format): for administrators (staff superusers), for a scraper sending
+# /metrics (Prometheus text format): for administrators (Administrator role), for a scraper sending
 # "Authorization: Bearer <METRICS_TOKEN>", and for the addresses in METRICS_ALLOWED_IPS.
 METRICS_TOKEN = env("METRICS_TOKEN", "") or ""
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")

@@ -77,14 +77,16 @@ def test_metrics_count_routes_partners_and_reports(evaluation_round, nl, django_
 
 @pytest.mark.django_db
 @override_settings(METRICS_TOKEN=SCRAPER, METRICS_ALLOWED_IPS=[])
-def test_metrics_are_for_administrators_and_scrapers_only(admin_user, reviewer):
+def test_metrics_are_for_administrators_and_scrapers_only(admin_user, reviewer, administrator):
     assert Client().get("/metrics").status_code == 403
     assert Client(headers={"Authorization": "Bearer wrong"}).get("/metrics").status_code == 403
     assert token_client(make_tokens().partner).get("/metrics").status_code == 403  # partner tokens neither
     signed_in = Client()
     signed_in.force_login(reviewer)
     assert signed_in.get("/metrics").status_code == 403
-    signed_in.force_login(admin_user)
+    signed_in.force_login(administrator)
+    assert signed_in.get("/metrics").status_code == 200
+    signed_in.force_login(admin_user)  # a superuser
     assert signed_in.get("/metrics").status_code == 200
     with override_settings(METRICS_ALLOWED_IPS=["127.0.0.1"]):
         assert Client(REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 200
