@@ -113,13 +113,15 @@ def _hand_over_until_done() -> None:
             time.sleep(float(getattr(settings, "BREAKER_RESET_SECONDS", 5)))
             try:
                 _handed, left = hand_over()
-            except Exception:  # noqa: BLE001 - the database may be away too: try again later
-                logger.warning("Report hand-over failed; trying again", exc_info=True)
+            except Exception as error:  # noqa: BLE001 - the database may be away too: try again later
+                logger.warning("Report hand-over failed (%s: %s); trying again", type(error).__name__, error)
                 left = True
             try:
                 if not left and not pending_reports():
                     return
             except Exception:  # noqa: BLE001 - the database is away: keep trying
                 continue
+            finally:
+                connections.close_all()  # hold no connection while waiting
     finally:
         connections.close_all()
