@@ -3,8 +3,8 @@
 While Redis is away, every request that tries it pays for the attempt (a refused connection, redis-py's
 retries, a timeout when the host does not answer at all) and used to log a traceback per attempt. A
 breaker remembers the failure instead: for ``BREAKER_RESET_SECONDS`` after it, calls skip Redis at once
-(the cache answers as a miss, a report request stays queued for the hand-over); then one call is let
-through to try again, and its success closes the breaker.
+(the cache answers from this process's memory, a report request stays queued for the hand-over); then
+one call is let through to try again, and its success closes the breaker.
 
 Each breaker writes the outage to the log three ways only: one WARNING when it starts, one summary a
 minute while it lasts (``OUTAGE_SUMMARY_SECONDS``), one INFO when it ends, never a traceback per call.
@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django_redis.client import DefaultClient
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -173,50 +175,99 @@ REDIS_ERRORS = (ConnectionInterrupted, RedisConnectionError, RedisTimeoutError, 
 
 # The client's calls that talk to Redis. (make_key, encode, decode, lock, close ... do not.)
 _GUARDED = [
-    "set",
-    "incr_version",
-    "add",
-    "get",
-    "persist",
-    "expire",
-    "pexpire",
-    "pexpire_at",
-    "expire_at",
-    "delete",
-    "delete_pattern",
-    "delete_many",
-    "clear",
-    "get_many",
-    "set_many",
-    "incr",
-    "decr",
-    "ttl",
-    "pttl",
-    "has_key",
-    "iter_keys",
-    "keys",
-    "touch",
-]
+    "set", "incr_version", "add", "get", "persist", "expire", "pexpire", "pexpire_at", "expire_at",
+    "delete", "delete_pattern", "delete_many", "clear", "get_many", "set_many", "incr", "decr", "ttl",
+    "pttl", "has_key", "iter_keys", "keys", "touch",
+]  # fmt: skip
 
+
+class _Fallback:
+    """This process's own memory standing in for Redis while the breaker is open.
+
+    Pages then keep coming from a cache (the API's page cache is keyed on the data's version, so a page
+    kept here is never stale) and the throttle keeps counting, per process instead of across them. It is
+    emptied when Redis answers again.
+    """
+
+    def __init__(self) -> None:
+        self._cache: LocMemCache | None = None
+
+    @property
+    def cache(self) -> LocMemCache:
+        if self._cache is None:
+            entries = int(getattr(settings, "CACHE_FALLBACK_ENTRIES", 1000))
+            options = {"OPTIONS": {"MAX_ENTRIES": entries}}
+            self._cache = LocMemCache("alliance-monitor-redis-fallback", options)
+        return self._cache
+
+    def clear(self) -> None:
+        if self._cache is not None:
+            self._cache.clear()
+
+
+fallback = _Fallback()
+
+
+def _set(fb, key, value, timeout=DEFAULT_TIMEOUT, version=None, client=None, nx=False, xx=False):
+    if nx:
+        return fb.add(key, value, timeout, version)
+    if xx and not fb.has_key(key, version):
+        return False
+    fb.set(key, value, timeout, version)
+    return True
+
+
+def _incr(fb, key, delta=1, version=None, client=None, ignore_key_check=False):
+    if ignore_key_check and not fb.has_key(key, version):
+        fb.set(key, 0, version=version)
+    return fb.incr(key, delta, version)
+
+
+# The calls the fallback answers, with django-redis's client signatures; the others answer as before
+# (a miss, or nothing done).
+_FALLBACK = {
+    "get": lambda fb, key, default=None, version=None, client=None: fb.get(key, default, version),
+    "set": _set,
+    "add": lambda fb, key, value, timeout=DEFAULT_TIMEOUT, version=None, client=None: fb.add(
+        key, value, timeout, version
+    ),
+    "delete": lambda fb, key, version=None, prefix=None, client=None: fb.delete(key, version),
+    "delete_many": lambda fb, keys, version=None, client=None: fb.delete_many(keys, version),
+    "get_many": lambda fb, keys, version=None, client=None: fb.get_many(keys, version),
+    "set_many": lambda fb, data, timeout=DEFAULT_TIMEOUT, version=None, client=None: fb.set_many(
+        data, timeout, version
+    ),
+    "incr": _incr,
+    "decr": lambda fb, key, delta=1, version=None, client=None: fb.decr(key, delta, version),
+    "has_key": lambda fb, key, version=None, client=None: fb.has_key(key, version),
+    "touch": lambda fb, key, timeout=DEFAULT_TIMEOUT, version=None, client=None: fb.touch(
+        key, timeout, version
+    ),
+}
 
 _nesting = threading.local()  # set_many calls set, add calls set: only the outermost call counts
 
 
-def _guarded(method):
+def _guarded(name: str, method):
+    local = _FALLBACK.get(name)
+
+    def instead(error: BaseException, args, kwargs):
+        if local is None:
+            raise ConnectionInterrupted(connection=None) from error
+        return local(fallback.cache, *args, **kwargs)
+
     def call(self, *args, **kwargs):
         if getattr(_nesting, "depth", 0):
             return method(self, *args, **kwargs)
         if not cache_breaker.allow():
-            raise ConnectionInterrupted(connection=None) from RedisConnectionError("skipped: breaker open")
+            return instead(RedisConnectionError("skipped: breaker open"), args, kwargs)
         _nesting.depth = 1
         try:
             result = method(self, *args, **kwargs)
-        except ConnectionInterrupted as error:
+        except (ConnectionInterrupted, RedisConnectionError, RedisTimeoutError) as error:
             cache_breaker.failure(error)
-            raise
-        except (RedisConnectionError, RedisTimeoutError) as error:
-            cache_breaker.failure(error)
-            raise ConnectionInterrupted(connection=None) from error
+            _nesting.depth = 0
+            return instead(error, args, kwargs)
         finally:
             _nesting.depth = 0
         cache_breaker.success()
@@ -230,10 +281,18 @@ def _guarded(method):
 class BreakerClient(DefaultClient):
     """django-redis's client, skipping Redis while ``cache_breaker`` is open (CACHES OPTIONS CLIENT_CLASS).
 
-    With ``IGNORE_EXCEPTIONS`` a skipped call answers as a miss (``get``) or does nothing (``set``),
-    exactly as a failed one did, only at once.
+    Meanwhile reads and writes go to this process's memory (``fallback``); calls it cannot answer (keys,
+    ttl, ...) fail as a failed call did, which ``IGNORE_EXCEPTIONS`` turns into a miss, only at once.
     """
 
 
 for _name in _GUARDED:
-    setattr(BreakerClient, _name, _guarded(getattr(DefaultClient, _name)))
+    setattr(BreakerClient, _name, _guarded(_name, getattr(DefaultClient, _name)))
+
+
+def _empty_fallback(breaker: CircuitBreaker, is_open: bool) -> None:
+    if not is_open:
+        fallback.clear()  # Redis is back and holds the truth again
+
+
+cache_breaker.on_change.append(_empty_fallback)

@@ -160,6 +160,8 @@ HEARTBEAT_SECONDS = int(env("HEARTBEAT_SECONDS", "10") or 10)
 CELERY_BEAT_MAX_INTERVAL = HEARTBEAT_SECONDS
 # After Redis or the broker failed, skip it this long before one call tries again (breaker.py).
 BREAKER_RESET_SECONDS = float(env("BREAKER_RESET_SECONDS", "5") or 5)
+# Meanwhile the cache lives in each process's memory, this many entries at most (emptied when Redis is back).
+CACHE_FALLBACK_ENTRIES = int(env("CACHE_FALLBACK_ENTRIES", "1000") or 1000)
 # While an outage lasts, one summary line in the log this often.
 OUTAGE_SUMMARY_SECONDS = float(env("OUTAGE_SUMMARY_SECONDS", "60") or 60)
 
@@ -169,9 +171,9 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
-                # Redis down must not take pages and the API down: the cache then answers as a miss
-                # (throttling pauses). The breaker skips Redis for BREAKER_RESET_SECONDS after a failure,
-                # and logs the outage once, then once a minute, then when it ends (breaker.py).
+                # Redis down must not take pages and the API down. The breaker skips Redis for
+                # BREAKER_RESET_SECONDS after a failure (the cache then lives in the process's memory), and
+                # logs the outage once, then once a minute, then when it ends (breaker.py).
                 "CLIENT_CLASS": "alliance_monitor.breaker.BreakerClient",
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": 1,

@@ -56,13 +56,18 @@ def test_a_report_requested_while_the_broker_is_away_is_handed_over_when_it_retu
 
 
 @override_settings(BREAKER_RESET_SECONDS=30)
-def test_the_cache_is_skipped_at_once_while_its_breaker_is_open(reviewer):
+def test_while_its_breaker_is_open_the_cache_lives_in_the_process_and_redis_is_not_tried(reviewer):
     from django.core.cache import cache
 
-    cache.set("probe", "here")
+    cache.set("probe", "in Redis")
     cache_breaker.failure("ConnectionError: pretend Redis went away")
     started = time.monotonic()
-    assert all(cache.get("probe") is None for _ in range(1000))  # answered as misses, without trying
+    assert all(cache.get("probe") is None for _ in range(1000))  # not tried: the process's memory is empty
     assert time.monotonic() - started < 1.0
-    cache_breaker.success()
-    assert cache.get("probe") == "here"  # Redis itself never lost it
+    cache.set("page", "rendered meanwhile")
+    assert cache.get("page") == "rendered meanwhile"  # kept in the process while Redis is away
+    assert cache.add("hits", 1) and cache.incr("hits") == 2  # the throttle keeps counting, per process
+    cache_breaker.success()  # Redis answers again: its data counts, the process's memory is emptied
+    assert cache.get("probe") == "in Redis"
+    assert cache.get("page") is None
+    cache.delete("probe")
