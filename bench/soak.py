@@ -640,7 +640,7 @@ def report(load, outcome, setup, gunicorn, worker, minutes, outage_at, outage_fo
         )
     total = sum(m.requests for m in load.stats.values())
     errors = sum(m.errors for m in load.stats.values())
-    print(f"\nrequests {total}, errors {errors}")
+    print(f"\nrequests {total}, errors {errors}; machine load average now {os.getloadavg()[0]:.1f}")
     for sample in load.error_samples:
         print(f"  error: {sample}")
 
