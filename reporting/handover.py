@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 from django.conf import settings
 from django.db import connections
@@ -32,6 +31,7 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _kept_steps: set[tuple[str, int]] = set()  # ("part", id) / ("assemble", id) of this process
 _thread: threading.Thread | None = None
+_stop = threading.Event()
 
 
 def keep(*, job: str, object_ids: list[int]) -> None:
@@ -49,6 +49,7 @@ def _start() -> None:
     with _lock:
         if _thread is not None and _thread.is_alive():
             return
+        _stop.clear()
         _thread = threading.Thread(target=_hand_over_until_done, daemon=True, name="report-handover")
         _thread.start()
 
@@ -107,10 +108,19 @@ def hand_over() -> tuple[list[int], bool]:
         return handed, bool(_kept_steps)
 
 
+def stop() -> None:
+    """Stop the hand-over thread (tests; what it kept stays marked in the database for the sweep)."""
+    _stop.set()
+    thread = _thread
+    if thread is not None:
+        thread.join(timeout=30)
+    with _lock:
+        _kept_steps.clear()
+
+
 def _hand_over_until_done() -> None:
     try:
-        while True:
-            time.sleep(float(getattr(settings, "BREAKER_RESET_SECONDS", 5)))
+        while not _stop.wait(float(getattr(settings, "BREAKER_RESET_SECONDS", 5))):
             try:
                 _handed, left = hand_over()
             except Exception as error:  # noqa: BLE001 - the database may be away too: try again later
