@@ -18,8 +18,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-# The real Celery worker of the report tests, and their data fixtures.
-from tests.reporting.conftest import celery_worker, evaluation_round, report_media  # noqa: F401
+# A data fixture of the report tests. (Not their session-wide Celery worker: a second one would take
+# the report tests' tasks; tests that need the worker live in tests/reporting/.)
+from tests.reporting.conftest import evaluation_round  # noqa: F401
 
 BASE_DIR = Path(settings.BASE_DIR)
 

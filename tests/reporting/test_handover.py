@@ -1,6 +1,6 @@
 """Fast failure while Redis or the broker is away, and report requests handed over when it returns.
 
-With the real Celery worker of tests/reporting (on the tests' Redis) and a broker address where nothing
+With the real Celery worker of these tests (on the tests' Redis) and a broker address where nothing
 answers: a report requested meanwhile is stored, the browser is not kept waiting, and once the broker
 answers again the request reaches a worker and the report becomes ready, without anyone running the
 sweep and without beat.
@@ -16,8 +16,9 @@ from django.test import Client, override_settings
 
 from alliance_monitor.breaker import broker_breaker, cache_breaker
 from reporting.models import Report
-from tests.reporting.conftest import give, wait_for
-from tests.reporting.test_tasks import broker_at, closed_port
+
+from .conftest import give, wait_for
+from .test_tasks import broker_at, closed_port
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
