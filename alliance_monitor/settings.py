@@ -15,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from alliance_monitor.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -75,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "alliance_monitor.logs.RequestIdMiddleware",  # first: every log line of a request carries its id
+    "alliance_monitor.metrics.MetricsMiddleware",  # requests and latencies by route (Prometheus)
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -156,6 +160,18 @@ CELERY_TASK_ROUTES = {"webhooks.tasks.*": {"queue": "webhooks"}}
 # Evaluation reports: below this share (percent) of approved values or commitment reports for the round,
 # a report says on its first page that it has too little data, and publishing it needs a reason.
 REPORT_MIN_COMPLETENESS_PERCENT = int(env("REPORT_MIN_COMPLETENESS_PERCENT", "50") or 50)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING below, like the web processes
+# Beat records a heartbeat on every tick (alliance_monitor/health.py), and ticks at least this often.
+CELERY_BEAT_SCHEDULER = "alliance_monitor.health.HeartbeatScheduler"
+# Workers and beat write a heartbeat this often; readiness calls one older than 3 of these stale.
+HEARTBEAT_SECONDS = int(env("HEARTBEAT_SECONDS", "10") or 10)
+CELERY_BEAT_MAX_INTERVAL = HEARTBEAT_SECONDS
+# After Redis or the broker failed, skip it this long before one call tries again (breaker.py).
+BREAKER_RESET_SECONDS = float(env("BREAKER_RESET_SECONDS", "5") or 5)
+# Meanwhile the cache lives in each process's memory, this many entries at most (emptied when Redis is back).
+CACHE_FALLBACK_ENTRIES = int(env("CACHE_FALLBACK_ENTRIES", "1000") or 1000)
+# While an outage lasts, one summary line in the log this often.
+OUTAGE_SUMMARY_SECONDS = float(env("OUTAGE_SUMMARY_SECONDS", "60") or 60)
 
 if REDIS_URL:
     CACHES = {
@@ -163,15 +179,17 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {
-                # Redis down must not take pages and the API down: the cache then answers as a miss
-                # (throttling pauses) and says so in the log, within a second.
+                # Redis down must not take pages and the API down. The breaker skips Redis for
+                # BREAKER_RESET_SECONDS after a failure (the cache then lives in the process's memory), and
+                # logs the outage once, then once a minute, then when it ends (breaker.py).
+                "CLIENT_CLASS": "alliance_monitor.breaker.BreakerClient",
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": 1,
                 "SOCKET_TIMEOUT": 1,
             },
         }
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False  # no traceback per call: the breaker logs the outage
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered API list pages are kept this long (commitments/api/cache.py); keyed on the data, never stale.
@@ -349,13 +367,19 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Alliance Monitor <noreply@localh
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")
 SITE_NAME = "Alliance Monitor"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint.progress": {"level": "WARNING"}},
-}
+# --- Operations: logs, health, metrics (README: Operations) ---
+# Every line: UTC time, level, logger, request id (or Celery task id). LOG_FORMAT=json: a JSON object a line.
+LOGGING = logging_config(
+    log_format=(env("LOG_FORMAT", "text") or "text").lower(), level=env("LOG_LEVEL", "INFO") or "INFO"
+)
+# /readyz answers 503 when one of these checks fails (database, redis, broker, workers, beat, reports).
+READY_REQUIRES = env_list("READY_REQUIRES", "database,redis,broker,workers,beat")
+# A report queued longer than this makes the "reports" check fail.
+READY_REPORT_WAIT_SECONDS = int(env("READY_REPORT_WAIT_SECONDS", "300") or 300)
+# /metrics (Prometheus text format): for administrators (Administrator role), for a scraper sending
+# "Authorization: Bearer <METRICS_TOKEN>", and for the addresses in METRICS_ALLOWED_IPS.
+METRICS_TOKEN = env("METRICS_TOKEN", "") or ""
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS")
 
 # Tests that restore the database after a flush (serialized_rollback) restore the history rows; the
 # database seals them again as they come back, so the audit records themselves are not copied.

@@ -10,7 +10,8 @@ from commitments.api import sdmx
 from commitments.api.docs import DocsView, SchemaView
 
 from . import audit, auth
-from .views import healthz
+from .metrics import metrics_view
+from .views import healthz, readyz
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -21,6 +22,8 @@ urlpatterns = [
     path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("commitments.api.urls")),
     path("api/v1/", include("reporting.api.urls")),

@@ -2,7 +2,9 @@
 # Entry point of the Alliance Monitor image.
 #
 #   web          (the default) bring the schema up to date, load the reference data, then run gunicorn
-#   healthcheck  exit 0 when gunicorn answers the admin login page (used by the image's HEALTHCHECK)
+#   healthcheck  exit 0 when gunicorn answers /readyz?require=database (the image's HEALTHCHECK: serving,
+#                database reachable; the full readiness, workers and beat included, is GET /readyz)
+#   heartbeat C  exit 0 when component C (beat, or worker:<node name>) wrote a heartbeat lately
 #   anything else is run as given, e.g. `celery -A alliance_monitor worker` or `python manage.py shell`
 set -eu
 
@@ -29,11 +31,28 @@ hosts = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.
 host = hosts[0].lstrip(".") if hosts else "localhost"
 try:
     connection = http.client.HTTPConnection("127.0.0.1", 8000, timeout=4)
-    connection.request("GET", "/admin/login/", headers={"Host": host, "X-Forwarded-Proto": "https"})
+    connection.request("GET", "/readyz?require=database", headers={"Host": host, "X-Forwarded-Proto": "https"})
     status = connection.getresponse().status
 except OSError as error:
     sys.exit(f"unhealthy: {error}")
 sys.exit(0 if 200 <= status < 400 else f"unhealthy: HTTP {status}")
+PY
+    ;;
+heartbeat)
+    # Beat and the workers write a heartbeat every HEARTBEAT_SECONDS (alliance_monitor/health.py).
+    exec python - "${2:?which component: beat or worker:<node name>}" <<'PY'
+import sys
+
+import django
+
+django.setup()
+from django.conf import settings
+
+from alliance_monitor import health
+
+age = health.heartbeat_age(component=sys.argv[1])
+if age is None or age > 3 * settings.HEARTBEAT_SECONDS:
+    sys.exit(f"unhealthy: no recent heartbeat of {sys.argv[1]} (last: {age and round(age)} s ago)")
 PY
     ;;
 *)

@@ -245,9 +245,10 @@ _thread_state = threading.local()
 def report_enqueue(*, report_id: int) -> None:
     """Hand a report to the background workers after the current transaction commits.
 
-    With Celery (REDIS_URL set) the task is sent after commit; if Redis does not answer, the failure is
-    logged and the request stays queued for the sweep. Without Redis the pipeline runs in a daemon
-    thread of this process, so the web request returns at once either way.
+    With Celery (REDIS_URL set) the task is sent after commit; if Redis does not answer (or failed a
+    moment ago: the breaker), the request stays queued and handover.py sends it when the broker is back.
+    Without Redis the pipeline runs in a daemon thread of this process, so the web request returns at
+    once either way.
     """
     _dispatch_on_commit("report", [report_id])
 
@@ -267,6 +268,13 @@ def _dispatch(job: str, object_ids: list[int]) -> None:
             "part": tasks.render_report_part,
             "assemble": tasks.assemble_report,
         }[job]
+        from alliance_monitor.breaker import broker_breaker
+
+        from . import handover
+
+        if not broker_breaker.allow():  # the broker failed a moment ago: do not wait for it again
+            handover.keep(job=job, object_ids=object_ids)
+            return
         try:
             if len(object_ids) == 1:
                 task.apply_async(args=[object_ids[0]], retry=False)
@@ -275,13 +283,11 @@ def _dispatch(job: str, object_ids: list[int]) -> None:
                 from celery import group
 
                 group(task.si(object_id) for object_id in object_ids).apply_async(retry=False)
-        except Exception:  # noqa: BLE001 - any broker failure: the rows stay queued and the sweep retries
-            logger.warning(
-                "Could not hand %s %s to Celery; the sweep will hand it over again",
-                job,
-                object_ids,
-                exc_info=True,
-            )
+        except Exception as error:  # noqa: BLE001 - any broker failure: kept, handed over when it is back
+            broker_breaker.failure(error)  # logs the outage once, not a traceback per request
+            handover.keep(job=job, object_ids=object_ids)
+            return
+        broker_breaker.success()
         return
     if getattr(_thread_state, "active", False):
         # Already in the background thread: go on here, one step after the other.

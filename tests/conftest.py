@@ -75,6 +75,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
             connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
+@pytest.fixture(autouse=True)
+def closed_breakers():
+    """Every test starts with Redis and the broker presumed reachable (alliance_monitor/breaker.py):
+    an outage one test made must not make the next one skip the cache."""
+    from alliance_monitor.breaker import broker_breaker, cache_breaker
+    from reporting import handover
+
+    cache_breaker.reset()
+    broker_breaker.reset()
+    yield
+    handover.stop()  # a hand-over thread a test started ends with it
+    cache_breaker.reset()
+    broker_breaker.reset()
+
+
 # --- reference data ------------------------------------------------------------------------------------
 
 

@@ -606,6 +606,11 @@ TABLE: dict[str, list[Route]] = {
     "audit_export": [route(GET=ADMINISTRATOR_PAGE)],
     "set_language": [route(POST=(PUBLIC, lambda w: {"language": "nl", "next": "/"}))],
     "healthz": [route(GET=PUBLIC)],
+    # Readiness: the same answer for everyone, no sign-in (an orchestrator asks). No Celery beat runs in
+    # the suite, so it says "unready" here (tests/operations/test_health.py follows it with real processes).
+    "readyz": [route(GET=everyone("HTTP 503"))],
+    # Prometheus metrics: administrators (and scrapers with METRICS_TOKEN, not set here) only.
+    "metrics": [route(GET={**everyone(DENIED), "administrator": OK})],
     # The API's schema and docs are public: partners read them before they have a token.
     "api-schema": [route(GET=PUBLIC)],
     "api-docs": [route(GET=PUBLIC)],
