@@ -96,6 +96,8 @@ class AllianceViewSet(viewsets.GenericViewSet):
     # --- lists ---
 
     def list(self, request, *args, **kwargs):
+        if self.paginator is not None:
+            self.paginator.check_parameters(request)
         queryset = self.filter_queryset(self.get_queryset())
         before = self.fingerprint(queryset)
         self.result_count = before.rows
