@@ -83,7 +83,8 @@ def test_schemathesis_finds_nothing_as_a_reviewer_who_writes(server, tmp_path):
     cookie = f"Cookie: {settings.SESSION_COOKIE_NAME}={session.session_key}; csrftoken={CSRF}"
     headers = {"Cookie": cookie.split(": ", 1)[1]}
     assert get(f"{server}/api/v1/values/", headers)[0] == 200
-    run = schemathesis(server, cookie, f"X-CSRFToken: {CSRF}", config=str(config), extra=("--exclude-checks", "ignored_auth"))
+    allowances = ("--exclude-checks", "ignored_auth")
+    run = schemathesis(server, cookie, f"X-CSRFToken: {CSRF}", config=str(config), extra=allowances)
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
 
 
