@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "commitments",
     "reporting",
+    "sync",
 ]
 
 MIDDLEWARE = [

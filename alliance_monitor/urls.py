@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from commitments.api.docs import DocsView, SchemaView
+from sync.api import ChangeFeedView
 
 from . import audit, auth
 from .views import healthz
@@ -20,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/changes/", ChangeFeedView.as_view(), name="api-changes"),
     path("api/v1/", include("commitments.api.urls")),
     path("api/v1/", include("reporting.api.urls")),
     path("reports/", include("reporting.urls")),

@@ -55,6 +55,7 @@ from django.utils.translation import gettext as _
 
 from commitments import access
 from commitments.models import Country, EvaluationRound
+from sync import changes
 
 from . import selectors
 from .content import Book, CountryInfo, ReportDataError
@@ -159,9 +160,12 @@ def report_publish(*, report: Report, user) -> Report:
     if not can_publish_report(user):
         raise PermissionDenied(_("Only reviewers publish reports."))
     now = timezone.now()
-    updated = Report.objects.filter(
-        pk=report.pk, status=Report.Status.READY, published_at__isnull=True
-    ).update(published_at=now, published_by=user)
+    with transaction.atomic():
+        updated = Report.objects.filter(
+            pk=report.pk, status=Report.Status.READY, published_at__isnull=True
+        ).update(published_at=now, published_by=user)
+        if updated:
+            changes.record(report, public=True)  # the change feed (update() sends no signal)
     report.refresh_from_db()
     if not updated and not report.is_published:
         raise ValidationError(_("Only a ready report can be published."), code="not_ready")
@@ -172,7 +176,10 @@ def report_unpublish(*, report: Report, user) -> Report:
     """Withdraw a published report from ministers and partners (reviewers only)."""
     if not can_publish_report(user):
         raise PermissionDenied(_("Only reviewers withdraw reports."))
-    Report.objects.filter(pk=report.pk).update(published_at=None, published_by=None)
+    with transaction.atomic():
+        published = Report.objects.filter(pk=report.pk, published_at__isnull=False)
+        if published.update(published_at=None, published_by=None):
+            changes.record(report, public=True)  # partners had it: the feed tells them it is gone
     report.refresh_from_db()
     return report
 
