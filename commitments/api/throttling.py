@@ -68,6 +68,9 @@ def count_request(key: str, period: int) -> tuple[int, int] | None:
 
 
 class _AtomicRateThrottle(SimpleRateThrottle):
+    # A counter, not DRF's list of times: a new name, so that lists left by DRF's throttle are not counted.
+    cache_format = "budget_%(scope)s_%(ident)s"
+
     def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 

@@ -22,7 +22,7 @@ SENT = 150
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_requests_get_exactly_the_budget_through(tokens):
-    cache.delete_many([f"throttle_partner_{token_id}" for token_id in tokens.ids.values()])
+    cache.delete_many([f"budget_partner_{token_id}" for token_id in tokens.ids.values()])
     headers = {"Authorization": f"Bearer {tokens.partner}"}
     with gunicorn(workers=3, threads=8, API_PARTNER_RATE=f"{BUDGET}/hour", API_CACHE_SECONDS="0") as url:
         with ThreadPoolExecutor(max_workers=24) as pool:
@@ -31,7 +31,7 @@ def test_parallel_requests_get_exactly_the_budget_through(tokens):
     assert codes == {200: BUDGET, 429: SENT - BUDGET}
     refused = [headers for status, headers, _body in answers if status == 429]
     assert all(0 < int(headers["Retry-After"]) <= 3600 for headers in refused)
-    cache.delete_many([f"throttle_partner_{token_id}" for token_id in tokens.ids.values()])
+    cache.delete_many([f"budget_partner_{token_id}" for token_id in tokens.ids.values()])
 
 
 def test_one_counter_counts_every_parallel_call_once():
