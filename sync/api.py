@@ -11,7 +11,6 @@ beginning: every item there is, then every change since.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -20,7 +19,7 @@ from rest_framework.views import APIView
 
 from commitments.api import views as api_views
 from commitments.api.serializers import ErrorSerializer
-from commitments.api.visibility import Viewer, viewer_for
+from commitments.api.visibility import viewer_for
 from reporting.api.views import ReportViewSet
 
 from . import changes
@@ -64,17 +63,6 @@ class ChangeFeedSerializer(serializers.Serializer):
     has_more = serializers.BooleanField(help_text="More changes are ready: ask again at once.")
 
 
-def visible_changes(viewer: Viewer) -> Q:
-    """The outbox rows of items this reader may see (or may have seen)."""
-    condition = Q()
-    if viewer.country_ids is not None:
-        condition &= Q(country_id__in=viewer.country_ids) | Q(country_id__isnull=True)
-    if viewer.draft_country_ids is not None:
-        drafts = Q(country_id__in=viewer.draft_country_ids) if viewer.draft_country_ids else Q(pk__in=[])
-        condition &= Q(public=True) | drafts
-    return condition
-
-
 def _whole_number(request, name: str, default: int, maximum: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
@@ -116,7 +104,7 @@ class ChangeFeedView(APIView):
                     raise Gone() from None
                 message = _("This is not a cursor this API gave.")
                 raise exceptions.ValidationError({"cursor": [message]}) from None
-        rows, after, more = changes.read(after=position, visible=visible_changes(viewer), limit=limit)
+        rows, after, more = changes.read(after=position, visible=changes.visible_to(viewer), limit=limit)
         body = {
             "results": self.entries(rows),
             "next_cursor": changes.encode_cursor(after, viewer.scope),

@@ -7,7 +7,8 @@ item (signals.py calls it on every save and delete of the API's models; services
 Reading: the feed is ordered by (transaction id, row id). On PostgreSQL a row becomes readable only once
 every transaction of this database that was running when it might have been written has finished: the
 *horizon* is the oldest transaction id still running here (or, if none, the next id to be given out), and
-only rows of transactions below it are read. A transaction that began first but commits last therefore
+only rows of transactions below it are read. A long transaction therefore delays the feed (never loses
+a change): keep write transactions short, as the services do. A transaction that began first but commits last therefore
 holds the feed back until it commits, and its rows come in their place: no change is skipped because a
 later one was read first, and none is read twice, since the cursor only ever moves forward. On SQLite
 (``make run``) writers take the database's lock in turn, so row ids are already in commit order.
@@ -27,17 +28,26 @@ from django.db.models.expressions import RawSQL
 
 from .models import Change
 
-# The oldest transaction id still running in this database, else the next one to be given out.
-# (pg_current_snapshot lists the running transactions of every database on the server; those of other
-# databases cannot write this outbox, so pg_stat_activity narrows the list to ours.)
+# The oldest transaction id that may still add changes here: the oldest of the transactions running
+# when the statement began, leaving out those of other databases (they hold no lock on a table of ours,
+# and they cannot write our outbox) and the reader's own (final to itself: a request that writes and
+# then reads sees its own changes); with none left, the next id to be given out. pg_locks is read live,
+# so a transaction that ends while this runs still counts as running: at worst a reader waits a moment.
 HORIZON_SQL = """
-WITH snap AS (SELECT pg_current_snapshot() AS s)
+WITH snap AS (SELECT pg_current_snapshot() AS s),
+elsewhere AS (
+    SELECT held.transactionid::text::bigint AS xid
+      FROM pg_locks AS held
+     WHERE held.locktype = 'transactionid' AND held.transactionid IS NOT NULL
+       AND (held.pid = pg_backend_pid() OR NOT EXISTS (
+            SELECT 1 FROM pg_locks AS ours
+             WHERE ours.pid = held.pid AND ours.locktype = 'relation'
+               AND ours.database = (SELECT oid FROM pg_database WHERE datname = current_database())))
+)
 SELECT COALESCE(
     (SELECT min(running::text::numeric)
        FROM snap, pg_snapshot_xip(snap.s) AS running
-      WHERE (running::text::numeric % 4294967296)::bigint IN (
-          SELECT backend_xid::text::bigint FROM pg_stat_activity
-           WHERE datname = current_database() AND backend_xid IS NOT NULL)),
+      WHERE mod(running::text::numeric, 4294967296)::bigint NOT IN (SELECT xid FROM elsewhere)),
     (SELECT pg_snapshot_xmax(s)::text::numeric FROM snap)
 )::bigint
 """
@@ -180,6 +190,30 @@ def horizon() -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(HORIZON_SQL)
         return int(cursor.fetchone()[0])
+
+
+def visible_to(viewer) -> Q:
+    """The outbox rows of items this reader (commitments.api.visibility.Viewer) may see or may have seen."""
+    condition = Q()
+    if viewer.country_ids is not None:
+        condition &= Q(country_id__in=viewer.country_ids) | Q(country_id__isnull=True)
+    if viewer.draft_country_ids is not None:
+        drafts = Q(country_id__in=viewer.draft_country_ids) if viewer.draft_country_ids else Q(pk__in=[])
+        condition &= Q(public=True) | drafts
+    return condition
+
+
+def data_version(visible: Q) -> str:
+    """The position of the newest final change the reader may see, in one indexed query.
+
+    Every write records a change in its own transaction, so this moves whenever something the reader
+    sees has changed and committed, and only then (a draft nobody outside has seen moves no partner's
+    version). Lists' ETags and cached pages are keyed on it instead of reading the data: it costs the
+    same at any size of the data.
+    """
+    final = Q(txid__lt=RawSQL(HORIZON_SQL, [])) if _is_postgresql() else Q()
+    newest = Change.objects.filter(final & visible).order_by("-txid", "-id").values_list("txid", "id").first()
+    return "empty" if newest is None else f"{newest[0] or 0}.{newest[1]}"
 
 
 def read(*, after: Position, visible: Q, limit: int) -> tuple[list[Change], Position, bool]:
