@@ -7,11 +7,11 @@ item (signals.py calls it on every save and delete of the API's models; services
 Reading: the feed is ordered by (transaction id, row id). On PostgreSQL a row becomes readable only once
 every transaction of this database that was running when it might have been written has finished: the
 *horizon* is the oldest transaction id still running here (or, if none, the next id to be given out), and
-only rows of transactions below it are read. A long transaction therefore delays the feed (never loses
-a change): keep write transactions short, as the services do. A transaction that began first but commits last therefore
+only rows of transactions below it are read. A transaction that began first but commits last therefore
 holds the feed back until it commits, and its rows come in their place: no change is skipped because a
-later one was read first, and none is read twice, since the cursor only ever moves forward. On SQLite
-(``make run``) writers take the database's lock in turn, so row ids are already in commit order.
+later one was read first, and none is read twice, since the cursor only ever moves forward. A long
+transaction delays the feed (it never loses a change): keep write transactions short, as the services
+do. On SQLite (``make run``) writers take the database's lock in turn, so ids are in commit order.
 """
 
 from __future__ import annotations
