@@ -12,6 +12,7 @@ beginning: every item there is, then every change since.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -44,7 +45,9 @@ RESOURCES = {
 
 class Gone(exceptions.APIException):
     status_code = status.HTTP_410_GONE
-    default_detail = "This cursor no longer applies: start again without one."
+    default_detail = gettext_lazy(
+        "This cursor no longer applies: what you may see changed. Start again without one."
+    )
     default_code = "cursor_expired"
 
 
