@@ -5,11 +5,14 @@ its representation now, exactly as its endpoint shows it to this reader, or ``"d
 reader can no longer see it (reopened, withdrawn, deleted). Within one answer an item appears once, at
 the place of its latest change. ``next_cursor`` continues after the last change read; while
 ``has_more`` is true, ask again at once. A reader whose view changed (a token given other countries)
-gets 410 for an old cursor and starts again without one. Without a cursor the feed starts at the
+gets 410 for an old cursor and starts again without one; a cursor this API never gave answers 404
+(400 when it is not even shaped like one). Without a cursor the feed starts at the
 beginning: every item there is, then every change since.
 """
 
 from __future__ import annotations
+
+import re
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -100,13 +103,15 @@ class ChangeFeedView(APIView):
         position = changes.Position(0, 0)
         cursor = request.query_params.get("cursor")
         if cursor is not None:
+            if not re.fullmatch(CURSOR_PATTERN, cursor):
+                raise exceptions.ValidationError({"cursor": [_("This is not a cursor this API gave.")]})
             try:
                 position = changes.decode_cursor(cursor, viewer.scope)
             except changes.BadCursor as error:
                 if error.expired:
                     raise Gone() from None
-                message = _("This is not a cursor this API gave.")
-                raise exceptions.ValidationError({"cursor": [message]}) from None
+                # Well formed, but no position of ours: nothing is found there.
+                raise exceptions.NotFound(_("This is not a cursor this API gave.")) from None
         rows, after, more = changes.read(after=position, visible=changes.visible_to(viewer), limit=limit)
         body = {
             "results": self.entries(rows),

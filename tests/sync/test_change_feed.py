@@ -136,7 +136,9 @@ def test_a_cursor_is_refused_when_the_reader_sees_other_things_or_was_never_give
     limited = token_client(tokens.limited).get(FEED, {"cursor": cursor})
     assert (limited.status_code, limited.json()["code"]) == (410, "cursor_expired")
     forged = token_client(tokens.partner).get(FEED, {"cursor": "bm90IGEgY3Vyc29y"})
-    assert forged.status_code == 400 and "cursor" in forged.json()["fields"]
+    assert (forged.status_code, forged.json()["code"]) == (404, "not_found")
+    malformed = token_client(tokens.partner).get(FEED, {"cursor": "not a cursor"})
+    assert malformed.status_code == 400 and "cursor" in malformed.json()["fields"]
 
 
 def test_a_transaction_that_commits_late_is_neither_lost_nor_repeated(world, tokens, reviewer_user):

@@ -39,7 +39,7 @@ V1 = "/api/v1"
         ("reports/?status=", "status"),
         ("reports/?page_size=null", "page_size"),
         ("changes/?limit=0", "limit"),
-        ("changes/?cursor=not-ours", "cursor"),
+        ("changes/?cursor=not%20a%20cursor", "cursor"),
     ],
 )
 def test_a_value_the_schema_does_not_allow_is_a_400(world, tokens, path, parameter):
