@@ -2,6 +2,7 @@
 
     make bench                                                   # scales 1,2,5,10; everything
     make bench BENCH_ARGS="--scales 1,2 --quick --skip-reports"  # a fast look
+    make bench BENCH_ARGS="--scales 1,10 --quick --skip-pages --skip-reports"  # the API's ratios only
 
 For each scale it builds a PostgreSQL database ``am_bench_x<scale>`` (bench/dataset.py: the demo data,
 then N times the countries and periods, then VACUUM ANALYZE), runs bench/bench_pages.py and
@@ -175,6 +176,7 @@ def main() -> None:
     parser.add_argument("--scales", default="1,2,5,10", help="comma-separated data scale factors")
     parser.add_argument("--quick", action="store_true", help="fewer runs and a shorter load run")
     parser.add_argument("--skip-reports", action="store_true")
+    parser.add_argument("--skip-pages", action="store_true", help="the API and the load run only")
     parser.add_argument("--skip-load", action="store_true")
     arguments = parser.parse_args()
     scales = [int(part) for part in arguments.scales.split(",")]
@@ -201,7 +203,11 @@ def main() -> None:
     for scale in scales:
         counts = step(f"build {scale}x", build, scale)
         print(f"scale {scale}x: {counts}", flush=True)
-        pages = step(f"pages {scale}x", bench_module, "bench_pages.py", "pages.json", scale, ["--runs", runs])
+        pages = {"results": []}
+        if not arguments.skip_pages:
+            pages = step(
+                f"pages {scale}x", bench_module, "bench_pages.py", "pages.json", scale, ["--runs", runs]
+            )
         api_arguments = ["--runs", runs, "--csv-runs", str(csv_runs(counts["values"], arguments.quick))]
         api = step(f"API {scale}x", bench_module, "bench_api.py", "api.json", scale, api_arguments)
         summary["scales"][scale] = {
