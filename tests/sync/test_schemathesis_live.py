@@ -30,8 +30,9 @@ CSRF = "b" * 32
 
 
 def schemathesis(
-    base_url: str, *headers: str, config: str | None = None, extra: tuple[str, ...] = ()
+    base_url: str, *headers: str, workdir, config: str | None = None, extra: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess:
+    """The command line, run in ``workdir`` (its cache of findings goes there, not into the checkout)."""
     command = [sys.executable, "-m", "schemathesis.cli"]
     if config:
         command += ["--config-file", config]
@@ -42,7 +43,7 @@ def schemathesis(
     ]
     for header in headers:
         command += ["--header", header]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=settings.BASE_DIR)
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=workdir)
 
 
 @pytest.fixture
@@ -53,10 +54,10 @@ def server(world):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_schemathesis_finds_nothing_as_a_partner(server, tokens):
+def test_schemathesis_finds_nothing_as_a_partner(server, tokens, tmp_path):
     bearer = f"Authorization: Bearer {tokens.partner}"
     assert get(f"{server}/api/v1/values/", {"Authorization": f"Bearer {tokens.partner}"})[0] == 200
-    run = schemathesis(server, bearer)
+    run = schemathesis(server, bearer, workdir=tmp_path)
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
     assert "No issues found" in run.stdout or " passed" in run.stdout, run.stdout[-3000:]
 
@@ -84,7 +85,9 @@ def test_schemathesis_finds_nothing_as_a_reviewer_who_writes(server, tmp_path):
     headers = {"Cookie": cookie.split(": ", 1)[1]}
     assert get(f"{server}/api/v1/values/", headers)[0] == 200
     allowances = ("--exclude-checks", "ignored_auth")
-    run = schemathesis(server, cookie, f"X-CSRFToken: {CSRF}", config=str(config), extra=allowances)
+    run = schemathesis(
+        server, cookie, f"X-CSRFToken: {CSRF}", workdir=tmp_path, config=str(config), extra=allowances
+    )
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
 
 
