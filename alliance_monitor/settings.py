@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "commitments",
     "reporting",
     "webhooks",
+    "sync",
     "audit",  # the sealed audit trail; last: it gives history to models of the apps above
 ]
 
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "alliance_monitor.logs.RequestIdMiddleware",  # first: every log line of a request carries its id
     "alliance_monitor.metrics.MetricsMiddleware",  # requests and latencies by route (Prometheus)
     "django.middleware.security.SecurityMiddleware",
+    "commitments.api.exceptions.ApiErrorsAsJsonMiddleware",  # JSON errors under /api/, whatever DEBUG says
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -272,10 +274,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "commitments.api.renderers.CSVRenderer",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "commitments.api.renderers.StrictContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "commitments.api.pagination.StablePageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "commitments.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "commitments.api.filters.StrictFilterBackend",  # django-filter; a value it may not take: 400
         "commitments.api.filters.StableOrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [

@@ -185,7 +185,9 @@ def main() -> None:
         etag = client.get(page_url)["ETag"]
         poll = measure(client, page_url, arguments.runs, {"If-None-Match": etag})
         results.append({"measurement": "same page, unchanged (304)", "as": persona, **poll})
-        # One warm-up: it warms nothing the page did not.
+        feed = measure(client, "/api/v1/changes/?limit=100", arguments.runs)
+        results.append({"measurement": "page of 100 changes (the feed)", "as": persona, **feed})
+        # One warm-up: at 10x one export takes half a minute, and it warms nothing the page did not.
         export = measure(client, "/api/v1/values/?format=csv", arguments.csv_runs, warmups=1)
         rows = setup["dataset"]["approved values" if persona == "partner token" else "values"]
         results.append(

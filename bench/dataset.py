@@ -34,8 +34,37 @@ def build(*, scale: int) -> dict[str, int]:
     seed_demo(password=DEMO_PASSWORD)
     if scale > 1:
         _scale_up(scale=scale)
+        _outbox()
     _analyze()
     return _counts()
+
+
+def _outbox() -> None:
+    """A change in the change feed's outbox for every item the scale-up added with bulk_create (which
+    sends no signals), as a database that grew through the services would hold: the data version and
+    the feed are then measured on an outbox as large as the data."""
+    from django.db import connection
+
+    from commitments.models import Commitment, Country, IndicatorValue, ReportingPeriod
+    from sync.models import Change
+
+    known = set(Change.objects.values_list("resource", "key"))
+    sources = [
+        ("country", Country.objects.values_list("code", "pk")),
+        ("period", ReportingPeriod.objects.values_list("pk", "pk")),
+        ("value", IndicatorValue.objects.values_list("pk", "country_id")),
+        ("commitment", Commitment.objects.values_list("pk", "country_id")),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        txid = cursor.fetchone()[0]
+    rows = [
+        Change(txid=txid, resource=resource, key=str(key), country_id=None if resource == "period" else owner)
+        for resource, items in sources
+        for key, owner in items.iterator(chunk_size=10000)
+        if (resource, str(key)) not in known
+    ]
+    Change.objects.bulk_create(rows, batch_size=10000)
 
 
 def _analyze() -> None:
@@ -162,8 +191,10 @@ def _scale_up(*, scale: int) -> None:
 
 def _counts() -> dict[str, int]:
     from commitments.models import Commitment, CommitmentProgress, Country, IndicatorValue, ReportingPeriod
+    from sync.models import Change
 
     return {
+        "changes": Change.objects.count(),
         "countries": Country.objects.count(),
         "periods": ReportingPeriod.objects.count(),
         "values": IndicatorValue.objects.count(),

@@ -2,6 +2,7 @@
 
     make bench                                                   # scales 1,2,5,10; everything
     make bench BENCH_ARGS="--scales 1,2 --quick --skip-reports"  # a fast look
+    make bench BENCH_ARGS="--scales 1,10 --quick --skip-pages --skip-reports"  # the API's ratios only
 
 For each scale it builds a PostgreSQL database ``am_bench_x<scale>`` (bench/dataset.py: the demo data,
 then N times the countries and periods, then VACUUM ANALYZE), runs bench/bench_pages.py and
@@ -38,6 +39,7 @@ DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "am_bench_x")
 UNLIMITED = {"API_PARTNER_RATE": "100000000/hour", "API_USER_RATE": "100000000/hour"}
 LOAD_ENDPOINTS = (
     "/api/v1/values/?page_size=100",
+    "/api/v1/changes/?limit=100",
     "/api/v1/commitments/?page_size=100",
     "/api/v1/countries/",
     "/api/v1/indicators/",
@@ -48,6 +50,7 @@ GROWS_WITH = {
     "country page": "periods",
     "completeness matrix": "countries",
     "page of 100 values": "constant",
+    "page of 100 changes": "constant",
     "same page": "constant",
     "CSV export": "values",
     "SDMX data": "values",
@@ -58,6 +61,7 @@ AIM_ALLIANCE_PDF_S = 20
 AIM_PDF_OVERHEAD = 0.15
 AIM_OF_FLOOR = 1 / 3
 AIM_EXPORT_ROWS_PER_S = 100_000
+AIM_FLAT_GROWTH = 1.5  # an API page's cost from the first scale to the last: flat, give or take noise
 
 
 def database_url(scale: int) -> str:
@@ -224,9 +228,8 @@ def main() -> None:
         print(f"scale {scale}x: {counts}", flush=True)
         pages = {"results": []}
         if not arguments.skip_pages:
-            arguments_pages = ["--runs", runs]
             pages = step(
-                f"pages {scale}x", bench_module, "bench_pages.py", "pages.json", scale, arguments_pages
+                f"pages {scale}x", bench_module, "bench_pages.py", "pages.json", scale, ["--runs", runs]
             )
         api_arguments = ["--runs", runs, "--csv-runs", str(csv_runs(counts["values"], arguments.quick))]
         api = step(f"API {scale}x", bench_module, "bench_api.py", "api.json", scale, api_arguments)
@@ -375,6 +378,14 @@ def print_aims(summary: dict, scales: list[int]) -> None:
             continue
         median = rows[0]["median_ms"]
         verdict(median < AIM_MEDIAN_MS, f"median < {AIM_MEDIAN_MS} ms at {scales[0]}x: {label}: {median} ms")
+    for label, rows in _rows(summary, scales):
+        if not label.startswith(("page of 100", "same page")) or len(rows) < 2:
+            continue
+        growth = rows[-1]["median_ms"] / rows[0]["median_ms"] if rows[0]["median_ms"] else 0
+        verdict(
+            growth <= AIM_FLAT_GROWTH,
+            f"flat from {scales[0]}x to {scales[-1]}x (<= {AIM_FLAT_GROWTH}x): {label}: {growth:.2f}x",
+        )
     for row in (summary["reports"] or {}).get("results", []):
         aim = AIM_COUNTRY_PDF_S if row["report"] == "per-country" else AIM_ALLIANCE_PDF_S
         wall, alone = row["wall_seconds_median"], row["weasyprint_alone_seconds"]

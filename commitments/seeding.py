@@ -23,6 +23,8 @@ from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from sync import changes
+
 from .access import Role
 from .models import (
     Commitment,
@@ -403,6 +405,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
     bulk_create_with_history(values, IndicatorValue, batch_size=1000, default_change_reason="seed_demo")
     bulk_create_with_history(commitments, Commitment, batch_size=1000, default_change_reason="seed_demo")
     commitments = list(Commitment.objects.filter(is_demo=True).select_related("country"))
+    changes.record_many([*values, *commitments])  # bulk_create sends no signals: the change feed's rows
     completions = list(CommitmentProgress.Completion)[:4]
     for commitment in commitments:
         rng = random.Random(f"alliance-demo-progress-{commitment.country.code}-{commitment.title}")

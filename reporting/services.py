@@ -56,6 +56,7 @@ from django.utils.translation import gettext as _
 from audit.services import history_record
 from commitments import access
 from commitments.models import Country, EvaluationRound
+from sync import changes
 from webhooks import events as webhook_events
 
 from . import selectors
@@ -187,9 +188,12 @@ def report_publish(*, report: Report, user, reason: str = "") -> Report:
         if not warning:
             reason = ""
     now = timezone.now()
-    updated = Report.objects.filter(
-        pk=report.pk, status=Report.Status.READY, published_at__isnull=True
-    ).update(published_at=now, published_by=user, publish_reason=reason[:2000])
+    with transaction.atomic():
+        updated = Report.objects.filter(
+            pk=report.pk, status=Report.Status.READY, published_at__isnull=True
+        ).update(published_at=now, published_by=user, publish_reason=reason[:2000])
+        if updated:
+            changes.record(report, public=True)  # the change feed (update() sends no signal)
     report.refresh_from_db()
     if not updated and not report.is_published:
         raise ValidationError(_("Only a ready report can be published."), code="not_ready")
@@ -203,9 +207,12 @@ def report_unpublish(*, report: Report, user) -> Report:
     """Withdraw a published report from ministers and partners (reviewers only)."""
     if not can_publish_report(user):
         raise PermissionDenied(_("Only reviewers withdraw reports."))
-    withdrawn = Report.objects.filter(pk=report.pk, published_at__isnull=False).update(
-        published_at=None, published_by=None
-    )
+    with transaction.atomic():
+        withdrawn = Report.objects.filter(pk=report.pk, published_at__isnull=False).update(
+            published_at=None, published_by=None
+        )
+        if withdrawn:
+            changes.record(report, public=True)  # partners had it: the feed tells them it is gone
     report.refresh_from_db()
     if withdrawn:
         history_record(instance=report, reason="withdrawn", user=user)

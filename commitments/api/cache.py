@@ -2,14 +2,14 @@
 
 A page is stored under a key made of everything that decides its bytes: the API version, what the reader
 may see (``Viewer.scope``, not who they are: readers with the same scope share pages), the language, the
-accepted media type, the full URL (its query and the host that the ``next`` links name) and the list's
-fingerprint (views.Fingerprint: rows, newest changes, version sums and child counts as the reader sees
-them, and the newest change of the reference data the rows name). Nothing is ever invalidated: when the
-data changes, the fingerprint changes, so the key does, and the old page is simply never asked for again
-(it expires after ``API_CACHE_SECONDS``). A hit therefore costs the request's authentication and the
-fingerprint query, and no row is read.
+accepted media type, the full URL (its query and the host that the ``next`` links name) and the data
+version (sync.changes.data_version: the newest final change in the change feed's outbox, which every
+write adds to in its own transaction). Nothing is ever invalidated: when any data changes, the version
+changes, so the key does, and the old page is simply never asked for again (it expires after
+``API_CACHE_SECONDS``). A hit therefore costs the request's authentication and one indexed query, and
+no row is read, at any size of the data.
 
-A page is only stored when the fingerprint read again after the page equals the one read before it
+A page is only stored when the version read again after the page equals the one read before it
 (views.py), so a page is never filed under a state it was not read in. When the cache cannot be reached
 the API answers from the database, as if the cache were empty. ``API_CACHE_SECONDS = 0`` turns it off.
 """
@@ -38,8 +38,8 @@ def timeout() -> int:
     return int(getattr(settings, "API_CACHE_SECONDS", 300))
 
 
-def page_key(*, scope: str, language: str, media_type: str, url: str, fingerprint: str) -> str:
-    raw = "\n".join(["1", scope, language, media_type, url, fingerprint])
+def page_key(*, scope: str, language: str, media_type: str, url: str, version: str) -> str:
+    raw = "\n".join(["2", scope, language, media_type, url, version])
     return KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 

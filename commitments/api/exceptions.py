@@ -130,6 +130,57 @@ def api_exception_handler(exc: Exception, context: dict):
     return response
 
 
+# The codes of the error shape for the errors Django answers before (or instead of) a view.
+STATUS_CODES = {
+    400: "bad_request",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    500: "server_error",
+}
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Under /api/, every error answer is JSON in the one error shape, whatever ``DEBUG`` says.
+
+    Django's debug pages (an unknown address, a server error) and the few HTML answers made before a view
+    runs (a CSRF failure, a lock-out) would reach partners' programs as HTML otherwise. The original error
+    is logged by Django as usual; only the body the client gets is replaced.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith(API_PREFIX)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return _as_json(response)
+        return response
+
+
+def _as_json(response) -> JsonResponse:
+    code = response.status_code
+    body = {
+        "status": code,
+        "code": STATUS_CODES.get(code, "error"),
+        "message": str(response.reason_phrase),
+    }
+    if code == 404:
+        body["message"] = _("There is no such address in the API.")
+    elif code >= 500:
+        body["message"] = _("The server could not answer this request; the error is logged.")
+    replaced = JsonResponse(body, status=code)
+    for header in ("Retry-After", "Allow"):
+        if header in response:
+            replaced[header] = response[header]
+    return replaced
+
+
 def page_not_found(request, exception=None):
     """handler404: a JSON error under /api/ (partners' programs read it), the normal page elsewhere."""
     if request.path.startswith(API_PREFIX):

@@ -16,7 +16,9 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 
+from django.http import Http404
 from rest_framework import serializers
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -114,3 +116,14 @@ class CSVRenderer(BaseRenderer):
         for row in rows:
             columns.extend(column for column in flatten(row) if column not in columns)
         return "".join(stream_csv([rows], columns)).encode(self.charset)
+
+
+class StrictContentNegotiation(DefaultContentNegotiation):
+    """DEFAULT_CONTENT_NEGOTIATION_CLASS: ``?format=`` with no value is refused (404, as for an unknown
+    format) rather than read as no format at all; the schema lists the formats there are."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        name = self.settings.URL_FORMAT_OVERRIDE
+        if name and name in request.query_params and not request.query_params.get(name):
+            raise Http404
+        return super().select_renderer(request, renderers, format_suffix)

@@ -1,7 +1,7 @@
 """The OpenAPI schema: drf-spectacular's, plus what every endpoint shares and DRF cannot see.
 
 Every operation documents the errors it can answer with, in the one error shape (exceptions.py); GET
-operations document their caching headers (ETag, Last-Modified) and 304; CSV bodies
+operations document their caching header (ETag; no Last-Modified, see views.py) and 304; CSV bodies
 are documented as text, since they are.
 """
 
@@ -50,7 +50,7 @@ class AutoSchema(SpectacularAutoSchema):
             responses[code] = response
         if self.method == "GET":
             responses["304"] = {
-                "description": "Not modified since the ETag (If-None-Match) or the date (If-Modified-Since).",
+                "description": "Not modified since the ETag you sent as If-None-Match.",
                 "headers": self._caching_headers(),
             }
         return dict(sorted(responses.items()))
@@ -73,9 +73,5 @@ class AutoSchema(SpectacularAutoSchema):
             "ETag": {
                 "schema": {"type": "string"},
                 "description": "Send it back as If-None-Match to get 304 while nothing changed.",
-            },
-            "Last-Modified": {
-                "schema": {"type": "string"},
-                "description": "Lists: when the newest row you see changed (HTTP date).",
             },
         }

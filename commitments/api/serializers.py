@@ -7,7 +7,7 @@ into rows: every rule (who, which country, which transition, which values) is th
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -36,7 +36,10 @@ class LinesField(serializers.ListField):
     """A text stored one item per line (evidence links, addressees), shown and taken as a list."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("child", serializers.CharField(max_length=2000))
+        # The pattern tells the schema's readers (and schemathesis) that an item has no line break.
+        kwargs.setdefault(
+            "child", serializers.CharField(max_length=2000, validators=[RegexValidator(r"^[^\r\n]*$")])
+        )
         kwargs.setdefault("max_length", 100)
         super().__init__(**kwargs)
 

@@ -1,26 +1,23 @@
 """The partner REST API, version 1: reads for partners and members, writes for staff through the services.
 
 Every list is filtered by what the reader may see (visibility.py), ordered stably, paged, available as
-CSV, and answers conditional requests (ETag / Last-Modified) from one aggregate query, before it reads
-a single row; a page already rendered for the same scope, URL and fingerprint comes from the cache
+CSV, and answers conditional requests (ETag) from the data version (sync.changes.data_version: one
+indexed query, the same cost at any size, raised in the transaction of every write) before it reads a
+single row; a page already rendered for the same scope, URL and data version comes from the cache
 (cache.py). Writes validate the request's shape (serializers.py) and hand over to commitments.services,
 exactly as the browser does; the services' refusals become the API's errors (exceptions.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import hashlib
 import json
-from dataclasses import dataclass
 from itertools import batched
 
-from django.db.models import Count, Max, Model, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -41,6 +38,7 @@ from commitments.models import (
     RecommendationFollowUp,
     ReportingPeriod,
 )
+from sync import changes
 
 from . import cache, export, filters, serializers
 from .renderers import columns_of, stream_csv
@@ -51,44 +49,12 @@ CSV_CHUNK = 500  # rows fetched and serialized at a time: memory stays flat howe
 WRITE_METHODS = ["get", "post", "patch", "head"]
 
 
-@dataclass(frozen=True)
-class Fingerprint:
-    """The state of a visible list, from one aggregate query: what its ETag and its cached pages are keyed on.
-
-    ``key`` holds every figure: rows, newest changes, sums of the rows' versions (every save adds one, so
-    a change committed out of time order still shows) and counts of visible children (a child that leaves
-    the reader's view changes no timestamp), and the newest change of the reference data the rows name
-    (a renamed period relabels every value).
-    """
-
-    rows: int
-    last_modified: dt.datetime | None
-    key: str
-
-
-@functools.cache
-def _history_model(model: type[Model]) -> type[Model]:
-    return model.history.model  # the descriptor inspects the caller on every access: once is enough
-
-
-def _newest_history(model: type[Model]) -> Max:
-    """The time of the model's newest change (simple_history), as a subquery inside the list's aggregate."""
-    history = _history_model(model)._default_manager
-    return Max(Subquery(history.order_by("-history_date").values("history_date")[:1]))
-
-
 class AllianceViewSet(viewsets.GenericViewSet):
     """Lists and details with visibility, stable paging, CSV, conditional GET and a page cache."""
 
     parser_classes = [JSONParser]
     http_method_names = ["get", "head"]
     ordering_fields: dict[str, str] = {}
-    # Fields whose maximum says when the visible list last changed; empty: the model's history.
-    modified_fields: tuple[str, ...] = ("updated_at",)
-    # Version counters (Reviewable.version) summed over the visible rows or their visible children.
-    version_fields: tuple[str, ...] = ()
-    # Reference data the rows show codes or labels of: their newest change is part of the fingerprint.
-    related_models: tuple[type[Model], ...] = ()
 
     @property
     def viewer(self) -> Viewer:
@@ -101,60 +67,34 @@ class AllianceViewSet(viewsets.GenericViewSet):
     # --- lists ---
 
     def list(self, request, *args, **kwargs):
+        if self.paginator is not None:
+            self.paginator.check_parameters(request)
         queryset = self.filter_queryset(self.get_queryset())
-        before = self.fingerprint(queryset)
-        self.result_count = before.rows
-        etag = self.etag(before.key, request.get_full_path())
-        not_modified = self.not_modified(etag, before.last_modified)
+        version = changes.data_version(changes.visible_to(self.viewer))
+        etag = self.etag(self.viewer.scope, request.get_full_path(), version)
+        not_modified = self.not_modified(etag)
         if not_modified is not None:
             return not_modified
         if request.accepted_renderer.format == "csv":
-            return self.with_validators(self.csv_response(queryset), etag, before.last_modified)
+            return self.with_validators(self.csv_response(queryset), etag)
         key = cache.page_key(
             scope=self.viewer.scope,
             language=translation.get_language() or "",
             media_type=request.accepted_media_type or "",
             url=request.build_absolute_uri(),
-            fingerprint=before.key,
+            version=version,
         )
         cached = cache.page_get(key)
         if cached is not None:
-            return self.with_validators(cached, etag, before.last_modified)
+            return self.with_validators(cached, etag)
         page = self.paginate_queryset(queryset)
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
-        if self.fingerprint(queryset) != before:
+        if changes.data_version(changes.visible_to(self.viewer)) != version:
             # A change landed while the page was read: the page may show part of it, so it is neither
-            # stored nor given validators that would let a client keep it.
-            return self.with_validators(response, None, None)
+            # stored nor given a validator that would let a client keep it.
+            return self.with_validators(response, None)
         cache.page_store_when_rendered(response, key)
-        return self.with_validators(response, etag, before.last_modified)
-
-    def fingerprint(self, queryset: QuerySet) -> Fingerprint:
-        """The visible list's state in one query (see Fingerprint); the same state gives the same key."""
-        children = [name for name in (*self.modified_fields, *self.version_fields) if "__" in name]
-        expressions = {"rows": Count("pk", distinct=bool(children))}  # a join repeats the parent rows
-        for index, name in enumerate(self.modified_fields):
-            expressions[f"changed{index}"] = Max(name, filter=self.visible_children(name))
-        for index, name in enumerate(self.version_fields):
-            expressions[f"versions{index}"] = Sum(name, filter=self.visible_children(name))
-        relations = dict.fromkeys(name.split("__", 1)[0] for name in children)
-        for index, child in enumerate(f"{relation}__pk" for relation in relations):
-            expressions[f"children{index}"] = Count(child, distinct=True, filter=self.visible_children(child))
-        history = [queryset.model] if not self.modified_fields else []
-        for index, model in enumerate([*history, *self.related_models]):
-            expressions[f"history{index}"] = _newest_history(model)
-        stamp = queryset.order_by().aggregate(**expressions)
-        changes = [
-            value
-            for name, value in stamp.items()
-            if name.startswith(("changed", "history")) and value is not None
-        ]
-        key = json.dumps(stamp, sort_keys=True, default=str)
-        return Fingerprint(rows=stamp["rows"], last_modified=max(changes, default=None), key=key)
-
-    def visible_children(self, name: str) -> Q | None:
-        """The condition on a child relation's rows (``progress__updated_at``) that the reader may see."""
-        return None
+        return self.with_validators(response, etag)
 
     def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
         serializer = self.get_serializer(many=True)
@@ -175,7 +115,7 @@ class AllianceViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, *args, **kwargs):
         data = self.get_serializer(self.get_object()).data
         etag = self.etag(json.dumps(data, sort_keys=True, default=str))
-        return self.not_modified(etag, None) or self.with_validators(Response(data), etag, None)
+        return self.not_modified(etag) or self.with_validators(Response(data), etag)
 
     # --- conditional GET ---
 
@@ -190,16 +130,15 @@ class AllianceViewSet(viewsets.GenericViewSet):
         )
         return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
-    def not_modified(self, etag: str, last_modified):
-        timestamp = int(last_modified.timestamp()) if last_modified else None
-        response = get_conditional_response(self.request, etag=etag, last_modified=timestamp)
-        return self.with_validators(response, etag, last_modified) if response is not None else None
+    def not_modified(self, etag: str):
+        # No Last-Modified: a whole-second date cannot tell a change in the same second, nor a row that
+        # left the list; If-Modified-Since is therefore never answered 304. The ETag is exact.
+        response = get_conditional_response(self.request, etag=etag)
+        return self.with_validators(response, etag) if response is not None else None
 
-    def with_validators(self, response, etag: str | None, last_modified):
+    def with_validators(self, response, etag: str | None):
         if etag:
             response["ETag"] = etag
-        if last_modified:
-            response["Last-Modified"] = http_date(last_modified.timestamp())
         # Anyone's copy must be revalidated; shared caches must not serve one reader's data to another.
         response["Cache-Control"] = "private, no-cache"
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
@@ -253,7 +192,6 @@ class CountryViewSet(AllianceViewSet):
     lookup_field = "code"
     lookup_value_regex = "[A-Z]{2}"
     ordering_fields = {"code": "code", "name_en": "name_en", "region": "region", "joined_on": "joined_on"}
-    modified_fields = ()
 
     def get_queryset(self):
         return Country.objects.filter(self.viewer.country_q("pk")).order_by("code")
@@ -266,7 +204,6 @@ class GoalViewSet(AllianceViewSet):
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z0-9_-]+"
     ordering_fields = {"order": "order", "code": "code"}
-    modified_fields = ()
     queryset = Goal.objects.order_by("order")
 
 
@@ -278,8 +215,6 @@ class IndicatorViewSet(AllianceViewSet):
     lookup_field = "code"
     lookup_value_regex = "[A-Z0-9][A-Z0-9._-]*"
     ordering_fields = {"code": "code", "goal": "goal__order", "order": "order"}
-    modified_fields = ()
-    related_models = (Goal,)
     queryset = Indicator.objects.select_related("goal").order_by("goal__order", "order", "code")
 
 
@@ -290,7 +225,6 @@ class PeriodViewSet(AllianceViewSet):
     filterset_class = filters.PeriodFilter
     lookup_value_regex = "[0-9]+"
     ordering_fields = {"starts_on": "starts_on", "label": "label"}
-    modified_fields = ()
     queryset = ReportingPeriod.objects.order_by("starts_on")
 
 
@@ -300,7 +234,6 @@ class RoundViewSet(AllianceViewSet):
     serializer_class = serializers.RoundSerializer
     lookup_value_regex = "[0-9]+"
     ordering_fields = {"ministerial_date": "ministerial_date", "label": "label"}
-    modified_fields = ()
     queryset = EvaluationRound.objects.order_by("ministerial_date")
 
 
@@ -345,8 +278,6 @@ class IndicatorValueViewSet(AllianceViewSet):
     serializer_class = serializers.IndicatorValueSerializer
     filterset_class = filters.IndicatorValueFilter
     http_method_names = WRITE_METHODS
-    version_fields = ("version",)
-    related_models = (Country, Indicator, Goal, ReportingPeriod)
     lookup_value_regex = "[0-9]+"
     ordering_fields = {
         "country": "country__code",
@@ -462,14 +393,7 @@ class CommitmentViewSet(AllianceViewSet):
         "updated_at": "updated_at",
         "id": "pk",
     }
-    modified_fields = ("updated_at", "progress__updated_at")
-    version_fields = ("progress__version",)
-    related_models = (Country, Goal, ReportingPeriod)
 
-    def visible_children(self, name: str) -> Q | None:
-        if name.startswith("progress__"):
-            return self.viewer.reviewable_q("country", status_path="progress__status")
-        return None
 
     def visible_progress(self) -> QuerySet:
         return (
@@ -602,14 +526,7 @@ class RecommendationViewSet(AllianceViewSet):
         "updated_at": "updated_at",
         "id": "pk",
     }
-    modified_fields = ("updated_at", "response__updated_at", "follow_ups__updated_at")
-    version_fields = ("follow_ups__version",)
-    related_models = (Country, Goal, ReportingPeriod)
 
-    def visible_children(self, name: str) -> Q | None:
-        if name.startswith("follow_ups__"):
-            return self.viewer.reviewable_q("country", status_path="follow_ups__status")
-        return None
 
     def visible_follow_ups(self) -> QuerySet:
         return (

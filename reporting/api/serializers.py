@@ -16,7 +16,12 @@ class ReportSerializer(serializers.ModelSerializer):
 
     evaluation_round = serializers.SlugRelatedField(slug_field="label", read_only=True)
     evaluation_round_id = serializers.IntegerField(read_only=True)
-    country = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    country = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="ISO code; null for the alliance-wide report.",
+    )
     title = serializers.CharField(read_only=True)
     published = serializers.BooleanField(source="is_published", read_only=True)
     download_url = serializers.SerializerMethodField()

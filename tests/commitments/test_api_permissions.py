@@ -101,6 +101,9 @@ TABLE = [
     row("GET", lambda world: f"{V1}/periods/{world.baseline.pk}/", READ),
     row("GET", f"{V1}/rounds/", READ),
     row("GET", lambda world: f"{V1}/rounds/{EvaluationRound.objects.get().pk}/", READ),
+    # --- the change feed: read by all who read, each seeing their own view's changes
+    row("GET", f"{V1}/changes/", READ),
+    row("POST", f"{V1}/changes/", WRITE, {}, staff_nl=405, reviewer=405),
     # --- indicator values
     row("GET", f"{V1}/values/", READ),
     row("GET", value(("NL", "approved")), HIDDEN_FROM_LIMITED),

@@ -195,9 +195,9 @@ def tight_budget(settings, tokens):
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"partner": "3/min", "user": "5/min"},
     }
-    cache.delete_many([f"throttle_partner_{token_id}" for token_id in tokens.ids.values()])
+    cache.delete_many([f"budget_partner_{token_id}" for token_id in tokens.ids.values()])
     yield
-    cache.delete_many([f"throttle_partner_{token_id}" for token_id in tokens.ids.values()])
+    cache.delete_many([f"budget_partner_{token_id}" for token_id in tokens.ids.values()])
 
 
 def test_a_token_over_its_budget_gets_429_with_retry_after(db, tokens, tight_budget):
@@ -215,8 +215,8 @@ def test_a_token_over_its_budget_gets_429_with_retry_after(db, tokens, tight_bud
 
 
 def test_signed_in_users_have_their_own_budget(db, staff_nl, tight_budget):
-    cache.delete(f"throttle_user_{staff_nl.pk}")
+    cache.delete(f"budget_user_{staff_nl.pk}")
     client = session_client(staff_nl)
     codes = [client.get(f"{V1}/goals/").status_code for _ in range(6)]
-    cache.delete(f"throttle_user_{staff_nl.pk}")
+    cache.delete(f"budget_user_{staff_nl.pk}")
     assert codes == [200] * 5 + [429]

@@ -716,6 +716,7 @@ TABLE: dict[str, list[Route]] = {
     "api:period-list": [route(GET=API_READ)],
     "api:period-detail": [route(lambda w: {"pk": w.progress.pk}, GET=API_READ)],
     "api:round-list": [route(GET=API_READ)],
+    "api-changes": [route(GET=API_READ)],  # the change feed: each reader sees their own view's changes
     "api:round-detail": [route(lambda w: {"pk": w.evaluation_round.pk}, GET=API_READ)],
     # --- the partner API: reviewable data ---------------------------------------------------------------
     "api:value-list": [route(GET=API_READ, POST=(API_WRITE_NL, new_value))],
