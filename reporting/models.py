@@ -75,6 +75,10 @@ class Report(models.Model):
     claimed_task_id = models.CharField(_("claimed by task"), max_length=255, blank=True)
     claimed_by = models.CharField(_("claimed by worker"), max_length=255, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # The claim's lease: the owner renews it with a heartbeat while it works; a lapsed lease is handed
+    # over by the sweep (see reporting/leases.py).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     file = models.FileField(_("PDF file"), upload_to=report_upload_to, blank=True, max_length=300)
@@ -181,6 +185,8 @@ class ReportPart(models.Model):
     claimed_task_id = models.CharField(_("claimed by task"), max_length=255, blank=True)
     claimed_by = models.CharField(_("claimed by worker"), max_length=255, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     file_name = models.CharField(_("file"), max_length=300, blank=True)

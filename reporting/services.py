@@ -56,7 +56,7 @@ from django.utils.translation import gettext as _
 from commitments import access
 from commitments.models import Country, EvaluationRound
 
-from . import selectors
+from . import leases, selectors
 from .content import Book, CountryInfo, ReportDataError
 from .models import Report, ReportDownload, ReportPart
 from .pdf import Bookmark, join_pdfs, page_label_css, render_pdf
@@ -78,12 +78,12 @@ MAX_ATTEMPTS = 3
 
 def requeue_after() -> timedelta:
     """How long a queued report or part may wait for a worker before the sweep hands it over again."""
-    return timedelta(seconds=int(getattr(settings, "REPORT_REQUEUE_AFTER_SECONDS", 120)))
+    return timedelta(seconds=int(getattr(settings, "REPORT_REQUEUE_AFTER_SECONDS", 60)))
 
 
 def presumed_dead_after() -> timedelta:
-    """A claim older than the hard time limit (plus a margin) belongs to a task that no longer runs."""
-    return timedelta(seconds=int(settings.CELERY_TASK_TIME_LIMIT) + 60)
+    """A claim whose lease has lapsed this long ago belongs to a task that no longer runs."""
+    return leases.lease_duration()
 
 
 # --- who may do what --------------------------------------------------------------------------------------
@@ -344,6 +344,7 @@ def _claim_report(*, report_id: int, task_id: str) -> Report | None:
             claimed_task_id=task_id,
             claimed_by=worker_name(),
             claimed_at=now,
+            **leases.lease_fields(now),
             started_at=Coalesce(F("started_at"), now),
             attempts=F("attempts") + 1,
             error="",
@@ -367,6 +368,7 @@ def _fail(*, report_id: int, message: str) -> bool:
         error=message[:5000],
         finished_at=timezone.now(),
         claimed_task_id="",
+        **leases.NO_LEASE,
     )
     if updated:
         _remove_work_files(report_id)
@@ -395,7 +397,10 @@ def report_generate(*, report_id: int, task_id: str) -> None:
     if report is None:
         return
     try:
-        with translation.override(report.language):
+        with (
+            leases.heartbeat(model=Report, pk=report_id, task_id=task_id),
+            translation.override(report.language),
+        ):
             data = selectors.report_data(evaluation_round=report.evaluation_round, country=report.country)
             snapshot = selectors.data_snapshot(data)
             frozen = {"data": data, "snapshot": snapshot, "generated_at": timezone.now().isoformat()}
@@ -438,6 +443,7 @@ def _fan_out(*, report: Report, task_id: str, book: Book, frozen: dict[str, Any]
             claimed_task_id="",
             claimed_by="",
             claimed_at=now,
+            **leases.NO_LEASE,
             snapshot=frozen["snapshot"],
             data_as_of=frozen["data"]["as_of"],
         )
@@ -476,6 +482,7 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
             claimed_task_id=task_id,
             claimed_by=worker_name(),
             claimed_at=now,
+            **leases.lease_fields(now),
             attempts=F("attempts") + 1,
         )
     )
@@ -485,7 +492,10 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
     part = ReportPart.objects.select_related("report").get(pk=part_id)
     report = part.report
     try:
-        with translation.override(report.language):
+        with (
+            leases.heartbeat(model=ReportPart, pk=part_id, task_id=task_id),
+            translation.override(report.language),
+        ):
             frozen = _load_frozen(report)
             book = Book(frozen["data"])
             toc_anchors = {entry.anchor for entry in alliance_toc(book)}
@@ -505,6 +515,7 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
                 render_seconds=rendered.seconds,
                 anchors={anchor: page for anchor, page in rendered.anchors.items() if anchor in toc_anchors},
                 finished_at=timezone.now(),
+                **leases.NO_LEASE,
             )
             if not done:
                 transaction.on_commit(partial(default_storage.delete, name))
@@ -532,6 +543,7 @@ def report_assemble(*, report_id: int, task_id: str) -> None:
             claimed_task_id=task_id,
             claimed_by=worker_name(),
             claimed_at=timezone.now(),
+            **leases.lease_fields(),
         )
     )
     if not updated:
@@ -539,7 +551,10 @@ def report_assemble(*, report_id: int, task_id: str) -> None:
         return
     report = Report.objects.select_related("evaluation_round", "country").get(pk=report_id)
     try:
-        with translation.override(report.language):
+        with (
+            leases.heartbeat(model=Report, pk=report_id, task_id=task_id),
+            translation.override(report.language),
+        ):
             frozen = _load_frozen(report)
             book = Book(frozen["data"])
             parts = list(report.parts.order_by("position"))
@@ -587,6 +602,7 @@ def _finish(
             data_as_of=data_as_of,
             finished_at=timezone.now(),
             claimed_task_id="",
+            **leases.NO_LEASE,
             error="",
         )
     if not updated:
@@ -632,33 +648,39 @@ class SweepResult:
         return bool(self.requeued or self.parts_requeued or self.assembling or self.given_up)
 
 
-def reports_sweep(*, now=None) -> SweepResult:
-    """Hand over again every report step whose task was lost, so that no request is ever lost.
+def reports_sweep(*, now=None, startup: bool = False) -> SweepResult:
+    """Hand over again every report step whose owner was lost, so that no request is ever lost.
 
-    - queued reports not taken within ``requeue_after`` (Redis was down, the message was lost);
-    - running steps whose claim is older than the hard time limit (the worker died or was killed);
+    - queued reports not taken within ``requeue_after`` (Redis was down, the message was lost), or at
+      once when ``startup`` (the embedded default's web process starts: nobody else holds them);
+    - running steps whose lease has lapsed (no heartbeat: the worker died or was killed), or whose
+      claiming process on this machine no longer exists (see leases.py);
     - pending parts not taken in time, and finished parts whose joining was never started.
     A report whose step was lost ``MAX_ATTEMPTS`` times fails with a readable error instead of looping.
     """
     now = now or timezone.now()
     waited_too_long = now - requeue_after()
-    dead_since = now - presumed_dead_after()
     result = SweepResult()
 
-    for report in Report.objects.filter(status=Report.Status.QUEUED).filter(
-        Q(enqueued_at__lt=waited_too_long) | Q(enqueued_at__isnull=True)
-    ):
+    queued = Report.objects.filter(status=Report.Status.QUEUED)
+    if not startup:
+        queued = queued.filter(Q(enqueued_at__lt=waited_too_long) | Q(enqueued_at__isnull=True))
+    for report in queued:
         if Report.objects.filter(
             pk=report.pk, status=Report.Status.QUEUED, enqueued_at=report.enqueued_at
         ).update(enqueued_at=now):
             _dispatch_on_commit("report", [report.pk])
             result.requeued.append(report.pk)
 
-    stale = Report.objects.filter(
-        status=Report.Status.RUNNING,
-        stage__in=[Report.Stage.PREPARING, Report.Stage.ASSEMBLING],
-        claimed_at__lt=dead_since,
+    running = Report.objects.filter(
+        status=Report.Status.RUNNING, stage__in=[Report.Stage.PREPARING, Report.Stage.ASSEMBLING]
     )
+    lapsed_reports = set(running.filter(leases.lapsed(now)).values_list("pk", flat=True))
+    stale = [
+        report
+        for report in running
+        if report.pk in lapsed_reports or leases.process_is_gone(report.claimed_by)
+    ]
     for report in stale:
         same_claim = Report.objects.filter(
             pk=report.pk, status=Report.Status.RUNNING, stage=report.stage, claimed_at=report.claimed_at
@@ -677,20 +699,29 @@ def reports_sweep(*, now=None) -> SweepResult:
                 claimed_task_id="",
                 claimed_by="",
                 claimed_at=None,
+                **leases.NO_LEASE,
                 enqueued_at=now,
             ):
                 _dispatch_on_commit("report", [report.pk])
                 result.requeued.append(report.pk)
-        elif same_claim.update(stage=Report.Stage.PARTS, claimed_task_id="", claimed_by="", claimed_at=now):
+        elif same_claim.update(
+            stage=Report.Stage.PARTS, claimed_task_id="", claimed_by="", claimed_at=now, **leases.NO_LEASE
+        ):
             _dispatch_on_commit("assemble", [report.pk])
             result.assembling.append(report.pk)
 
-    parts = ReportPart.objects.filter(
+    in_parts = ReportPart.objects.filter(
         report__status=Report.Status.RUNNING, report__stage=Report.Stage.PARTS
-    ).filter(
-        Q(status=ReportPart.Status.PENDING, enqueued_at__lt=waited_too_long)
-        | Q(status=ReportPart.Status.RUNNING, claimed_at__lt=dead_since)
     )
+    running_parts = in_parts.filter(status=ReportPart.Status.RUNNING)
+    lapsed_parts = set(running_parts.filter(leases.lapsed(now)).values_list("pk", flat=True))
+    lapsed_parts |= {
+        pk for pk, owner in running_parts.values_list("pk", "claimed_by") if leases.process_is_gone(owner)
+    }
+    pending_parts = in_parts.filter(status=ReportPart.Status.PENDING)
+    if not startup:
+        pending_parts = pending_parts.filter(enqueued_at__lt=waited_too_long)
+    parts = in_parts.filter(Q(pk__in=lapsed_parts) | Q(pk__in=pending_parts.values("pk")))
     for part in parts.select_related("report"):
         if part.attempts >= MAX_ATTEMPTS:
             with translation.override(part.report.language):
@@ -707,6 +738,7 @@ def reports_sweep(*, now=None) -> SweepResult:
             claimed_task_id="",
             claimed_by="",
             claimed_at=None,
+            **leases.NO_LEASE,
             enqueued_at=now,
         ):
             _dispatch_on_commit("part", [part.pk])
@@ -714,13 +746,11 @@ def reports_sweep(*, now=None) -> SweepResult:
 
     unfinished = ReportPart.objects.filter(report_id=OuterRef("pk")).exclude(status=ReportPart.Status.DONE)
     late_finished = ReportPart.objects.filter(report_id=OuterRef("pk"), finished_at__gte=waited_too_long)
-    orphaned = Report.objects.filter(
-        status=Report.Status.RUNNING, stage=Report.Stage.PARTS, claimed_at__lt=waited_too_long
-    ).filter(
-        ~Exists(unfinished),
-        ~Exists(late_finished),
-        Exists(ReportPart.objects.filter(report_id=OuterRef("pk"))),
+    orphaned = Report.objects.filter(status=Report.Status.RUNNING, stage=Report.Stage.PARTS).filter(
+        ~Exists(unfinished), Exists(ReportPart.objects.filter(report_id=OuterRef("pk")))
     )
+    if not startup:
+        orphaned = orphaned.filter(claimed_at__lt=waited_too_long).filter(~Exists(late_finished))
     for report in orphaned:
         if Report.objects.filter(pk=report.pk, stage=Report.Stage.PARTS, claimed_at=report.claimed_at).update(
             claimed_at=now
