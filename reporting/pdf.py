@@ -28,6 +28,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import Link
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -96,6 +97,8 @@ class RenderedPdf:
     seconds: float  # WeasyPrint alone: layout and PDF writing
     anchors: dict[str, int] = field(default_factory=dict)  # element id -> first page (from 0)
     refused: list[str] = field(default_factory=list)
+    # Internal links: (page from 0, the id they point to, (left, bottom, right, top) in PDF points).
+    links: list[tuple[int, str, tuple[float, float, float, float]]] = field(default_factory=list)
 
 
 _cache = threading.local()
@@ -131,15 +134,26 @@ def render_pdf(*, html: str, report_css: bool = True) -> RenderedPdf:
         document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).render()
     pdf = document.write_pdf()
     anchors: dict[str, int] = {}
+    links = []
     for index, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, index)
+        for kind, target, (left, top, right, bottom), _box in page.links:
+            if kind == "internal":  # CSS px from the top left -> PDF points from the bottom left
+                points = (
+                    left * 0.75,
+                    (page.height - bottom) * 0.75,
+                    right * 0.75,
+                    (page.height - top) * 0.75,
+                )
+                links.append((index, target, points))
     return RenderedPdf(
         pdf=pdf,
         pages=len(document.pages),
         seconds=time.perf_counter() - started,
         anchors=anchors,
         refused=fetcher.refused,
+        links=links,
     )
 
 
@@ -178,12 +192,26 @@ class Bookmark:
     page: int  # from 0, in the joined document
 
 
+@dataclass(frozen=True)
+class PageLink:
+    """A clickable area of one page (from 0) that leads to another page (from 0) of the joined document."""
+
+    page: int
+    rect: tuple[float, float, float, float]
+    target: int
+
+
 def join_pdfs(
-    *, pieces: list[bytes], bookmarks: list[Bookmark], metadata: dict[str, str]
+    *,
+    pieces: list[bytes],
+    bookmarks: list[Bookmark],
+    metadata: dict[str, str],
+    links: list[PageLink] = (),
 ) -> tuple[bytes, int]:
     """Join rendered pieces in order and stamp page numbers on every page; returns the PDF and its pages.
 
-    The bookmarks are made here (not taken from the pieces) so that they nest as the contents do.
+    The bookmarks are made here (not taken from the pieces) so that they nest as the contents do; so
+    are the links of the contents, whose targets lie in other pieces.
     """
     writer = PdfWriter()
     for piece in pieces:
@@ -198,6 +226,8 @@ def join_pdfs(
             parent = writer.add_outline_item(bookmark.title, bookmark.page)
         else:
             writer.add_outline_item(bookmark.title, bookmark.page, parent=parent)
+    for link in links:
+        writer.add_annotation(link.page, Link(rect=link.rect, target_page_index=link.target))
     writer.page_mode = "/UseOutlines"
     writer.add_metadata(metadata)
     output = io.BytesIO()

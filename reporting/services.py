@@ -59,7 +59,7 @@ from commitments.models import Country, EvaluationRound
 from . import leases, selectors
 from .content import Book, CountryInfo, ReportDataError
 from .models import Report, ReportDownload, ReportPart
-from .pdf import Bookmark, join_pdfs, page_label_css, render_pdf
+from .pdf import Bookmark, PageLink, join_pdfs, page_label_css, render_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -558,13 +558,13 @@ def report_assemble(*, report_id: int, task_id: str) -> None:
             frozen = _load_frozen(report)
             book = Book(frozen["data"])
             parts = list(report.parts.order_by("position"))
-            front, bookmarks = render_front(book=book, frozen=frozen, report=report, parts=parts)
+            front, bookmarks, links = render_front(book=book, frozen=frozen, report=report, parts=parts)
             pieces = [front]
             for part in parts:
                 with default_storage.open(part.file_name, "rb") as handle:
                     pieces.append(handle.read())
             pdf, pages = join_pdfs(
-                pieces=pieces, bookmarks=bookmarks, metadata=pdf_metadata(book, frozen, report)
+                pieces=pieces, bookmarks=bookmarks, metadata=pdf_metadata(book, frozen, report), links=links
             )
         _finish(
             report=report,
@@ -981,8 +981,8 @@ def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, ke
 
 def render_front(
     *, book: Book, frozen: dict[str, Any], report: Report, parts: list[ReportPart]
-) -> tuple[bytes, list[Bookmark]]:
-    """Cover and contents of the alliance-wide report, with the page every entry starts on.
+) -> tuple[bytes, list[Bookmark], list[PageLink]]:
+    """Cover and contents of the alliance-wide report, with the page every entry starts on (and links).
 
     Each part recorded the page (within the part) of the entries it holds; adding the pages before it
     gives the page in the joined report. The contents are rendered again if their own length changes.
@@ -1002,6 +1002,7 @@ def render_front(
                 "title": e.title,
                 "page": front_pages + starts[e.anchor] + 1,
                 "level": e.level,
+                "anchor": e.anchor,
             }
             for e in toc
         ]
@@ -1016,7 +1017,12 @@ def render_front(
             break
         front_pages = rendered.pages
     bookmarks = [Bookmark(f"{e.number} {e.title}", e.level, front_pages + starts[e.anchor]) for e in toc]
-    return rendered.pdf, bookmarks
+    links = [
+        PageLink(page=page, rect=rect, target=front_pages + starts[anchor])
+        for page, anchor, rect in rendered.links
+        if anchor in starts
+    ]
+    return rendered.pdf, bookmarks, links
 
 
 def pdf_metadata(book: Book, frozen: dict[str, Any], report: Report) -> dict[str, str]:
