@@ -59,7 +59,8 @@ from commitments.models import Country, EvaluationRound
 from . import leases, selectors
 from .content import Book, CountryInfo, ReportDataError
 from .models import Report, ReportDownload, ReportPart
-from .pdf import Bookmark, PageLink, join_pdfs, page_label_css, render_pdf
+from .pdf import REPORT_VARIANT, page_label_css, page_number_overlay, render_pdf
+from .pdfjoin import Bookmark, finish, join_tagged
 
 logger = logging.getLogger(__name__)
 
@@ -406,12 +407,14 @@ def report_generate(*, report_id: int, task_id: str) -> None:
             frozen = {"data": data, "snapshot": snapshot, "generated_at": timezone.now().isoformat()}
             book = Book(data)  # checks the data: unprintable values fail here, before any work is handed out
             if report.kind == Report.Kind.COUNTRY:
-                rendered = render_pdf(html=country_report_html(book=book, frozen=frozen, report=report))
+                rendered = render_pdf(
+                    html=country_report_html(book=book, frozen=frozen, report=report), variant=REPORT_VARIANT
+                )
                 _finish(
                     report=report,
                     task_id=task_id,
                     stage=Report.Stage.PREPARING,
-                    pdf=rendered.pdf,
+                    pdf=finish(rendered.pdf, **pdf_metadata(book, frozen, report)),
                     pages=rendered.pages,
                     snapshot=snapshot,
                     data_as_of=data["as_of"],
@@ -500,7 +503,8 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
             book = Book(frozen["data"])
             toc_anchors = {entry.anchor for entry in alliance_toc(book)}
             rendered = render_pdf(
-                html=alliance_part_html(book=book, frozen=frozen, report=report, key=part.key)
+                html=alliance_part_html(book=book, frozen=frozen, report=report, key=part.key),
+                variant=REPORT_VARIANT,
             )
         name = default_storage.save(
             f"{_work_dir(report)}/part-{part.position:03d}.pdf", ContentFile(rendered.pdf)
@@ -558,13 +562,18 @@ def report_assemble(*, report_id: int, task_id: str) -> None:
             frozen = _load_frozen(report)
             book = Book(frozen["data"])
             parts = list(report.parts.order_by("position"))
-            front, bookmarks, links = render_front(book=book, frozen=frozen, report=report, parts=parts)
+            front, front_pages, bookmarks = render_front(book=book, frozen=frozen, report=report, parts=parts)
             pieces = [front]
             for part in parts:
                 with default_storage.open(part.file_name, "rb") as handle:
                     pieces.append(handle.read())
-            pdf, pages = join_pdfs(
-                pieces=pieces, bookmarks=bookmarks, metadata=pdf_metadata(book, frozen, report), links=links
+            total = front_pages + sum(part.page_count for part in parts)
+            footer = _common_context(book=book, frozen=frozen, report=report)["footer"]
+            pdf, pages = join_tagged(
+                pieces=pieces,
+                overlay=page_number_overlay(pages=total, footer=footer),
+                bookmarks=bookmarks,
+                **pdf_metadata(book, frozen, report),
             )
         _finish(
             report=report,
@@ -926,8 +935,9 @@ def country_report_html(*, book: Book, frozen: dict[str, Any], report: Report) -
 
 
 def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, key: str) -> str:
-    """One part of the alliance-wide report as its own HTML document (no page numbers: stamped later)."""
-    context = _common_context(book=book, frozen=frozen, report=report)
+    """One part of the alliance-wide report as its own HTML document (no page numbers, no footer: both
+    are stamped on the joined report, so a part depends only on what it shows)."""
+    context = {**_common_context(book=book, frozen=frozen, report=report), "footer": ""}
     numbers = {entry.anchor: entry.number for entry in alliance_toc(book)}
     if key == "summary":
         sections = [
@@ -981,8 +991,8 @@ def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, ke
 
 def render_front(
     *, book: Book, frozen: dict[str, Any], report: Report, parts: list[ReportPart]
-) -> tuple[bytes, list[Bookmark], list[PageLink]]:
-    """Cover and contents of the alliance-wide report, with the page every entry starts on (and links).
+) -> tuple[bytes, int, list[Bookmark]]:
+    """Cover and contents of the alliance-wide report (its pages, and the bookmarks of the whole).
 
     Each part recorded the page (within the part) of the entries it holds; adding the pages before it
     gives the page in the joined report. The contents are rendered again if their own length changes.
@@ -993,7 +1003,7 @@ def render_front(
             starts.setdefault(anchor, page + offset)
         page += part.page_count
     toc = [entry for entry in alliance_toc(book) if entry.anchor in starts]
-    context = _common_context(book=book, frozen=frozen, report=report)
+    context = {**_common_context(book=book, frozen=frozen, report=report), "footer": ""}
     front_pages = 3  # a first guess
     for _attempt in range(3):
         entries = [
@@ -1011,25 +1021,21 @@ def render_front(
             {"template": "reporting/pdf/toc.html", "entries": entries},
         ]
         rendered = render_pdf(
-            html=render_document(context=context, sections=sections, native_page_numbers=False)
+            html=render_document(context=context, sections=sections, native_page_numbers=False),
+            variant=REPORT_VARIANT,
         )
         if rendered.pages == front_pages:
             break
         front_pages = rendered.pages
     bookmarks = [Bookmark(f"{e.number} {e.title}", e.level, front_pages + starts[e.anchor]) for e in toc]
-    links = [
-        PageLink(page=page, rect=rect, target=front_pages + starts[anchor])
-        for page, anchor, rect in rendered.links
-        if anchor in starts
-    ]
-    return rendered.pdf, bookmarks, links
+    return rendered.pdf, front_pages, bookmarks
 
 
 def pdf_metadata(book: Book, frozen: dict[str, Any], report: Report) -> dict[str, str]:
+    """Title (shown by the viewer), language and subject of the finished PDF."""
     context = _common_context(book=book, frozen=frozen, report=report)
     return {
-        "/Title": f"{context['title']} · {context['subtitle']}",
-        "/Author": "Alliance Monitor",
-        "/Subject": _("Data snapshot %(snapshot)s") % {"snapshot": frozen["snapshot"]},
-        "/Creator": "Alliance Monitor (WeasyPrint, pypdf)",
+        "title": f"{context['title']} · {context['subtitle']}",
+        "language": context["language"],
+        "subject": _("Data snapshot %(snapshot)s") % {"snapshot": frozen["snapshot"]},
     }
