@@ -95,8 +95,8 @@ def heartbeat(*, model, pk: int, task_id: str):
             while not stop.wait(heartbeat_interval()):
                 try:
                     if not _renew(model, pk, task_id):
-                        logger.warning(
-                            "%s %s is no longer claimed by %s: its lease was handed over",
+                        logger.info(
+                            "%s %s is no longer claimed by %s (moved on, finished or handed over)",
                             model.__name__,
                             pk,
                             task_id,

@@ -19,6 +19,7 @@ accessible, so ``join_tagged`` builds the joined document itself:
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from dataclasses import dataclass
 
@@ -41,7 +42,7 @@ PDFUA_EXTENSION_SCHEMA = b"""<rdf:Description rdf:about=""
    <pdfaProperty:name>part</pdfaProperty:name>
    <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
    <pdfaProperty:category>internal</pdfaProperty:category>
-   <pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+   <pdfaProperty:description>Part of ISO 14289 followed</pdfaProperty:description>
   </rdf:li></rdf:Seq></pdfaSchema:property>
  </rdf:li></rdf:Bag></pdfaExtension:schemas>
 </rdf:Description>
@@ -62,29 +63,45 @@ def _kids(element) -> list:
     return list(kids) if isinstance(kids, Array) else [kids]
 
 
-def _flatten_list_groups(root) -> None:
-    """A list (L) holds list items only: lift the items out of the groups WeasyPrint puts between them
-    (``<dl>`` with ``<div>`` around each term and description comes out as L > Div > LI)."""
+_ROW_GROUPS = (Name.THead, Name.TBody, Name.TFoot)
+
+
+def _lifted(element, kids: list, wrappers) -> list:
+    """``kids`` with every child whose type is in ``wrappers`` replaced by its own children (deeply)."""
+    flat = []
+    for kid in kids:
+        if isinstance(kid, Dictionary) and kid.get("/S") in wrappers:
+            flat += _lifted(element, _kids(kid), wrappers)
+        else:
+            if isinstance(kid, Dictionary) and "/S" in kid:
+                kid.P = element
+            flat.append(kid)
+    return flat
+
+
+def _repair_structure(root) -> None:
+    """Structure WeasyPrint gets wrong, put right so that the tree says what the page shows:
+
+    - a list (L) holds list items only: the groups between them (``<dl>`` with a ``<div>`` around each
+      term and description comes out as L > Div > LI) are lifted out;
+    - a row group (THead, TBody, TFoot) holds rows only: row groups nested in one (a table continued
+      on the next page) are lifted out, empty ones dropped.
+    """
     stack = _kids(root)
     while stack:
         element = stack.pop()
         if not isinstance(element, Dictionary) or "/S" not in element:
             continue
         kids = _kids(element)
-        if element.S == Name.L and any(
-            isinstance(kid, Dictionary) and kid.get("/S") == Name.Div for kid in kids
+        kind = element.S
+        if kind == Name.L and any(isinstance(kid, Dictionary) and kid.get("/S") == Name.Div for kid in kids):
+            kids = _lifted(element, kids, (Name.Div,))
+            element.K = Array(kids)
+        elif kind in _ROW_GROUPS and any(
+            isinstance(kid, Dictionary) and kid.get("/S") in _ROW_GROUPS for kid in kids
         ):
-            flat = []
-            for kid in kids:
-                if isinstance(kid, Dictionary) and kid.get("/S") == Name.Div:
-                    for grandchild in _kids(kid):
-                        if isinstance(grandchild, Dictionary) and "/S" in grandchild:
-                            grandchild.P = element
-                        flat.append(grandchild)
-                else:
-                    flat.append(kid)
-            element.K = Array(flat)
-            kids = flat
+            kids = _lifted(element, kids, _ROW_GROUPS)
+            element.K = Array(kids)
         stack.extend(kids)
 
 
@@ -128,7 +145,7 @@ def _save(pdf: pikepdf.Pdf) -> bytes:
 def finish(pdf_bytes: bytes, *, title: str, language: str, subject: str = "") -> bytes:
     """Repair one WeasyPrint PDF/A-3a into a file that is also PDF/UA-1 (structure and metadata)."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        _flatten_list_groups(pdf.Root.StructTreeRoot)
+        _repair_structure(pdf.Root.StructTreeRoot)
         for page in pdf.pages:
             if "/Annots" in page.obj:
                 page.obj.Tabs = Name.S
@@ -164,58 +181,126 @@ def _stamp(pdf: pikepdf.Pdf, overlay: pikepdf.Pdf) -> None:
         page.contents_add(pdf.make_stream(b"\nQ\n/Artifact BMC q " + bytes(name) + b" Do Q EMC\n"))
 
 
-def _merge_font_programs(pdf: pikepdf.Pdf) -> None:
-    """One embedded program per font: the pieces' subsets of a font merged glyph by glyph.
+def _merge_fonts(pdf: pikepdf.Pdf) -> None:
+    """One font per typeface in the joined document, as if it had been rendered as one.
 
     WeasyPrint subsets with the glyph ids kept (fontTools retain_gids / HarfBuzz RETAIN_GIDS), so the
-    subsets of one font differ only in which glyphs have outlines: the union serves every piece, and
-    the font dictionaries keep their own widths and ToUnicode maps.
+    pieces' subsets of one typeface differ only in which glyphs they hold: their union (one program),
+    their widths and their Unicode maps merged serve every piece. Every font resource of every piece
+    then names the one merged font.
     """
     groups: dict[str, list] = {}
-    seen = set()
-    for page in pdf.pages:
-        resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if resources is not None else None
-        if fonts is None:
+    resource_dicts = []
+    for obj in pdf.objects:
+        if not isinstance(obj, Dictionary | pikepdf.Stream):
             continue
-        for _name, font in fonts.items():
-            if font.objgen in seen:
-                continue
-            seen.add(font.objgen)
-            for descendant in font.get("/DescendantFonts", []):
-                descriptor = descendant.get("/FontDescriptor")
-                if descriptor is None or "/FontFile2" not in descriptor:
-                    continue
-                base = str(descriptor.FontName).lstrip("/").split("+", 1)[-1]
-                groups.setdefault(base, []).append(descriptor)
-    for descriptors in groups.values():
-        programs = {descriptor.FontFile2.objgen: descriptor.FontFile2 for descriptor in descriptors}
-        if len(programs) < 2:
+        resources = obj.get("/Resources")  # a page's or a form's (the stamps, the charts)
+        if isinstance(resources, Dictionary) and isinstance(resources.get("/Font"), Dictionary):
+            resource_dicts.append(resources.Font)
+        if obj.get("/Type") == Name.Font and obj.get("/Subtype") == Name.Type0:
+            descendant = obj.DescendantFonts[0]
+            descriptor = descendant.get("/FontDescriptor")
+            if descriptor is not None and "/FontFile2" in descriptor:
+                base = str(obj.BaseFont).lstrip("/").split("+", 1)[-1]
+                groups.setdefault(base, []).append(obj)
+        fonts = obj.get("/Font")  # a resource dictionary of its own
+        if isinstance(fonts, Dictionary):
+            resource_dicts.append(fonts)
+    replacement = {}
+    for fonts in groups.values():
+        if len(fonts) < 2:
             continue
-        merged = _merged_program([stream.read_bytes() for stream in programs.values()])
-        stream = pikepdf.Stream(pdf, zlib.compress(merged, 6))
-        stream.Filter = Name.FlateDecode
-        stream.Length1 = len(merged)
-        shared = pdf.make_indirect(stream)
-        for descriptor in descriptors:
-            descriptor.FontFile2 = shared
-            if "/CIDSet" in descriptor:
-                del descriptor.CIDSet
+        merged = _merged_font(pdf, fonts)
+        for font in fonts:
+            replacement[font.objgen] = merged
+    for fonts in resource_dicts:
+        for key in list(fonts.keys()):
+            font = fonts[key]
+            if isinstance(font, Dictionary) and font.objgen in replacement:
+                fonts[key] = replacement[font.objgen]
+
+
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
+
+
+def _widths(array) -> dict[int, object]:
+    """The /W array of a CIDFont as {glyph id: width}."""
+    widths, items, index = {}, list(array), 0
+    while index < len(items):
+        first = int(items[index])
+        following = items[index + 1]
+        if isinstance(following, Array):
+            for offset, width in enumerate(following):
+                widths[first + offset] = width
+            index += 2
+        else:
+            for glyph in range(first, int(following) + 1):
+                widths[glyph] = items[index + 2]
+            index += 3
+    return widths
+
+
+def _merged_font(pdf: pikepdf.Pdf, fonts: list) -> Dictionary:
+    """One Type0 font standing for ``fonts`` (subsets of one typeface from several pieces)."""
+    programs = {font.DescendantFonts[0].FontDescriptor.FontFile2.objgen: font for font in fonts}
+    program = _merged_program(
+        [font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes() for font in programs.values()]
+    )
+    stream = pikepdf.Stream(pdf, zlib.compress(program, 6))
+    stream.Filter = Name.FlateDecode
+    stream.Length1 = len(program)
+    widths: dict[int, object] = {}
+    unicode: dict[bytes, bytes] = {}
+    for font in fonts:
+        widths.update(_widths(font.DescendantFonts[0].get("/W", Array())))
+        if "/ToUnicode" in font:
+            unicode.update(_BFCHAR.findall(font.ToUnicode.read_bytes()))
+    first = fonts[0]
+    descendant = first.DescendantFonts[0]
+    descriptor = Dictionary({key: value for key, value in descendant.FontDescriptor.items()})
+    descriptor.FontFile2 = pdf.make_indirect(stream)
+    if "/CIDSet" in descriptor:
+        del descriptor.CIDSet  # (PDF/A-1 only) would list the glyphs of one piece
+    new_descendant = Dictionary({key: value for key, value in descendant.items()})
+    new_descendant.FontDescriptor = pdf.make_indirect(descriptor)
+    new_descendant.W = Array([item for glyph in sorted(widths) for item in (glyph, Array([widths[glyph]]))])
+    lines = [
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
+        b"1 begincodespacerange <0000> <ffff> endcodespacerange",
+    ]
+    entries = sorted(unicode.items(), key=lambda item: int(item[0], 16))
+    for start in range(0, len(entries), 100):
+        batch = entries[start : start + 100]
+        lines.append(b"%d beginbfchar" % len(batch))
+        lines += [b"<" + glyph + b"> <" + text + b">" for glyph, text in batch]
+        lines.append(b"endbfchar")
+    lines.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    to_unicode = pikepdf.Stream(pdf, zlib.compress(b"\n".join(lines), 6))
+    to_unicode.Filter = Name.FlateDecode
+    merged = Dictionary({key: value for key, value in first.items()})
+    merged.DescendantFonts = Array([pdf.make_indirect(new_descendant)])
+    merged.ToUnicode = pdf.make_indirect(to_unicode)
+    return pdf.make_indirect(merged)
 
 
 def _merged_program(programs: list[bytes]) -> bytes:
+    """The union of subsets of one TrueType font that kept their glyph ids (glyph by glyph, by id)."""
     fonts = [TTFont(io.BytesIO(program), lazy=True) for program in programs]
-    base = fonts[0]
+    fonts.sort(key=lambda font: len(font.getGlyphOrder()), reverse=True)
+    base = fonts[0]  # (a subset ends at its highest glyph id: the longest covers all the others)
+    order = base.getGlyphOrder()
     glyf, hmtx = base["glyf"], base["hmtx"]
     for other in fonts[1:]:
         other_glyf, other_hmtx = other["glyf"], other["hmtx"]
-        for name in other.getGlyphOrder():
+        for glyph_id, name in enumerate(other.getGlyphOrder()):
+            target = order[glyph_id]
             glyph = other_glyf.glyphs.get(name)
-            data = getattr(glyph, "data", None)
-            if data and not getattr(glyf.glyphs.get(name), "data", None):
-                glyf.glyphs[name] = glyph
-            if hmtx[name][0] == 0 and other_hmtx[name][0] != 0:
-                hmtx[name] = other_hmtx[name]
+            if getattr(glyph, "data", None) and not getattr(glyf.glyphs.get(target), "data", None):
+                glyf.glyphs[target] = glyph
+            if hmtx[target][0] == 0 and other_hmtx[name][0] != 0:
+                hmtx[target] = other_hmtx[name]
     output = io.BytesIO()
     base.save(output)
     return output.getvalue()
@@ -285,14 +370,14 @@ def join_tagged(
         for name in sorted(destinations):
             tree[name] = destinations[name]
         pdf.Root.Names.Dests = tree.obj
-    _flatten_list_groups(root)
+    _repair_structure(root)
     for page in pdf.pages:
         if "/Annots" in page.obj:
             page.obj.Tabs = Name.S
 
     with pikepdf.open(io.BytesIO(overlay)) as stamps:
         _stamp(pdf, stamps)
-    _merge_font_programs(pdf)
+    _merge_fonts(pdf)
 
     if "/Outlines" in pdf.Root:
         del pdf.Root.Outlines

@@ -58,6 +58,7 @@ from commitments.models import Country, EvaluationRound
 
 from . import leases, selectors
 from .content import Book, CountryInfo, ReportDataError
+from .layout import isolate_direction
 from .models import Report, ReportDownload, ReportPart
 from .pdf import REPORT_VARIANT, page_label_css, page_number_overlay, render_pdf
 from .pdfjoin import Bookmark, finish, join_tagged
@@ -404,6 +405,7 @@ def report_generate(*, report_id: int, task_id: str) -> None:
         ):
             data = selectors.report_data(evaluation_round=report.evaluation_round, country=report.country)
             snapshot = selectors.data_snapshot(data)
+            data = isolate_direction(data)  # typed text never turns the text after it around
             frozen = {"data": data, "snapshot": snapshot, "generated_at": timezone.now().isoformat()}
             book = Book(data)  # checks the data: unprintable values fail here, before any work is handed out
             if report.kind == Report.Kind.COUNTRY:
