@@ -192,6 +192,14 @@ class ReportPart(models.Model):
     file_name = models.CharField(_("file"), max_length=300, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     render_seconds = models.FloatField(_("seconds spent in WeasyPrint"), null=True, blank=True)
+    content_hash = models.CharField(
+        _("content hash"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("SHA-256 of everything that goes into the part: the same hash, the same PDF (reused)."),
+    )
+    reused = models.BooleanField(_("reused"), default=False, help_text=_("Taken from an earlier render."))
     anchors = models.JSONField(
         _("anchors"),
         default=dict,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zlib
 from dataclasses import dataclass
 
@@ -132,11 +133,15 @@ def _set_metadata(pdf: pikepdf.Pdf, *, title: str, language: str, subject: str =
 
 
 def _save(pdf: pikepdf.Pdf) -> bytes:
+    """Compressed, small objects packed into object streams, linearized (a viewer shows the first pages
+    of a long report before the rest has arrived; the validator also accepts this layout only, see the
+    note in the tests)."""
     output = io.BytesIO()
     pdf.save(
         output,
         compress_streams=True,
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        linearize=True,
         deterministic_id=True,
     )
     return output.getvalue()
@@ -344,7 +349,9 @@ def join_tagged(
         for element in tops:
             del element.P  # so that copying an element does not drag the piece's tree root along
         first_page = len(pdf.pages)
-        pdf.pages.extend(source.pages)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # (destinations are merged below)
+            pdf.pages.extend(source.pages)
         adopt([pdf.copy_foreign(element) for element in tops])
         source_tree = NumberTree(source_root.ParentTree)
         highest = -1

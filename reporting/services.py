@@ -56,7 +56,7 @@ from django.utils.translation import gettext as _
 from commitments import access
 from commitments.models import Country, EvaluationRound
 
-from . import leases, selectors
+from . import leases, part_cache, selectors
 from .content import Book, CountryInfo, ReportDataError
 from .layout import isolate_direction
 from .models import Report, ReportDownload, ReportPart
@@ -504,27 +504,32 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
             frozen = _load_frozen(report)
             book = Book(frozen["data"])
             toc_anchors = {entry.anchor for entry in alliance_toc(book)}
-            rendered = render_pdf(
-                html=alliance_part_html(book=book, frozen=frozen, report=report, key=part.key),
-                variant=REPORT_VARIANT,
-            )
-        name = default_storage.save(
-            f"{_work_dir(report)}/part-{part.position:03d}.pdf", ContentFile(rendered.pdf)
-        )
+            html = alliance_part_html(book=book, frozen=frozen, report=report, key=part.key)
+            kept = part_cache.find(html=html)  # rendered before from exactly this content: joined as it is
+            if kept is None:
+                rendered = render_pdf(html=html, variant=REPORT_VARIANT)
+                kept = part_cache.store(
+                    html=html,
+                    pdf=rendered.pdf,
+                    pages=rendered.pages,
+                    seconds=rendered.seconds,
+                    anchors={a: page for a, page in rendered.anchors.items() if a in toc_anchors},
+                )
         with transaction.atomic():
             done = ReportPart.objects.filter(
                 pk=part_id, status=ReportPart.Status.RUNNING, claimed_task_id=task_id
             ).update(
                 status=ReportPart.Status.DONE,
-                file_name=name,
-                page_count=rendered.pages,
-                render_seconds=rendered.seconds,
-                anchors={anchor: page for anchor, page in rendered.anchors.items() if anchor in toc_anchors},
+                file_name=kept.file_name,
+                content_hash=kept.content_hash,
+                reused=kept.reused,
+                page_count=kept.pages,
+                render_seconds=kept.seconds,
+                anchors=kept.anchors,
                 finished_at=timezone.now(),
                 **leases.NO_LEASE,
             )
             if not done:
-                transaction.on_commit(partial(default_storage.delete, name))
                 return
             remaining = ReportPart.objects.filter(report_id=report.pk).exclude(status=ReportPart.Status.DONE)
             if not remaining.exists():
@@ -768,6 +773,11 @@ def reports_sweep(*, now=None, startup: bool = False) -> SweepResult:
         ):
             _dispatch_on_commit("assemble", [report.pk])
             result.assembling.append(report.pk)
+    if startup or now.minute % 10 == 0:  # now and then: kept parts no report uses any more
+        try:
+            part_cache.prune()
+        except OSError:
+            logger.warning("Could not prune the kept report parts", exc_info=True)
     if result:
         logger.info("Report sweep: %s", result)
     return result
@@ -939,7 +949,9 @@ def country_report_html(*, book: Book, frozen: dict[str, Any], report: Report) -
 def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, key: str) -> str:
     """One part of the alliance-wide report as its own HTML document (no page numbers, no footer: both
     are stamped on the joined report, so a part depends only on what it shows)."""
-    context = {**_common_context(book=book, frozen=frozen, report=report), "footer": ""}
+    # A part shows only what it holds (no footer, generation time or snapshot outside its own pages),
+    # so that the same content gives the same HTML: the key under which its PDF is kept (part_cache.py).
+    context = {**_common_context(book=book, frozen=frozen, report=report), "footer": "", "is_part": True}
     numbers = {entry.anchor: entry.number for entry in alliance_toc(book)}
     if key == "summary":
         sections = [

@@ -18,6 +18,7 @@ import pikepdf
 import pytest
 from django.utils import timezone
 
+from commitments.models import IndicatorValue
 from reporting import services
 from reporting.layout import isolate_direction
 from reporting.models import Report
@@ -210,3 +211,46 @@ def test_the_alliance_report_is_one_accessible_archival_compact_document(
         assert re.search(rf"\d+\.\d+\s+{country}\n", pages[int(listed.group(1)) - 1])
     assert report.size < 1_000_000
     assert timezone.now() >= report.finished_at
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_after_one_countrys_correction_only_its_part_and_the_summaries_are_rendered_again(
+    reviewer, evaluation_round, several_countries, progress_period, report_media
+):
+    def build() -> Report:
+        with services.inline_jobs():
+            report = services.report_request(
+                user=reviewer, kind=Report.Kind.ALLIANCE, evaluation_round=evaluation_round
+            )
+        report.refresh_from_db()
+        assert report.status == Report.Status.READY, report.error
+        return report
+
+    first = build()
+    assert not first.parts.filter(reused=True).exists()
+    again = build()  # nothing changed: every part is joined as it was
+    assert not again.parts.filter(reused=False).exists()
+
+    netherlands = next(country for country in several_countries if country.code == "NL")
+    value = IndicatorValue.objects.get(country=netherlands, indicator__code="VI-2", period=progress_period)
+    value.number_value += 1000  # a correction, approved
+    value.save()
+    corrected = build()
+
+    rendered = {part.key for part in corrected.parts.filter(reused=False)}
+    goal = f"goal:{value.indicator.goal.code}"
+    chunk = next(
+        part.key
+        for part in corrected.parts.filter(key__startswith="countries:")
+        if "Netherlands" in part.title
+    )
+    assert {"summary", goal, chunk} <= rendered
+    assert rendered <= {"summary", goal, chunk, "annexes"}, rendered
+    assert corrected.parts.count() - len(rendered) >= 8  # the rest was joined as it was kept
+    path = report_media / corrected.file.name
+    assert str(int(value.number_value)) in pdf_text(path)
+    assert conformance_failures(path, "ua1") == [] and conformance_failures(path, "3a") == []
+    seconds = (corrected.finished_at - corrected.started_at).total_seconds()
+    print(
+        f"re-render after a correction: {seconds:.1f} s, {len(rendered)} of {corrected.parts.count()} parts"
+    )
