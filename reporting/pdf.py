@@ -14,6 +14,7 @@ in); after joining, one overlay rendered by WeasyPrint with the same page box st
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import posixpath
 import re
@@ -121,10 +122,24 @@ def _report_stylesheet() -> tuple[CSS, FontConfiguration]:
     return cached
 
 
-def render_pdf(*, html: str, report_css: bool = True, variant: str | None = None) -> RenderedPdf:
+class _OtherPiecesAnchors(logging.Filter):
+    """Links to anchors in other pieces of a joined report are expected (pdfjoin.py makes them work)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("No anchor #")
+
+
+_weasyprint_log = logging.getLogger("weasyprint")
+_anchor_filter = _OtherPiecesAnchors()
+
+
+def render_pdf(
+    *, html: str, report_css: bool = True, variant: str | None = None, joined_later: bool = False
+) -> RenderedPdf:
     """Lay out and write one HTML document with WeasyPrint, fetching nothing but our static files.
 
     ``report_css`` adds the report stylesheet (static/css/report.css); the HTML itself links nothing.
+    ``joined_later``: a piece of the alliance-wide report, whose links may point into other pieces.
     ``variant`` is WeasyPrint's ``pdf_variant`` (the reports use "pdf/a-3a": archival and tagged, see
     pdfjoin.py for what makes them PDF/UA-1 as well); None: a plain PDF.
     """
@@ -137,7 +152,12 @@ def render_pdf(*, html: str, report_css: bool = True, variant: str | None = None
         )
     else:
         document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).render()
-    pdf = document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
+    if joined_later:
+        _weasyprint_log.addFilter(_anchor_filter)
+    try:
+        pdf = document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
+    finally:
+        _weasyprint_log.removeFilter(_anchor_filter)
     anchors: dict[str, int] = {}
     links = []
     for index, page in enumerate(document.pages):

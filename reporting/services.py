@@ -507,7 +507,7 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
             html = alliance_part_html(book=book, frozen=frozen, report=report, key=part.key)
             kept = part_cache.find(html=html)  # rendered before from exactly this content: joined as it is
             if kept is None:
-                rendered = render_pdf(html=html, variant=REPORT_VARIANT)
+                rendered = render_pdf(html=html, variant=REPORT_VARIANT, joined_later=True)
                 kept = part_cache.store(
                     html=html,
                     pdf=rendered.pdf,
@@ -1037,6 +1037,7 @@ def render_front(
         rendered = render_pdf(
             html=render_document(context=context, sections=sections, native_page_numbers=False),
             variant=REPORT_VARIANT,
+            joined_later=True,
         )
         if rendered.pages == front_pages:
             break
