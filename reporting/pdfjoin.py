@@ -133,15 +133,12 @@ def _set_metadata(pdf: pikepdf.Pdf, *, title: str, language: str, subject: str =
 
 
 def _save(pdf: pikepdf.Pdf) -> bytes:
-    """Compressed, small objects packed into object streams, linearized (a viewer shows the first pages
-    of a long report before the rest has arrived; the validator also accepts this layout only, see the
-    note in the tests)."""
+    """Compressed, with small objects packed into object streams (the structure tree is thousands)."""
     output = io.BytesIO()
     pdf.save(
         output,
         compress_streams=True,
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        linearize=True,
         deterministic_id=True,
     )
     return output.getvalue()

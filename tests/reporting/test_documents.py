@@ -32,7 +32,29 @@ ADDRESS = "https://www.example.org/" + "evidence/" * 12 + "report-2014.pdf"
 
 def conformance_failures(path: Path, profile: str) -> list[str]:
     report = page.validate_pdf(str(path), profile=profile, limits=page.SafetyLimits.unlimited())
-    return [f"{failure.rule_id}: {failure.message}" for failure in report.failures]
+    failures = [f"{failure.rule_id}: {failure.message}" for failure in report.failures]
+    if stream_lengths_exact(path):
+        # page 0.11 counts a stream one byte short when its (compressed) data happens to end with a
+        # line-feed byte (it takes that byte for the line end before "endstream"): about one stream in
+        # 128, so most long files have one. The rule (ISO 19005-2, 6.1.7.1) is checked exactly below.
+        failures = [failure for failure in failures if not failure.startswith("PDFA3A-STREAM-LENGTH-001")]
+    return failures
+
+
+def stream_lengths_exact(path: Path) -> bool:
+    """Every stream's /Length is exactly the number of bytes between the line feed after "stream" and
+    the end-of-line marker before "endstream" (ISO 19005-2, 6.1.7.1), counted byte by byte."""
+    data = path.read_bytes()
+    streams = list(re.finditer(rb">>\s*stream(\r\n|\n)", data))
+    assert len(streams) == data.count(b"endstream")
+    for stream in streams:
+        dictionary = data[data.rfind(b" obj", 0, stream.start()) : stream.start()]
+        length = re.search(rb"/Length (\d+)(?! \d+ R)", dictionary)
+        assert length, dictionary[:200]
+        end = stream.end() + int(length.group(1))
+        if not re.match(rb"(\r\n|\n|\r)endstream", data[end : end + 11]):
+            return False
+    return True
 
 
 def fonts_of(path: Path) -> list[dict[str, str]]:
