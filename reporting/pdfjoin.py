@@ -106,6 +106,22 @@ def _repair_structure(root) -> None:
         stack.extend(kids)
 
 
+def _slim_structure(root) -> None:
+    """Leave out what the structure elements repeat: /Type (optional) and a /Pg that names the same
+    page as the parent's (marked content inherits the page of the nearest element that names one)."""
+    stack = [(kid, None) for kid in _kids(root)]
+    while stack:
+        element, inherited = stack.pop()
+        if not isinstance(element, Dictionary) or "/S" not in element:
+            continue
+        if "/Type" in element:
+            del element.Type
+        page = element.get("/Pg")
+        if page is not None and inherited is not None and page.objgen == inherited.objgen:
+            del element.Pg
+        stack += [(kid, page if page is not None else inherited) for kid in _kids(element)]
+
+
 def _set_metadata(pdf: pikepdf.Pdf, *, title: str, language: str, subject: str = "") -> None:
     """One uncompressed XMP packet that names the title and declares PDF/A-3a and PDF/UA-1."""
     if "/Metadata" in pdf.Root:
@@ -148,6 +164,7 @@ def finish(pdf_bytes: bytes, *, title: str, language: str, subject: str = "") ->
     """Repair one WeasyPrint PDF/A-3a into a file that is also PDF/UA-1 (structure and metadata)."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         _repair_structure(pdf.Root.StructTreeRoot)
+        _slim_structure(pdf.Root.StructTreeRoot)
         for page in pdf.pages:
             if "/Annots" in page.obj:
                 page.obj.Tabs = Name.S
@@ -375,6 +392,7 @@ def join_tagged(
             tree[name] = destinations[name]
         pdf.Root.Names.Dests = tree.obj
     _repair_structure(root)
+    _slim_structure(root)
     for page in pdf.pages:
         if "/Annots" in page.obj:
             page.obj.Tabs = Name.S
