@@ -270,7 +270,7 @@ def test_after_one_countrys_correction_only_its_part_and_the_summaries_are_rende
     assert rendered <= {"summary", goal, chunk, "annexes"}, rendered
     assert corrected.parts.count() - len(rendered) >= 8  # the rest was joined as it was kept
     path = report_media / corrected.file.name
-    assert str(int(value.number_value)) in pdf_text(path)
+    assert f"{int(value.number_value):,}" in pdf_text(path)  # (1,625)
     assert conformance_failures(path, "ua1") == [] and conformance_failures(path, "3a") == []
     seconds = (corrected.finished_at - corrected.started_at).total_seconds()
     print(
