@@ -516,6 +516,10 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
                     anchors={a: page for a, page in rendered.anchors.items() if a in toc_anchors},
                 )
         with transaction.atomic():
+            # One part at a time finishes (the report row is the lock): the last one sees all the others
+            # done and hands over the joining. Without it, two parts finishing together (kept parts take
+            # milliseconds) would each see the other unfinished, and nobody would join them.
+            Report.objects.select_for_update().filter(pk=report.pk).values_list("pk", flat=True).first()
             done = ReportPart.objects.filter(
                 pk=part_id, status=ReportPart.Status.RUNNING, claimed_task_id=task_id
             ).update(
