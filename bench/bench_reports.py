@@ -261,7 +261,10 @@ def main() -> None:
         request_and_wait(Report.Kind.ALLIANCE, worker, reuse=True)  # the parts of the current data
         value = (
             IndicatorValue.objects.filter(
-                country=country, period=evaluation_round.evaluation_period, number_value__isnull=False
+                country=country,
+                period=evaluation_round.evaluation_period,
+                number_value__isnull=False,
+                status="approved",  # (only approved values are printed)
             )
             .order_by("indicator__code")
             .first()
