@@ -81,16 +81,19 @@ def _lifted(element, kids: list, wrappers) -> list:
 
 
 def _repair_structure(root) -> None:
-    """Structure WeasyPrint gets wrong, put right so that the tree says what the page shows:
+    """Structure WeasyPrint gets wrong, put right so that the tree says what the page shows, and what
+    the elements repeat left out (in one walk over the tree, which has hundreds of elements a page):
 
     - a list (L) holds list items only: the groups between them (``<dl>`` with a ``<div>`` around each
       term and description comes out as L > Div > LI) are lifted out;
     - a row group (THead, TBody, TFoot) holds rows only: row groups nested in one (a table continued
-      on the next page) are lifted out, empty ones dropped.
+      on the next page) are lifted out, empty ones dropped;
+    - /Type (optional) and a /Pg naming the same page as the parent's (marked content inherits the
+      page of the nearest element that names one) are left out.
     """
-    stack = _kids(root)
+    stack = [(kid, None) for kid in _kids(root)]
     while stack:
-        element = stack.pop()
+        element, inherited = stack.pop()
         if not isinstance(element, Dictionary) or "/S" not in element:
             continue
         kids = _kids(element)
@@ -103,23 +106,13 @@ def _repair_structure(root) -> None:
         ):
             kids = _lifted(element, kids, _ROW_GROUPS)
             element.K = Array(kids)
-        stack.extend(kids)
-
-
-def _slim_structure(root) -> None:
-    """Leave out what the structure elements repeat: /Type (optional) and a /Pg that names the same
-    page as the parent's (marked content inherits the page of the nearest element that names one)."""
-    stack = [(kid, None) for kid in _kids(root)]
-    while stack:
-        element, inherited = stack.pop()
-        if not isinstance(element, Dictionary) or "/S" not in element:
-            continue
         if "/Type" in element:
             del element.Type
         page = element.get("/Pg")
         if page is not None and inherited is not None and page.objgen == inherited.objgen:
             del element.Pg
-        stack += [(kid, page if page is not None else inherited) for kid in _kids(element)]
+        inherited = page if page is not None else inherited
+        stack += [(kid, inherited) for kid in kids]
 
 
 def _set_metadata(pdf: pikepdf.Pdf, *, title: str, language: str, subject: str = "") -> None:
@@ -164,7 +157,6 @@ def finish(pdf_bytes: bytes, *, title: str, language: str, subject: str = "") ->
     """Repair one WeasyPrint PDF/A-3a into a file that is also PDF/UA-1 (structure and metadata)."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         _repair_structure(pdf.Root.StructTreeRoot)
-        _slim_structure(pdf.Root.StructTreeRoot)
         for page in pdf.pages:
             if "/Annots" in page.obj:
                 page.obj.Tabs = Name.S
@@ -209,22 +201,30 @@ def _merge_fonts(pdf: pikepdf.Pdf) -> None:
     then names the one merged font.
     """
     groups: dict[str, list] = {}
-    resource_dicts = []
-    for obj in pdf.objects:
-        if not isinstance(obj, Dictionary | pikepdf.Stream):
+    resource_dicts, seen_fonts, seen_resources = [], set(), set()
+    # The fonts in use: those of the pages' resources and of the forms they draw (stamps, charts).
+    pending = [page.obj.get("/Resources") for page in pdf.pages]
+    while pending:
+        resources = pending.pop()
+        if not isinstance(resources, Dictionary):
             continue
-        resources = obj.get("/Resources")  # a page's or a form's (the stamps, the charts)
-        if isinstance(resources, Dictionary) and isinstance(resources.get("/Font"), Dictionary):
-            resource_dicts.append(resources.Font)
-        if obj.get("/Type") == Name.Font and obj.get("/Subtype") == Name.Type0:
-            descendant = obj.DescendantFonts[0]
-            descriptor = descendant.get("/FontDescriptor")
-            if descriptor is not None and "/FontFile2" in descriptor:
-                base = str(obj.BaseFont).lstrip("/").split("+", 1)[-1]
-                groups.setdefault(base, []).append(obj)
-        fonts = obj.get("/Font")  # a resource dictionary of its own
+        if resources.is_indirect:
+            if resources.objgen in seen_resources:
+                continue
+            seen_resources.add(resources.objgen)
+        fonts = resources.get("/Font")
         if isinstance(fonts, Dictionary):
             resource_dicts.append(fonts)
+            for _key, font in fonts.items():
+                if font.objgen in seen_fonts or font.get("/Subtype") != Name.Type0:
+                    continue
+                seen_fonts.add(font.objgen)
+                descriptor = font.DescendantFonts[0].get("/FontDescriptor")
+                if descriptor is not None and "/FontFile2" in descriptor:
+                    groups.setdefault(str(font.BaseFont).lstrip("/").split("+", 1)[-1], []).append(font)
+        for _key, xobject in (resources.get("/XObject") or Dictionary()).items():
+            if xobject.get("/Subtype") == Name.Form:
+                pending.append(xobject.get("/Resources"))
     replacement = {}
     for fonts in groups.values():
         if len(fonts) < 2:
@@ -392,7 +392,6 @@ def join_tagged(
             tree[name] = destinations[name]
         pdf.Root.Names.Dests = tree.obj
     _repair_structure(root)
-    _slim_structure(root)
     for page in pdf.pages:
         if "/Annots" in page.obj:
             page.obj.Tabs = Name.S
