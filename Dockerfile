@@ -19,6 +19,7 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
         fonts-liberation2 \
+        fonts-symbola \
     && rm -rf /var/lib/apt/lists/*
 
 # An unprivileged user; it owns only the reports directory, not the code.

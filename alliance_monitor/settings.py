@@ -149,10 +149,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
+# Report leases (reporting/leases.py): a claim lives REPORT_LEASE_SECONDS without a heartbeat; workers
+# renew it every REPORT_HEARTBEAT_SECONDS; the sweep (beat, worker start, or the web process's thread
+# without Redis) runs every REPORT_SWEEP_SECONDS and hands over lapsed claims and requests that waited
+# REPORT_REQUEUE_AFTER_SECONDS for a worker.
+REPORT_LEASE_SECONDS = float(env("REPORT_LEASE_SECONDS", "30") or 30)
+REPORT_HEARTBEAT_SECONDS = float(env("REPORT_HEARTBEAT_SECONDS", "5") or 5)
+REPORT_SWEEP_SECONDS = float(env("REPORT_SWEEP_SECONDS", "15") or 15)
+REPORT_REQUEUE_AFTER_SECONDS = int(env("REPORT_REQUEUE_AFTER_SECONDS", "60") or 60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-lost-report-requests": {
         "task": "reporting.tasks.sweep_reports",
-        "schedule": timedelta(seconds=int(env("REPORT_SWEEP_SECONDS", "60") or 60)),
+        "schedule": timedelta(seconds=REPORT_SWEEP_SECONDS),
+        "options": {"expires": REPORT_SWEEP_SECONDS},  # no pile of sweeps while no worker runs
     },
 }
 BACKGROUND_JOBS = "celery" if REDIS_URL else "thread"

@@ -149,6 +149,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="Measured runs per report and worker count")
     parser.add_argument("--country", default="BE", help="The country of the per-country report")
     parser.add_argument("--workers", default="1,2", help="Worker process counts to measure")
+    parser.add_argument(
+        "--baseline",
+        help="reports.json of an earlier run (say, of the code before a change) to print beside this one",
+    )
     args = parser.parse_args()
 
     ensure_database()
@@ -162,7 +166,7 @@ def main() -> None:
     from commitments.models import Country, EvaluationRound, IndicatorValue
     from reporting import selectors, services
     from reporting.content import Book
-    from reporting.models import Report
+    from reporting.models import Report, ReportPart
     from reporting.pdf import page_number_overlay, render_pdf
 
     call_command("migrate", verbosity=0)
@@ -174,7 +178,12 @@ def main() -> None:
     evaluation_round = EvaluationRound.objects.order_by("-ministerial_date").first()
     country = Country.objects.get(code=args.country)
 
-    def request_and_wait(kind: str, worker: Worker | None = None) -> tuple[float, Report, float]:
+    def request_and_wait(
+        kind: str, worker: Worker | None = None, *, reuse: bool = False
+    ) -> tuple[float, Report, float]:
+        if not reuse:
+            # A full render: no part taken from an earlier report (the kept parts are forgotten).
+            ReportPart.objects.update(content_hash="")
         cpu_before = pool_cpu_seconds(worker.process.pid) if worker else 0.0
         started = time.perf_counter()
         report = services.report_request(
@@ -236,14 +245,57 @@ def main() -> None:
                 measured.append((seconds, pages))
         return statistics.median(m[0] for m in measured), measured[-1][1]
 
+    def font_count(report: Report) -> int | None:
+        """Fonts embedded in the report (pdffonts' rows), when this code writes them somewhere readable."""
+        path = Path(os.environ["MEDIA_ROOT"]) / report.file.name
+        if not path.exists():
+            return None
+        listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+        return max(0, len(listing.splitlines()) - 2)
+
+    def measure_correction(worker: Worker) -> dict | None:
+        """One approved value of one country corrected, then the alliance-wide report requested again:
+        with kept parts, only what shows that value is rendered again."""
+        if not hasattr(ReportPart, "reused"):
+            return None  # code without kept parts
+        request_and_wait(Report.Kind.ALLIANCE, worker, reuse=True)  # the parts of the current data
+        value = (
+            IndicatorValue.objects.filter(
+                country=country,
+                period=evaluation_round.evaluation_period,
+                number_value__isnull=False,
+                status="approved",  # (only approved values are printed)
+            )
+            .order_by("indicator__code")
+            .first()
+        )
+        if value is None:
+            return None
+        original = value.number_value
+        IndicatorValue.objects.filter(pk=value.pk).update(number_value=original + 1)
+        try:
+            elapsed, report, _cpu = request_and_wait(Report.Kind.ALLIANCE, worker, reuse=True)
+        finally:
+            IndicatorValue.objects.filter(pk=value.pk).update(number_value=original)
+        parts = list(report.parts.all())
+        return {
+            "corrected": f"{country.code} {value.indicator.code}",
+            "wall_seconds": round(elapsed, 3),
+            "parts_rendered": sum(1 for part in parts if not part.reused),
+            "parts": len(parts),
+        }
+
     results = []
     for processes in [int(n) for n in args.workers.split(",")]:
         for kind in [Report.Kind.COUNTRY, Report.Kind.ALLIANCE]:
             worker = Worker(processes)
+            incremental = None
             try:
                 request_and_wait(Report.Kind.COUNTRY, worker)  # warm the pool (imports, fonts), not measured
                 count = args.runs if kind == Report.Kind.COUNTRY else max(1, args.runs - 1)
                 runs = [request_and_wait(kind, worker) for _ in range(count)]
+                if kind == Report.Kind.ALLIANCE:
+                    incremental = measure_correction(worker)
             finally:
                 peak_one, peak_all = worker.stop()
             last = runs[-1][1]
@@ -266,6 +318,8 @@ def main() -> None:
                     "cores_used": round(statistics.median(r[2] / r[0] for r in runs), 2),
                     "peak_rss_mib_one_process": round(peak_one / 1024, 1),
                     "peak_rss_mib_all_processes": round(peak_all / 1024, 1),
+                    "font_subsets": font_count(last),
+                    "after_one_correction": incremental,
                 }
             )
             print(f"  measured {results[-1]['report']} with {processes} worker process(es)", flush=True)
@@ -294,6 +348,45 @@ def main() -> None:
             f"{row['peak_rss_mib_one_process']:>14.1f} "
             f"{row['peak_rss_mib_all_processes']:>13.1f}"
         )
+    for row in results:
+        if row.get("after_one_correction"):
+            again = row["after_one_correction"]
+            print(
+                f"{row['report']} with {row['worker_processes']} worker(s), "
+                f"after correcting {again['corrected']}: {again['wall_seconds']:.2f} s, "
+                f"{again['parts_rendered']} of {again['parts']} parts rendered again"
+            )
+    sizes = ", ".join(
+        f"{row['report']} {row['size_bytes'] / 1e6:.2f} MB ({row['font_subsets']} fonts)" for row in results
+    )
+    print(f"files: {sizes}")
+    if args.baseline:
+        baseline = json.loads(Path(args.baseline).read_text())["results"]
+        print("\nbeside the baseline (" + args.baseline + "):")
+        print(
+            f"{'report':<14} {'workers':>7} {'wall s':>8} {'baseline s':>10} {'change':>7} "
+            f"{'MB':>6} {'base MB':>8}"
+        )
+        for row in results:
+            base = next(
+                (
+                    b
+                    for b in baseline
+                    if b["report"] == row["report"] and b["worker_processes"] == row["worker_processes"]
+                ),
+                None,
+            )
+            if base is None:
+                continue
+            change = row["wall_seconds_median"] / base["wall_seconds_median"] - 1
+            print(
+                f"{row['report']:<14} {row['worker_processes']:>7} {row['wall_seconds_median']:>8.2f} "
+                f"{base['wall_seconds_median']:>10.2f} {change:>+7.0%} {row['size_bytes'] / 1e6:>6.2f} "
+                f"{(base.get('size_bytes') or 0) / 1e6:>8.2f}"
+            )
+            row["baseline"] = {
+                k: base.get(k) for k in ("wall_seconds_median", "size_bytes", "weasyprint_alone_seconds")
+            }
     load = os.getloadavg()
     print(
         f"\nmachine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the end"

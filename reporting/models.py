@@ -76,6 +76,10 @@ class Report(models.Model):
     claimed_task_id = models.CharField(_("claimed by task"), max_length=255, blank=True)
     claimed_by = models.CharField(_("claimed by worker"), max_length=255, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # The claim's lease: the owner renews it with a heartbeat while it works; a lapsed lease is handed
+    # over by the sweep (see reporting/leases.py).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     file = models.FileField(_("PDF file"), upload_to=report_upload_to, blank=True, max_length=300)
@@ -113,7 +117,7 @@ class Report(models.Model):
     # update()s, which write no history by themselves: services.py records each step it makes.
     history = HistoricalRecords(
         excluded_fields=["stage", "enqueued_at", "started_at", "claimed_task_id", "claimed_by", "claimed_at",
-                         "attempts"]
+                         "attempts", "heartbeat_at", "lease_expires_at"]
     )
 
     class Meta:
@@ -195,11 +199,21 @@ class ReportPart(models.Model):
     claimed_task_id = models.CharField(_("claimed by task"), max_length=255, blank=True)
     claimed_by = models.CharField(_("claimed by worker"), max_length=255, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     file_name = models.CharField(_("file"), max_length=300, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     render_seconds = models.FloatField(_("seconds spent in WeasyPrint"), null=True, blank=True)
+    content_hash = models.CharField(
+        _("content hash"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("SHA-256 of everything that goes into the part: the same hash, the same PDF (reused)."),
+    )
+    reused = models.BooleanField(_("reused"), default=False, help_text=_("Taken from an earlier render."))
     anchors = models.JSONField(
         _("anchors"),
         default=dict,

@@ -6,14 +6,15 @@ and refuses everything else: file://, http(s):// to anywhere, data: URLs. Text t
 auto-escaped by the templates, so it never becomes markup in the first place; the fetcher is the second
 line of defence.
 
-Joining: the parts of an alliance-wide report are rendered without page numbers (none of them knows
-where it will start); after joining, one overlay rendered by WeasyPrint with the same page box stamps
+Joining (pdfjoin.py): the parts of an alliance-wide report are rendered without page numbers and
+footer (none of them knows where it will start, and a part must not depend on the report it is reused
+in); after joining, one overlay rendered by WeasyPrint with the same page box stamps the footer and
 "Page n of N" on every page, so numbering, fonts and position are the same as in a single document.
 """
 
 from __future__ import annotations
 
-import io
+import logging
 import mimetypes
 import posixpath
 import re
@@ -26,8 +27,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.utils.html import escape
 from django.utils.translation import gettext as _
-from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -89,6 +90,10 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
 
 
+# The variant every report piece is written in: PDF/A-3a (archival, tagged, Unicode text).
+REPORT_VARIANT = "pdf/a-3a"
+
+
 @dataclass
 class RenderedPdf:
     pdf: bytes
@@ -96,6 +101,8 @@ class RenderedPdf:
     seconds: float  # WeasyPrint alone: layout and PDF writing
     anchors: dict[str, int] = field(default_factory=dict)  # element id -> first page (from 0)
     refused: list[str] = field(default_factory=list)
+    # Internal links: (page from 0, the id they point to, (left, bottom, right, top) in PDF points).
+    links: list[tuple[int, str, tuple[float, float, float, float]]] = field(default_factory=list)
 
 
 _cache = threading.local()
@@ -115,10 +122,26 @@ def _report_stylesheet() -> tuple[CSS, FontConfiguration]:
     return cached
 
 
-def render_pdf(*, html: str, report_css: bool = True) -> RenderedPdf:
+class _OtherPiecesAnchors(logging.Filter):
+    """Links to anchors in other pieces of a joined report are expected (pdfjoin.py makes them work)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("No anchor #")
+
+
+_weasyprint_log = logging.getLogger("weasyprint")
+_anchor_filter = _OtherPiecesAnchors()
+
+
+def render_pdf(
+    *, html: str, report_css: bool = True, variant: str | None = None, joined_later: bool = False
+) -> RenderedPdf:
     """Lay out and write one HTML document with WeasyPrint, fetching nothing but our static files.
 
     ``report_css`` adds the report stylesheet (static/css/report.css); the HTML itself links nothing.
+    ``joined_later``: a piece of the alliance-wide report, whose links may point into other pieces.
+    ``variant`` is WeasyPrint's ``pdf_variant`` (the reports use "pdf/a-3a": archival and tagged, see
+    pdfjoin.py for what makes them PDF/UA-1 as well); None: a plain PDF.
     """
     fetcher = StaticOnlyFetcher()
     started = time.perf_counter()
@@ -129,17 +152,33 @@ def render_pdf(*, html: str, report_css: bool = True) -> RenderedPdf:
         )
     else:
         document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).render()
-    pdf = document.write_pdf()
+    if joined_later:
+        _weasyprint_log.addFilter(_anchor_filter)
+    try:
+        pdf = document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
+    finally:
+        _weasyprint_log.removeFilter(_anchor_filter)
     anchors: dict[str, int] = {}
+    links = []
     for index, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, index)
+        for kind, target, (left, top, right, bottom), _box in page.links:
+            if kind == "internal":  # CSS px from the top left -> PDF points from the bottom left
+                points = (
+                    left * 0.75,
+                    (page.height - bottom) * 0.75,
+                    right * 0.75,
+                    (page.height - top) * 0.75,
+                )
+                links.append((index, target, points))
     return RenderedPdf(
         pdf=pdf,
         pages=len(document.pages),
         seconds=time.perf_counter() - started,
         anchors=anchors,
         refused=fetcher.refused,
+        links=links,
     )
 
 
@@ -158,48 +197,15 @@ def page_label_css() -> str:
     return " ".join(tokens)
 
 
-def page_number_overlay(*, pages: int) -> bytes:
-    """``pages`` empty pages carrying only the page number, in the report's page box and fonts."""
+def page_number_overlay(*, pages: int, footer: str = "") -> bytes:
+    """``pages`` empty pages carrying only the footer and the page number, in the report's page box and
+    fonts (stamped on the joined alliance-wide report, whose parts are rendered without either)."""
     html = (
         '<!doctype html><html><head><meta charset="utf-8">'
         "<style>@page { @top-left { content: none; border: none; } "
-        "@top-right { content: none; border: none; } @bottom-left { content: none; border: none; } "
-        f"@bottom-right {{ content: {page_label_css()}; border: none; }} }} "
+        "@top-right { content: none; border: none; } "
+        f"@bottom-right {{ content: {page_label_css()}; }} }} "
         "html, body { background: none; } .blank { break-after: page; height: 1px; }</style></head>"
-        f"<body>{'<div class=blank></div>' * pages}</body></html>"
+        f'<body data-footer="{escape(footer)}">{"<div class=blank></div>" * pages}</body></html>'
     )
     return render_pdf(html=html).pdf
-
-
-@dataclass(frozen=True)
-class Bookmark:
-    title: str
-    level: int  # 1 or 2
-    page: int  # from 0, in the joined document
-
-
-def join_pdfs(
-    *, pieces: list[bytes], bookmarks: list[Bookmark], metadata: dict[str, str]
-) -> tuple[bytes, int]:
-    """Join rendered pieces in order and stamp page numbers on every page; returns the PDF and its pages.
-
-    The bookmarks are made here (not taken from the pieces) so that they nest as the contents do.
-    """
-    writer = PdfWriter()
-    for piece in pieces:
-        writer.append(PdfReader(io.BytesIO(piece)), import_outline=False)
-    total = len(writer.pages)
-    overlay = PdfReader(io.BytesIO(page_number_overlay(pages=total)))
-    for page, stamp in zip(writer.pages, overlay.pages, strict=True):
-        page.merge_page(stamp)
-    parent = None
-    for bookmark in bookmarks:
-        if bookmark.level == 1:
-            parent = writer.add_outline_item(bookmark.title, bookmark.page)
-        else:
-            writer.add_outline_item(bookmark.title, bookmark.page, parent=parent)
-    writer.page_mode = "/UseOutlines"
-    writer.add_metadata(metadata)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue(), total

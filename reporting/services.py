@@ -59,10 +59,12 @@ from commitments.models import Country, EvaluationRound
 from sync import changes
 from webhooks import events as webhook_events
 
-from . import selectors
+from . import leases, part_cache, selectors
 from .content import Book, CountryInfo, ReportDataError
+from .layout import isolate_direction
 from .models import Report, ReportDownload, ReportPart
-from .pdf import Bookmark, join_pdfs, page_label_css, render_pdf
+from .pdf import REPORT_VARIANT, page_label_css, page_number_overlay, render_pdf
+from .pdfjoin import Bookmark, finish, join_tagged
 
 logger = logging.getLogger(__name__)
 
@@ -81,12 +83,12 @@ MAX_ATTEMPTS = 3
 
 def requeue_after() -> timedelta:
     """How long a queued report or part may wait for a worker before the sweep hands it over again."""
-    return timedelta(seconds=int(getattr(settings, "REPORT_REQUEUE_AFTER_SECONDS", 120)))
+    return timedelta(seconds=int(getattr(settings, "REPORT_REQUEUE_AFTER_SECONDS", 60)))
 
 
 def presumed_dead_after() -> timedelta:
-    """A claim older than the hard time limit (plus a margin) belongs to a task that no longer runs."""
-    return timedelta(seconds=int(settings.CELERY_TASK_TIME_LIMIT) + 60)
+    """A claim whose lease has lapsed this long ago belongs to a task that no longer runs."""
+    return leases.lease_duration()
 
 
 # --- who may do what --------------------------------------------------------------------------------------
@@ -392,6 +394,7 @@ def _claim_report(*, report_id: int, task_id: str) -> Report | None:
             claimed_task_id=task_id,
             claimed_by=worker_name(),
             claimed_at=now,
+            **leases.lease_fields(now),
             started_at=Coalesce(F("started_at"), now),
             attempts=F("attempts") + 1,
             error="",
@@ -415,6 +418,7 @@ def _fail(*, report_id: int, message: str) -> bool:
         error=message[:5000],
         finished_at=timezone.now(),
         claimed_task_id="",
+        **leases.NO_LEASE,
     )
     if updated:
         history_record(instance=Report.objects.get(pk=report_id), reason=f"failed: {message}")
@@ -444,18 +448,24 @@ def report_generate(*, report_id: int, task_id: str) -> None:
     if report is None:
         return
     try:
-        with translation.override(report.language):
+        with (
+            leases.heartbeat(model=Report, pk=report_id, task_id=task_id),
+            translation.override(report.language),
+        ):
             data = selectors.report_data(evaluation_round=report.evaluation_round, country=report.country)
             snapshot = selectors.data_snapshot(data)
+            data = isolate_direction(data)  # typed text never turns the text after it around
             frozen = {"data": data, "snapshot": snapshot, "generated_at": timezone.now().isoformat()}
             book = Book(data)  # checks the data: unprintable values fail here, before any work is handed out
             if report.kind == Report.Kind.COUNTRY:
-                rendered = render_pdf(html=country_report_html(book=book, frozen=frozen, report=report))
+                rendered = render_pdf(
+                    html=country_report_html(book=book, frozen=frozen, report=report), variant=REPORT_VARIANT
+                )
                 _finish(
                     report=report,
                     task_id=task_id,
                     stage=Report.Stage.PREPARING,
-                    pdf=rendered.pdf,
+                    pdf=finish(rendered.pdf, **pdf_metadata(book, frozen, report)),
                     pages=rendered.pages,
                     snapshot=snapshot,
                     data_as_of=data["as_of"],
@@ -487,6 +497,7 @@ def _fan_out(*, report: Report, task_id: str, book: Book, frozen: dict[str, Any]
             claimed_task_id="",
             claimed_by="",
             claimed_at=now,
+            **leases.NO_LEASE,
             snapshot=frozen["snapshot"],
             data_as_of=frozen["data"]["as_of"],
         )
@@ -525,6 +536,7 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
             claimed_task_id=task_id,
             claimed_by=worker_name(),
             claimed_at=now,
+            **leases.lease_fields(now),
             attempts=F("attempts") + 1,
         )
     )
@@ -534,29 +546,43 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
     part = ReportPart.objects.select_related("report").get(pk=part_id)
     report = part.report
     try:
-        with translation.override(report.language):
+        with (
+            leases.heartbeat(model=ReportPart, pk=part_id, task_id=task_id),
+            translation.override(report.language),
+        ):
             frozen = _load_frozen(report)
             book = Book(frozen["data"])
             toc_anchors = {entry.anchor for entry in alliance_toc(book)}
-            rendered = render_pdf(
-                html=alliance_part_html(book=book, frozen=frozen, report=report, key=part.key)
-            )
-        name = default_storage.save(
-            f"{_work_dir(report)}/part-{part.position:03d}.pdf", ContentFile(rendered.pdf)
-        )
+            html = alliance_part_html(book=book, frozen=frozen, report=report, key=part.key)
+            kept = part_cache.find(html=html)  # rendered before from exactly this content: joined as it is
+            if kept is None:
+                rendered = render_pdf(html=html, variant=REPORT_VARIANT, joined_later=True)
+                kept = part_cache.store(
+                    html=html,
+                    pdf=rendered.pdf,
+                    pages=rendered.pages,
+                    seconds=rendered.seconds,
+                    anchors={a: page for a, page in rendered.anchors.items() if a in toc_anchors},
+                )
         with transaction.atomic():
+            # One part at a time finishes (the report row is the lock): the last one sees all the others
+            # done and hands over the joining. Without it, two parts finishing together (kept parts take
+            # milliseconds) would each see the other unfinished, and nobody would join them.
+            Report.objects.select_for_update().filter(pk=report.pk).values_list("pk", flat=True).first()
             done = ReportPart.objects.filter(
                 pk=part_id, status=ReportPart.Status.RUNNING, claimed_task_id=task_id
             ).update(
                 status=ReportPart.Status.DONE,
-                file_name=name,
-                page_count=rendered.pages,
-                render_seconds=rendered.seconds,
-                anchors={anchor: page for anchor, page in rendered.anchors.items() if anchor in toc_anchors},
+                file_name=kept.file_name,
+                content_hash=kept.content_hash,
+                reused=kept.reused,
+                page_count=kept.pages,
+                render_seconds=kept.seconds,
+                anchors=kept.anchors,
                 finished_at=timezone.now(),
+                **leases.NO_LEASE,
             )
             if not done:
-                transaction.on_commit(partial(default_storage.delete, name))
                 return
             remaining = ReportPart.objects.filter(report_id=report.pk).exclude(status=ReportPart.Status.DONE)
             if not remaining.exists():
@@ -581,6 +607,7 @@ def report_assemble(*, report_id: int, task_id: str) -> None:
             claimed_task_id=task_id,
             claimed_by=worker_name(),
             claimed_at=timezone.now(),
+            **leases.lease_fields(),
         )
     )
     if not updated:
@@ -588,17 +615,25 @@ def report_assemble(*, report_id: int, task_id: str) -> None:
         return
     report = Report.objects.select_related("evaluation_round", "country").get(pk=report_id)
     try:
-        with translation.override(report.language):
+        with (
+            leases.heartbeat(model=Report, pk=report_id, task_id=task_id),
+            translation.override(report.language),
+        ):
             frozen = _load_frozen(report)
             book = Book(frozen["data"])
             parts = list(report.parts.order_by("position"))
-            front, bookmarks = render_front(book=book, frozen=frozen, report=report, parts=parts)
+            front, front_pages, bookmarks = render_front(book=book, frozen=frozen, report=report, parts=parts)
             pieces = [front]
             for part in parts:
                 with default_storage.open(part.file_name, "rb") as handle:
                     pieces.append(handle.read())
-            pdf, pages = join_pdfs(
-                pieces=pieces, bookmarks=bookmarks, metadata=pdf_metadata(book, frozen, report)
+            total = front_pages + sum(part.page_count for part in parts)
+            footer = _common_context(book=book, frozen=frozen, report=report)["footer"]
+            pdf, pages = join_tagged(
+                pieces=pieces,
+                overlay=page_number_overlay(pages=total, footer=footer),
+                bookmarks=bookmarks,
+                **pdf_metadata(book, frozen, report),
             )
         _finish(
             report=report,
@@ -636,6 +671,7 @@ def _finish(
             data_as_of=data_as_of,
             finished_at=timezone.now(),
             claimed_task_id="",
+            **leases.NO_LEASE,
             error="",
         )
     if not updated:
@@ -682,33 +718,39 @@ class SweepResult:
         return bool(self.requeued or self.parts_requeued or self.assembling or self.given_up)
 
 
-def reports_sweep(*, now=None) -> SweepResult:
-    """Hand over again every report step whose task was lost, so that no request is ever lost.
+def reports_sweep(*, now=None, startup: bool = False) -> SweepResult:
+    """Hand over again every report step whose owner was lost, so that no request is ever lost.
 
-    - queued reports not taken within ``requeue_after`` (Redis was down, the message was lost);
-    - running steps whose claim is older than the hard time limit (the worker died or was killed);
+    - queued reports not taken within ``requeue_after`` (Redis was down, the message was lost), or at
+      once when ``startup`` (the embedded default's web process starts: nobody else holds them);
+    - running steps whose lease has lapsed (no heartbeat: the worker died or was killed), or whose
+      claiming process on this machine no longer exists (see leases.py);
     - pending parts not taken in time, and finished parts whose joining was never started.
     A report whose step was lost ``MAX_ATTEMPTS`` times fails with a readable error instead of looping.
     """
     now = now or timezone.now()
     waited_too_long = now - requeue_after()
-    dead_since = now - presumed_dead_after()
     result = SweepResult()
 
-    for report in Report.objects.filter(status=Report.Status.QUEUED).filter(
-        Q(enqueued_at__lt=waited_too_long) | Q(enqueued_at__isnull=True)
-    ):
+    queued = Report.objects.filter(status=Report.Status.QUEUED)
+    if not startup:
+        queued = queued.filter(Q(enqueued_at__lt=waited_too_long) | Q(enqueued_at__isnull=True))
+    for report in queued:
         if Report.objects.filter(
             pk=report.pk, status=Report.Status.QUEUED, enqueued_at=report.enqueued_at
         ).update(enqueued_at=now):
             _dispatch_on_commit("report", [report.pk])
             result.requeued.append(report.pk)
 
-    stale = Report.objects.filter(
-        status=Report.Status.RUNNING,
-        stage__in=[Report.Stage.PREPARING, Report.Stage.ASSEMBLING],
-        claimed_at__lt=dead_since,
+    running = Report.objects.filter(
+        status=Report.Status.RUNNING, stage__in=[Report.Stage.PREPARING, Report.Stage.ASSEMBLING]
     )
+    lapsed_reports = set(running.filter(leases.lapsed(now)).values_list("pk", flat=True))
+    stale = [
+        report
+        for report in running
+        if report.pk in lapsed_reports or leases.process_is_gone(report.claimed_by)
+    ]
     for report in stale:
         same_claim = Report.objects.filter(
             pk=report.pk, status=Report.Status.RUNNING, stage=report.stage, claimed_at=report.claimed_at
@@ -727,20 +769,29 @@ def reports_sweep(*, now=None) -> SweepResult:
                 claimed_task_id="",
                 claimed_by="",
                 claimed_at=None,
+                **leases.NO_LEASE,
                 enqueued_at=now,
             ):
                 _dispatch_on_commit("report", [report.pk])
                 result.requeued.append(report.pk)
-        elif same_claim.update(stage=Report.Stage.PARTS, claimed_task_id="", claimed_by="", claimed_at=now):
+        elif same_claim.update(
+            stage=Report.Stage.PARTS, claimed_task_id="", claimed_by="", claimed_at=now, **leases.NO_LEASE
+        ):
             _dispatch_on_commit("assemble", [report.pk])
             result.assembling.append(report.pk)
 
-    parts = ReportPart.objects.filter(
+    in_parts = ReportPart.objects.filter(
         report__status=Report.Status.RUNNING, report__stage=Report.Stage.PARTS
-    ).filter(
-        Q(status=ReportPart.Status.PENDING, enqueued_at__lt=waited_too_long)
-        | Q(status=ReportPart.Status.RUNNING, claimed_at__lt=dead_since)
     )
+    running_parts = in_parts.filter(status=ReportPart.Status.RUNNING)
+    lapsed_parts = set(running_parts.filter(leases.lapsed(now)).values_list("pk", flat=True))
+    lapsed_parts |= {
+        pk for pk, owner in running_parts.values_list("pk", "claimed_by") if leases.process_is_gone(owner)
+    }
+    pending_parts = in_parts.filter(status=ReportPart.Status.PENDING)
+    if not startup:
+        pending_parts = pending_parts.filter(enqueued_at__lt=waited_too_long)
+    parts = in_parts.filter(Q(pk__in=lapsed_parts) | Q(pk__in=pending_parts.values("pk")))
     for part in parts.select_related("report"):
         if part.attempts >= MAX_ATTEMPTS:
             with translation.override(part.report.language):
@@ -757,6 +808,7 @@ def reports_sweep(*, now=None) -> SweepResult:
             claimed_task_id="",
             claimed_by="",
             claimed_at=None,
+            **leases.NO_LEASE,
             enqueued_at=now,
         ):
             _dispatch_on_commit("part", [part.pk])
@@ -764,19 +816,22 @@ def reports_sweep(*, now=None) -> SweepResult:
 
     unfinished = ReportPart.objects.filter(report_id=OuterRef("pk")).exclude(status=ReportPart.Status.DONE)
     late_finished = ReportPart.objects.filter(report_id=OuterRef("pk"), finished_at__gte=waited_too_long)
-    orphaned = Report.objects.filter(
-        status=Report.Status.RUNNING, stage=Report.Stage.PARTS, claimed_at__lt=waited_too_long
-    ).filter(
-        ~Exists(unfinished),
-        ~Exists(late_finished),
-        Exists(ReportPart.objects.filter(report_id=OuterRef("pk"))),
+    orphaned = Report.objects.filter(status=Report.Status.RUNNING, stage=Report.Stage.PARTS).filter(
+        ~Exists(unfinished), Exists(ReportPart.objects.filter(report_id=OuterRef("pk")))
     )
+    if not startup:
+        orphaned = orphaned.filter(claimed_at__lt=waited_too_long).filter(~Exists(late_finished))
     for report in orphaned:
         if Report.objects.filter(pk=report.pk, stage=Report.Stage.PARTS, claimed_at=report.claimed_at).update(
             claimed_at=now
         ):
             _dispatch_on_commit("assemble", [report.pk])
             result.assembling.append(report.pk)
+    if startup or now.minute % 10 == 0:  # now and then: kept parts no report uses any more
+        try:
+            part_cache.prune()
+        except OSError:
+            logger.warning("Could not prune the kept report parts", exc_info=True)
     if result:
         logger.info("Report sweep: %s", result)
     return result
@@ -949,8 +1004,11 @@ def country_report_html(*, book: Book, frozen: dict[str, Any], report: Report) -
 
 
 def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, key: str) -> str:
-    """One part of the alliance-wide report as its own HTML document (no page numbers: stamped later)."""
-    context = _common_context(book=book, frozen=frozen, report=report)
+    """One part of the alliance-wide report as its own HTML document (no page numbers, no footer: both
+    are stamped on the joined report, so a part depends only on what it shows)."""
+    # A part shows only what it holds (no footer, generation time or snapshot outside its own pages),
+    # so that the same content gives the same HTML: the key under which its PDF is kept (part_cache.py).
+    context = {**_common_context(book=book, frozen=frozen, report=report), "footer": "", "is_part": True}
     numbers = {entry.anchor: entry.number for entry in alliance_toc(book)}
     if key == "summary":
         sections = [
@@ -1004,8 +1062,8 @@ def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, ke
 
 def render_front(
     *, book: Book, frozen: dict[str, Any], report: Report, parts: list[ReportPart]
-) -> tuple[bytes, list[Bookmark]]:
-    """Cover and contents of the alliance-wide report, with the page every entry starts on.
+) -> tuple[bytes, int, list[Bookmark]]:
+    """Cover and contents of the alliance-wide report (its pages, and the bookmarks of the whole).
 
     Each part recorded the page (within the part) of the entries it holds; adding the pages before it
     gives the page in the joined report. The contents are rendered again if their own length changes.
@@ -1016,7 +1074,7 @@ def render_front(
             starts.setdefault(anchor, page + offset)
         page += part.page_count
     toc = [entry for entry in alliance_toc(book) if entry.anchor in starts]
-    context = _common_context(book=book, frozen=frozen, report=report)
+    context = {**_common_context(book=book, frozen=frozen, report=report), "footer": ""}
     front_pages = 3  # a first guess
     for _attempt in range(3):
         entries = [
@@ -1025,6 +1083,7 @@ def render_front(
                 "title": e.title,
                 "page": front_pages + starts[e.anchor] + 1,
                 "level": e.level,
+                "anchor": e.anchor,
             }
             for e in toc
         ]
@@ -1033,20 +1092,22 @@ def render_front(
             {"template": "reporting/pdf/toc.html", "entries": entries},
         ]
         rendered = render_pdf(
-            html=render_document(context=context, sections=sections, native_page_numbers=False)
+            html=render_document(context=context, sections=sections, native_page_numbers=False),
+            variant=REPORT_VARIANT,
+            joined_later=True,
         )
         if rendered.pages == front_pages:
             break
         front_pages = rendered.pages
     bookmarks = [Bookmark(f"{e.number} {e.title}", e.level, front_pages + starts[e.anchor]) for e in toc]
-    return rendered.pdf, bookmarks
+    return rendered.pdf, front_pages, bookmarks
 
 
 def pdf_metadata(book: Book, frozen: dict[str, Any], report: Report) -> dict[str, str]:
+    """Title (shown by the viewer), language and subject of the finished PDF."""
     context = _common_context(book=book, frozen=frozen, report=report)
     return {
-        "/Title": f"{context['title']} · {context['subtitle']}",
-        "/Author": "Alliance Monitor",
-        "/Subject": _("Data snapshot %(snapshot)s") % {"snapshot": frozen["snapshot"]},
-        "/Creator": "Alliance Monitor (WeasyPrint, pypdf)",
+        "title": f"{context['title']} · {context['subtitle']}",
+        "language": context["language"],
+        "subject": _("Data snapshot %(snapshot)s") % {"snapshot": frozen["snapshot"]},
     }

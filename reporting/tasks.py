@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from celery import Task, shared_task
+from celery.signals import worker_ready
 
 from . import services
 
@@ -79,7 +80,8 @@ def assemble_report(self, report_id: int) -> None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_reports() -> dict[str, list[int]]:
-    """Celery beat, every minute: hand over again every report step whose task was lost."""
+    """Celery beat (every REPORT_SWEEP_SECONDS) and every worker start: hand over every report step
+    whose owner was lost (its lease lapsed) or whose message never arrived."""
     result = services.reports_sweep()
     return {
         "requeued": result.requeued,
@@ -87,3 +89,12 @@ def sweep_reports() -> dict[str, list[int]]:
         "assembling": result.assembling,
         "given_up": result.given_up,
     }
+
+
+@worker_ready.connect
+def sweep_when_a_worker_starts(sender=None, **kwargs) -> None:
+    """A worker that starts (perhaps replacing one that was killed) asks for a sweep right away."""
+    try:
+        sweep_reports.apply_async(retry=False)
+    except Exception:  # noqa: BLE001 - the broker is away: beat's next sweep will do it
+        logger.warning("Could not ask for a report sweep at worker start", exc_info=True)

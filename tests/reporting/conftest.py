@@ -54,6 +54,31 @@ def report_media(tmp_path_factory):
 class Worker:
     process: subprocess.Popen
     log: Path
+    env: dict
+
+    def start(self) -> None:
+        """Start a (new) worker process, and wait until it is ready."""
+        with self.log.open("ab") as output:
+            offset = output.tell()
+            self.process = subprocess.Popen(
+                _worker_command(),
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: stopped as a whole, never our signals
+            )
+        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        while " ready." not in self.log_text()[offset:]:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                pytest.fail(f"The Celery worker did not start:\n{self.log_text()[-4000:]}")
+            time.sleep(0.2)
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker, its main process and its pool: nothing gets to clean up."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
     def children(self) -> list[int]:
         """The pool's processes (the worker's children), from /proc."""
@@ -71,6 +96,28 @@ class Worker:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+def _worker_command() -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "alliance_monitor",
+        "worker",
+        "-P",
+        "prefork",
+        "-c",
+        "2",
+        "-l",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-n",
+        f"reports-test-{os.getpid()}@%h",
+    ]
 
 
 def _test_database_url() -> str:
@@ -91,47 +138,16 @@ def celery_worker(django_db_setup, django_db_blocker, report_media, tmp_path_fac
         "DEBUG": "true",
         "PYTHONUNBUFFERED": "1",
     }
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "alliance_monitor",
-                "worker",
-                "-P",
-                "prefork",
-                "-c",
-                "2",
-                "-l",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"reports-test-{os.getpid()}@%h",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped as a whole, never our signals
-        )
-    worker = Worker(process, log)
-    deadline = time.monotonic() + WORKER_START_TIMEOUT
-    while " ready." not in worker.log_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
-            pytest.fail(f"The Celery worker did not start:\n{worker.log_text()[-4000:]}")
-        time.sleep(0.2)
+    log.write_bytes(b"")
+    worker = Worker(None, log, env)
+    worker.start()
     yield worker
-    os.killpg(process.pid, signal.SIGTERM)
+    os.killpg(worker.process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=30)
+        worker.process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait()
     celery_app.control.purge()
 
 
@@ -258,3 +274,36 @@ def several_countries(baseline_period, progress_period):
         give(country, "PR-1", baseline_period, number % 4)
         give(country, "PR-1", progress_period, min(4, number % 4 + 1))
     return countries
+
+
+@pytest.fixture
+def celery_beat(celery_worker, tmp_path):
+    """Celery beat, as in production, but sweeping every 5 s (REPORT_SWEEP_SECONDS)."""
+    log = tmp_path / "beat.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "alliance_monitor",
+                "beat",
+                "-l",
+                "INFO",
+                "--schedule",
+                str(tmp_path / "beat-schedule"),
+            ],
+            cwd=BASE_DIR,
+            env={**celery_worker.env, "REPORT_SWEEP_SECONDS": "5"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    yield process
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from reporting import services
+from reporting import leases, services
 from reporting.models import Report
 
 from .conftest import pdf_text
@@ -56,23 +59,31 @@ def test_the_sweep_hands_over_lost_requests_and_gives_up_in_the_end(
         assert services.reports_sweep(now=now + timedelta(minutes=3)).requeued == [queued.pk]
     assert len(sent) == 1
 
-    # A worker claimed it and vanished: after the hard time limit the claim is presumed dead.
-    dead = now - services.presumed_dead_after() - timedelta(seconds=1)
+    # A worker claimed it on another machine: while its lease is renewed, the claim is left alone ...
     Report.objects.filter(pk=queued.pk).update(
         status=Report.Status.RUNNING,
         stage=Report.Stage.PREPARING,
         claimed_task_id="gone",
-        claimed_at=dead,
+        claimed_by="elsewhere:1",
+        claimed_at=now - timedelta(minutes=5),
+        heartbeat_at=now - timedelta(seconds=2),
+        lease_expires_at=now + timedelta(seconds=28),
         attempts=1,
     )
+    assert not services.reports_sweep(now=now)
+    # ... and once the heartbeats stop (the worker vanished), the lapsed lease is handed over.
+    dead = now - timedelta(seconds=1)
+    Report.objects.filter(pk=queued.pk).update(lease_expires_at=dead)
     assert services.reports_sweep(now=now).requeued == [queued.pk]
     queued.refresh_from_db()
     assert queued.status == Report.Status.QUEUED and queued.claimed_task_id == ""
 
+    assert queued.lease_expires_at is None and queued.claimed_by == ""
     Report.objects.filter(pk=queued.pk).update(
         status=Report.Status.RUNNING,
         stage=Report.Stage.PREPARING,
-        claimed_at=dead,
+        claimed_by="elsewhere:1",
+        lease_expires_at=dead,
         attempts=services.MAX_ATTEMPTS,
     )
     assert services.reports_sweep(now=now).given_up == [queued.pk]
@@ -104,3 +115,47 @@ def test_the_command_builds_a_report_here_and_writes_it_out(tmp_path, report_med
     assert report.status == Report.Status.READY and report.requested_by is None
     assert "Nederland" in pdf_text(output)
     assert f"Report {report.pk} ready" in capsys.readouterr().out
+
+
+def test_a_claim_of_a_process_of_this_machine_that_is_gone_is_handed_over_at_once(queued):
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # its pid names no process any more
+    now = timezone.now()
+    Report.objects.filter(pk=queued.pk).update(
+        status=Report.Status.RUNNING,
+        stage=Report.Stage.PREPARING,
+        claimed_task_id="gone",
+        claimed_by=f"{socket.gethostname()}:{gone.pid}",
+        claimed_at=now,
+        **leases.lease_fields(now),
+        attempts=1,
+    )
+    assert services.reports_sweep(now=now).requeued == [queued.pk]  # no need to wait for the lease
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_renews_its_lease_while_it_works_and_stops_when_it_is_done(queued, settings):
+    settings.REPORT_HEARTBEAT_SECONDS = 0.2
+    now = timezone.now()
+    Report.objects.filter(pk=queued.pk).update(
+        status=Report.Status.RUNNING,
+        stage=Report.Stage.PREPARING,
+        claimed_task_id="mine",
+        claimed_at=now,
+        **leases.lease_fields(now),
+    )
+    with leases.heartbeat(model=Report, pk=queued.pk, task_id="mine"):
+        time.sleep(1.1)
+        queued.refresh_from_db()
+        assert queued.heartbeat_at > now + timedelta(seconds=0.5)
+        assert queued.lease_expires_at == queued.heartbeat_at + leases.lease_duration()
+    last = queued.heartbeat_at
+    time.sleep(0.5)
+    queued.refresh_from_db()
+    assert queued.heartbeat_at == last  # no beat once the work is over
+    # A claim taken away (handed over by the sweep) is not renewed by its former owner.
+    Report.objects.filter(pk=queued.pk).update(claimed_task_id="someone-else", heartbeat_at=now)
+    with leases.heartbeat(model=Report, pk=queued.pk, task_id="mine"):
+        time.sleep(0.6)
+    queued.refresh_from_db()
+    assert queued.heartbeat_at == now

@@ -201,3 +201,42 @@ def test_the_sweep_recovers_a_request_made_while_redis_was_down(
     assert report.attempts == 1
     # A second sweep finds nothing to do.
     assert not services.reports_sweep(now=timezone.now() + timedelta(minutes=10))
+
+
+def test_a_report_whose_whole_worker_was_killed_is_ready_within_a_minute_of_a_new_worker(
+    celery_worker, celery_beat, report_media, reviewer, evaluation_round, several_countries
+):
+    """Issue 18: the worker (main process and pool) SIGKILLed mid-report; its messages stay unacknowledged
+    in Redis for the visibility timeout (15 minutes). The lease of the part it was rendering lapses
+    (no more heartbeats), the sweep hands it over, and the report completes once."""
+    report = request(reviewer, evaluation_round)
+    deadline = time.monotonic() + 60
+    running = None
+    while running is None and time.monotonic() < deadline:
+        running = ReportPart.objects.filter(report=report, status=ReportPart.Status.RUNNING).first()
+        time.sleep(0.02)
+    assert running is not None, "no part was caught running"
+    owner = running.claimed_by
+    assert running.lease_expires_at > timezone.now()
+    celery_worker.kill()
+    killed_at = time.monotonic()
+    running.refresh_from_db()
+
+    celery_worker.start()  # a healthy worker again (the old messages are still held by the dead one)
+    available = time.monotonic()
+    report = wait_for(report, timeout=120)
+    took = time.monotonic() - available
+
+    assert report.status == Report.Status.READY, report.error
+    assert took < 75, f"ready {took:.0f} s after a new worker was available"
+    print(f"ready {took:.1f} s after the new worker, {time.monotonic() - killed_at:.1f} s after the kill")
+    part = ReportPart.objects.get(pk=running.pk)
+    assert part.status == ReportPart.Status.DONE and part.claimed_by != owner and part.attempts >= 2
+    assert all(p.status == ReportPart.Status.DONE for p in report.parts.all())
+    # Exactly once: one PDF for the report, the one its checksum describes, all pages there.
+    files = list((report_media / "reports" / str(report.pk)).glob("*.pdf"))
+    assert [f.name for f in files] == [os.path.basename(report.file.name)]
+    assert hashlib.sha256(files[0].read_bytes()).hexdigest() == report.sha256
+    assert pdf_pages(files[0]) == report.page_count
+    # Nothing left to hand over.
+    assert not services.reports_sweep()

@@ -5,6 +5,9 @@ manage.py generate_report --country NL --language nl
 manage.py generate_report --country NL --wait   # wait until it is ready (or failed)
 manage.py generate_report --country NL --inline --output nl.pdf   # build it here, no worker needed
 manage.py generate_report --sweep               # hand lost requests to the workers again
+
+Without Redis (the embedded default of `make run`) there are no workers: the report is always built in
+this process (as with --inline) and the command returns once it is ready or failed.
 """
 
 from __future__ import annotations
@@ -56,7 +59,13 @@ class Command(BaseCommand):
             if country is None:
                 raise CommandError(f"No country with the code {options['country']!r}.")
         kind = Report.Kind.COUNTRY if country else Report.Kind.ALLIANCE
-        if options["inline"]:
+        inline = options["inline"]
+        if settings.BACKGROUND_JOBS == "thread" and not inline:
+            # Without Redis there are no workers, and a background thread of this command would die
+            # with it: the report is built here, before the command returns.
+            self.stdout.write("No Redis (REDIS_URL unset): building the report in this process.")
+            inline = True
+        if inline:
             with services.inline_jobs():
                 report = services.report_request(
                     user=None,
@@ -74,7 +83,7 @@ class Command(BaseCommand):
                 language=options["language"],
             )
         self.stdout.write(f"Report {report.pk} requested: {report.title} ({report.language}).")
-        if options["wait"] or options["output"] or options["inline"]:
+        if options["wait"] or options["output"] or inline:
             report = self._wait(report, options["timeout"])
         if options["output"] and report.status == Report.Status.READY:
             with report.file.open("rb") as source, open(options["output"], "wb") as target:
