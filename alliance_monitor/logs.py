@@ -116,6 +116,7 @@ def logging_config(*, log_format: str, level: str) -> dict:
             "django.server": {"handlers": [], "level": "INFO", "propagate": True},
             "django.db.backends": {"level": "INFO"},
             "weasyprint.progress": {"level": "WARNING"},
+            "pikepdf": {"level": "WARNING"},  # its "logger bridge initialized" on every import
             # The cache's own per-call messages are replaced by the outage log (alliance_monitor.breaker).
             "django_redis": {"level": "CRITICAL"},
         },
