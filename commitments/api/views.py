@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from itertools import batched
 
+from django.db import connection
 from django.db.models import Count, Max, Model, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404, StreamingHttpResponse
 from django.utils import translation
@@ -365,6 +366,8 @@ class IndicatorValueViewSet(AllianceViewSet):
         )
 
     def csv_response(self, queryset: QuerySet) -> StreamingHttpResponse:
+        if connection.vendor != "postgresql":
+            return super().csv_response(queryset)  # SQLite (make run): the fast path's SQL is PostgreSQL's
         return export.values_csv_response(queryset, "alliance-monitor-values.csv")  # the fast path
 
     def create(self, request, *args, **kwargs):
