@@ -5,10 +5,14 @@ manage.py generate_report --country NL --language nl
 manage.py generate_report --country NL --wait   # wait until it is ready (or failed)
 manage.py generate_report --country NL --inline --output nl.pdf   # build it here, no worker needed
 manage.py generate_report --sweep               # hand lost requests to the workers again
+
+Without Redis (``make run``) there are no workers: the command builds the report (or what the sweep
+hands over) itself, as with --inline, rather than in a thread that would end with it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 
@@ -40,8 +44,11 @@ class Command(BaseCommand):
         parser.add_argument("--sweep", action="store_true", help="Only run the sweep for lost requests")
 
     def handle(self, *args, **options) -> None:
+        no_workers = settings.BACKGROUND_JOBS != "celery"  # no Redis (make run): a thread would die with us
         if options["sweep"]:
-            result = services.reports_sweep()
+            # Without workers the requests the sweep hands over are built here, before the command ends.
+            with services.inline_jobs() if no_workers else contextlib.nullcontext():
+                result = services.reports_sweep()
             self.stdout.write(f"Sweep: {result}")
             return
         rounds = EvaluationRound.objects.order_by("-ministerial_date")
@@ -56,6 +63,10 @@ class Command(BaseCommand):
             if country is None:
                 raise CommandError(f"No country with the code {options['country']!r}.")
         kind = Report.Kind.COUNTRY if country else Report.Kind.ALLIANCE
+        if not options["inline"] and no_workers:
+            # A background thread would die with this command and the report stay queued: built here.
+            self.stdout.write("No workers (REDIS_URL is not set): the report is built here.")
+            options["inline"] = True
         if options["inline"]:
             with services.inline_jobs():
                 report = services.report_request(
