@@ -340,6 +340,16 @@ def data_query(params) -> DataQuery:
     return DataQuery(start=start, end=end, updated_after=updated_after)
 
 
+class TrimScale(Func):
+    """``trim_scale`` (PostgreSQL 13+): 12.5000 is written 12.5. SQLite (``make run``) keeps a figure as a
+    number without trailing zeros (12.5, 12), so there the column is cast to text as it is."""
+
+    function = "trim_scale"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])
+
+
 def observations(viewer: Viewer, query: DataQuery) -> QuerySet:
     """The approved values with a figure the reader may see, as rows of (country code, indicator id,
     period id, OBS_VALUE as text): the rest of each line comes from the code lists (``Coder``)."""
@@ -359,7 +369,7 @@ def observations(viewer: Viewer, query: DataQuery) -> QuerySet:
     figure = Case(
         When(boolean_value=True, then=Value("1")),
         When(boolean_value=False, then=Value("0")),
-        default=Cast(Func(F("number_value"), function="trim_scale"), TextField()),
+        default=Cast(TrimScale(F("number_value")), TextField()),
         output_field=TextField(),
     )
     ordered = rows.order_by("country__code", "indicator__code", "period__starts_on", "period_id")

@@ -159,3 +159,35 @@ def test_a_worker_renews_its_lease_while_it_works_and_stops_when_it_is_done(queu
         time.sleep(0.6)
     queued.refresh_from_db()
     assert queued.heartbeat_at == now
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_without_workers_the_command_builds_the_report_before_it_ends(
+    report_media, netherlands_data, settings, capsys
+):
+    """make run (no Redis): a thread would die with the command and leave the report queued for ever."""
+    settings.BACKGROUND_JOBS = "thread"
+    call_command("generate_report", country="NL")
+    report = Report.objects.get()
+    assert report.status == Report.Status.READY
+    assert f"Report {report.pk} ready" in capsys.readouterr().out
+
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_without_workers_the_sweep_command_builds_what_it_hands_over(
+    evaluation_round, nl, report_media, netherlands_data, settings
+):
+    """make run's restart advice (README): the request picked up is built before the command ends."""
+    settings.BACKGROUND_JOBS = "thread"
+    lost = Report.objects.create(  # a request whose thread ended with a restart of the web process
+        kind=Report.Kind.COUNTRY,
+        evaluation_round=evaluation_round,
+        country=nl,
+        language="en",
+        status=Report.Status.QUEUED,
+        enqueued_at=timezone.now() - timedelta(hours=1),
+    )
+    call_command("generate_report", sweep=True)
+    lost.refresh_from_db()
+    assert lost.status == Report.Status.READY and lost.attempts == 1

@@ -12,6 +12,7 @@ this process (as with --inline) and the command returns once it is ready or fail
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 
@@ -43,8 +44,11 @@ class Command(BaseCommand):
         parser.add_argument("--sweep", action="store_true", help="Only run the sweep for lost requests")
 
     def handle(self, *args, **options) -> None:
+        no_workers = settings.BACKGROUND_JOBS != "celery"  # no Redis (make run): a thread would die with us
         if options["sweep"]:
-            result = services.reports_sweep()
+            # Without workers the requests the sweep hands over are built here, before the command ends.
+            with services.inline_jobs() if no_workers else contextlib.nullcontext():
+                result = services.reports_sweep()
             self.stdout.write(f"Sweep: {result}")
             return
         rounds = EvaluationRound.objects.order_by("-ministerial_date")
