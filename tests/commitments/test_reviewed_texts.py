@@ -557,3 +557,46 @@ def test_a_form_post_with_some_fields_changes_only_those(kind, staff_nl, nl):
     assert client.post(url, {name: "42", "expected_version": item.version}).status_code == 302
     after = type(item).objects.get(pk=item.pk).working_values()
     assert after == {**before, name: "42"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_four_eyes_the_reviewer_who_last_changed_a_text_may_not_approve_or_return_it(
+    kind, staff_nl, reviewer, nl, settings
+):
+    from commitments.access import Role
+    from tests.conftest import make_user
+
+    spec, name = KINDS[kind], KINDS[kind]["field"]
+    item = approve(spec["create"](staff_nl, nl), staff=staff_nl, reviewer=reviewer)
+    edited = spec["edit"](
+        reviewer, item, **{name: "The reviewer's own words.", "expected_version": item.version}
+    )
+    assert edited.edited_by == reviewer
+    submitted = services.reviewable_transition(
+        item=edited, action="submit", user=staff_nl, expected_version=edited.version
+    )
+    for action, reason in (("approve", ""), ("return", "Mine.")):
+        with pytest.raises(services.FourEyesRefused, match="four eyes"):
+            services.reviewable_transition(
+                item=submitted,
+                action=action,
+                user=reviewer,
+                reason=reason,
+                expected_version=submitted.version,
+            )
+    assert type(item).objects.get(pk=item.pk).status == Status.SUBMITTED
+    other = make_user("second-reviewer", Role.REVIEWER)
+    approved = services.reviewable_transition(
+        item=submitted, action="approve", user=other, expected_version=submitted.version
+    )
+    assert approved.status == Status.APPROVED and getattr(approved, name) == "The reviewer's own words."
+    # A deployment with one reviewer may turn four eyes off; the history then says so.
+    settings.FOUR_EYES_REQUIRED = False
+    again = spec["edit"](reviewer, approved, **{name: "Alone.", "expected_version": approved.version})
+    again = services.reviewable_transition(
+        item=again, action="submit", user=reviewer, expected_version=again.version
+    )
+    alone = services.reviewable_transition(
+        item=again, action="approve", user=reviewer, expected_version=again.version
+    )
+    assert alone.history.first().history_change_reason == f"approve ({services.FOUR_EYES_OFF})"

@@ -369,6 +369,7 @@ def _authors_texts(author) -> dict[str, models.Model]:
     response = GovernmentResponse.objects.create(
         recommendation=recommendation,
         response="adopted",
+        responded_on=dt.date(2014, 12, 1),
         summary=approved,
         status=Status.APPROVED,
         approved_at=now,
@@ -950,19 +951,19 @@ _READ_ONLY = [
     ("commitments", "indicatorvalue"),
     ("commitments", "commitmentprogress"),
     ("commitments", "recommendationfollowup"),
+    # Reviewed texts: written, versioned and approved in the workspace (four eyes), read-only here.
+    ("commitments", "commitment"),
+    ("commitments", "recommendation"),
+    ("commitments", "governmentresponse"),
     ("reporting", "report"),
     ("reporting", "reportdownload"),
 ]
 ADMINISTRATOR_REFUSED = {
-    # Workflow data and reports change only through the services (workspace, pipeline): the admin shows
-    # them, and adds and deletes none.
+    # Workflow data, reviewed texts and reports change only through the services (workspace, pipeline):
+    # the admin shows them, and adds and deletes none.
     *((app, model, page, "*") for app, model in _READ_ONLY for page in ("add", "delete")),
     # Tokens are revoked, never deleted: the requests logged with a token's id stay attributable.
     ("commitments", "partnertoken", "delete", "*"),
-    # Deleting a commitment or recommendation would take its reviewed progress or follow-ups with it:
-    # the confirmation page says so, and confirming is refused.
-    ("commitments", "commitment", "delete", "POST"),
-    ("commitments", "recommendation", "delete", "POST"),
     # Sign-in records are django-axes' own: administrators read them and delete an attempt (unlock).
     ("axes", "accessattempt", "add", "*"),
     *(
