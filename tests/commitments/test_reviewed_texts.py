@@ -600,3 +600,18 @@ def test_four_eyes_the_reviewer_who_last_changed_a_text_may_not_approve_or_retur
         item=again, action="approve", user=reviewer, expected_version=again.version
     )
     assert alone.history.first().history_change_reason == f"approve ({services.FOUR_EYES_OFF})"
+
+
+def test_alliance_wide_recommendations_are_edited_by_reviewers_in_the_workspace(staff_nl, reviewer, nl):
+    """The admin shows reviewed texts read-only, so the workspace is where reviewers keep them."""
+    recommendation = RecommendationFactory(country=None, text="Approved alliance text.")
+    edit = reverse("recommendation_edit", args=[recommendation.pk])
+    assert signed_in(staff_nl).get(edit).status_code == 403
+    client = signed_in(reviewer)
+    page = client.get(edit)
+    assert page.status_code == 200
+    saved = client.post(edit, form_data(page, text="Draft alliance text."))
+    assert saved.status_code == 302 and saved["Location"] == f"/#recommendation-{recommendation.pk}"
+    item = Recommendation.objects.get(pk=recommendation.pk)
+    assert item.text == "Approved alliance text." and item.working_values()["text"] == "Draft alliance text."
+    assert item.edited_by == reviewer and item.country is None
