@@ -615,3 +615,16 @@ def test_alliance_wide_recommendations_are_edited_by_reviewers_in_the_workspace(
     item = Recommendation.objects.get(pk=recommendation.pk)
     assert item.text == "Approved alliance text." and item.working_values()["text"] == "Draft alliance text."
     assert item.edited_by == reviewer and item.country is None
+
+
+def test_the_review_button_tells_the_author_why_four_eyes_refuse(staff_nl, reviewer, nl):
+    commitment = CommitmentFactory(title="Approved title")
+    edited = services.commitment_save(
+        user=reviewer, commitment=commitment, title="The reviewer's title", expected_version=1
+    )
+    services.reviewable_transition(item=edited, action="submit", user=staff_nl, expected_version=2)
+    review = reverse("text_review", args=["commitment", commitment.pk])
+    refused = signed_in(reviewer).post(review, {"action": "approve", "expected_version": 3})
+    assert refused.status_code == 403
+    assert "another reviewer must approve it (four eyes)" in refused.content.decode()
+    assert Commitment.objects.get(pk=commitment.pk).status == Status.SUBMITTED
