@@ -300,8 +300,18 @@ class ReviewedTextForm(ServiceErrorsMixin, forms.ModelForm):
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.instance.pk is not None:
+            # Only what the client sent changes: a field missing from the request keeps its working
+            # value (a disabled field takes it from the instance), and the service is not given it.
+            for name in self._meta.fields:
+                field = self.fields[name]
+                if field.widget.value_omitted_from_data(self.data, self.files, self.add_prefix(name)):
+                    field.disabled = True
+
     def service_values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields if not self.fields[name].disabled}
 
 
 class CommitmentForm(ReviewedTextForm):

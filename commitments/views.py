@@ -888,9 +888,12 @@ def _require_recommendation_edit(user, recommendation: Recommendation) -> None:
 
 
 def _recommendation_form_page(
-    request, *, country: Country, recommendation: Recommendation | None
+    request, *, country: Country | None, recommendation: Recommendation | None
 ) -> HttpResponse:
-    _require(access.can_edit_country(request.user, country))
+    # Alliance-wide recommendations (no country) are kept by reviewers, here like every reviewed text.
+    _require(
+        access.can_review(request.user) if country is None else access.can_edit_country(request.user, country)
+    )
 
     def save(**values):
         return services.recommendation_save(
@@ -906,7 +909,9 @@ def _recommendation_form_page(
         template="commitments/recommendation_form.html",
         context={"country": country, "recommendation": recommendation},
         saved_message=_("Recommendation saved."),
-        done=lambda saved: f"{reverse('country_detail', args=[country.code])}#recommendation-{saved.pk}",
+        done=lambda saved: (
+            f"{reverse('country_detail', args=[country.code]) if country else '/'}#recommendation-{saved.pk}"
+        ),
     )
 
 
@@ -918,8 +923,6 @@ def recommendation_create(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_object_or_404(Recommendation.objects.select_related("country", "goal"), pk=pk)
-    if recommendation.country is None:
-        raise PermissionDenied  # alliance-wide recommendations are kept in the admin
     return _recommendation_form_page(request, country=recommendation.country, recommendation=recommendation)
 
 

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 
 from commitments import access, services
 from commitments.api.pagination import MAX_PAGE_SIZE, StablePageNumberPagination
-from commitments.models import Commitment, IndicatorValue, Status
+from commitments.models import Commitment, GovernmentResponse, IndicatorValue, Status
 from tests.commitments.api_fixtures import session_client, token_client
 
 V1 = "/api/v1"
@@ -137,10 +137,15 @@ def test_updated_since_finds_recommendations_by_their_response(world, tokens, re
         recommendation=world.recommendations["BE"],
         response="rejected",
         responded_on=dt.date(2014, 3, 1),
+        expected_version=GovernmentResponse.objects.get(recommendation=world.recommendations["BE"]).version,
     )
     # The response's words are reviewed: partners read the change once it is approved.
-    answer = services.reviewable_transition(item=answer, action="submit", user=staff_be)
-    services.reviewable_transition(item=answer, action="approve", user=reviewer)
+    answer = services.reviewable_transition(
+        item=answer, action="submit", user=staff_be, expected_version=answer.version
+    )
+    services.reviewable_transition(
+        item=answer, action="approve", user=reviewer, expected_version=answer.version
+    )
     rows = all_rows(token_client(tokens.partner), "recommendations", updated_since=since.isoformat())
     assert [(row["country"], row["response"]["response"]) for row in rows] == [("BE", "rejected")]
 

@@ -144,7 +144,10 @@ def test_progress_and_its_workflow_go_through_the_commitment(world, staff_nl, re
 def test_a_commitment_keeps_its_country(world, staff_nl):
     commitment = world.commitments["NL"]
     response = send(
-        session_client(staff_nl), "PATCH", f"{V1}/commitments/{commitment.pk}/", {"country": "BE"}
+        session_client(staff_nl),
+        "PATCH",
+        f"{V1}/commitments/{commitment.pk}/",
+        {"country": "BE", "version": commitment.version},
     )
     assert response.status_code == 200 and response.json()["country"] == "NL"
 
@@ -154,11 +157,15 @@ def test_the_government_response_and_follow_ups_are_recorded_on_the_recommendati
     staff = session_client(staff_nl)
     response = send(
         staff, "PUT", f"{V1}/recommendations/{recommendation.pk}/response/",
-        {"response": "rejected", "responded_on": "2014-03-01", "reference": "31015-160"},
+        {"response": "rejected", "responded_on": "2014-03-01", "reference": "31015-160", "version": 1},
     )  # fmt: skip
     assert response.json()["response"] == "rejected"
+    # A PUT is the whole response: the date left out is emptied, which a response may not be.
     response = send(
-        staff, "PUT", f"{V1}/recommendations/{recommendation.pk}/response/", {"response": "adopted"}
+        staff,
+        "PUT",
+        f"{V1}/recommendations/{recommendation.pk}/response/",
+        {"response": "adopted", "version": 2},
     )
     assert response.status_code == 400
     assert response.json()["fields"] == {"non_field_errors": ["A response needs the date it was given."]}

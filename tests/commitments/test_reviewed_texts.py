@@ -30,8 +30,12 @@ def send(client, method: str, path: str, body: dict):
 
 def approve(item, *, staff, reviewer):
     """Submit (staff) and approve (reviewer): two people, as four eyes want."""
-    item = services.reviewable_transition(item=item, action="submit", user=staff)
-    return services.reviewable_transition(item=item, action="approve", user=reviewer)
+    item = services.reviewable_transition(
+        item=item, action="submit", user=staff, expected_version=item.version
+    )
+    return services.reviewable_transition(
+        item=item, action="approve", user=reviewer, expected_version=item.version
+    )
 
 
 @pytest.fixture
@@ -110,16 +114,26 @@ def test_readers_keep_the_approved_text_while_a_newer_draft_waits(kind, staff_nl
     assert edited.status == Status.DRAFT and edited.version == item.version + 1
     assert getattr(type(item).objects.get(pk=item.pk), name) == approved_text  # the columns: readers
     assert edited.working_values()[name] == "A newer draft." and edited.has_pending_changes
-    edited = services.reviewable_transition(item=edited, action="submit", user=staff_nl)
+    edited = services.reviewable_transition(
+        item=edited, action="submit", user=staff_nl, expected_version=edited.version
+    )
     with pytest.raises(ValidationError, match="locked"):
-        spec["edit"](staff_nl, edited, **{name: "Changed while under review."})
-    returned = services.reviewable_transition(item=edited, action="return", user=reviewer, reason="Cite it.")
+        spec["edit"](
+            staff_nl, edited, **{name: "Changed while under review.", "expected_version": edited.version}
+        )
+    returned = services.reviewable_transition(
+        item=edited, action="return", user=reviewer, reason="Cite it.", expected_version=edited.version
+    )
     assert returned.status == Status.RETURNED and getattr(returned, name) == approved_text
-    again = spec["edit"](staff_nl, returned, **{name: "A newer draft, cited."})
+    again = spec["edit"](
+        staff_nl, returned, **{name: "A newer draft, cited.", "expected_version": returned.version}
+    )
     published = approve(again, staff=staff_nl, reviewer=reviewer)
     assert getattr(published, name) == "A newer draft, cited." and published.draft == {}
     assert not published.has_pending_changes
-    reopened = services.reviewable_transition(item=published, action="reopen", user=reviewer, reason="Typo.")
+    reopened = services.reviewable_transition(
+        item=published, action="reopen", user=reviewer, reason="Typo.", expected_version=published.version
+    )
     assert reopened.status == Status.RETURNED and getattr(reopened, name) == "A newer draft, cited."
 
 
@@ -133,7 +147,9 @@ def test_a_save_on_a_stale_version_is_refused_with_what_changed(kind, staff_nl, 
         spec["edit"](reviewer, item, **{name: "Second person's change.", "expected_version": loaded})
     assert conflict.value.changes[name] == (getattr(item, name), "First person's change.")
     # A reviewer cannot approve a text that changed after they looked at it either.
-    current = services.reviewable_transition(item=item, action="submit", user=staff_nl)
+    current = services.reviewable_transition(
+        item=item, action="submit", user=staff_nl, expected_version=loaded + 1
+    )
     with pytest.raises(services.EditConflict):
         services.reviewable_transition(item=current, action="approve", user=reviewer, expected_version=loaded)
 
@@ -141,10 +157,16 @@ def test_a_save_on_a_stale_version_is_refused_with_what_changed(kind, staff_nl, 
 def test_saving_the_approved_text_again_leaves_no_draft(staff_nl, reviewer, nl):
     item = approve(KINDS["commitment"]["create"](staff_nl, nl), staff=staff_nl, reviewer=reviewer)
     title = item.title
-    edited = services.commitment_save(user=staff_nl, commitment=item, title="Other")
-    back = services.commitment_save(user=staff_nl, commitment=edited, title=title)
+    edited = services.commitment_save(
+        user=staff_nl, commitment=item, title="Other", expected_version=item.version
+    )
+    back = services.commitment_save(
+        user=staff_nl, commitment=edited, title=title, expected_version=edited.version
+    )
     assert back.draft == {} and not back.has_pending_changes
-    unchanged = services.commitment_save(user=staff_nl, commitment=back, title=title)
+    unchanged = services.commitment_save(
+        user=staff_nl, commitment=back, title=title, expected_version=back.version
+    )
     assert unchanged.version == back.version
 
 
@@ -152,12 +174,14 @@ def test_a_draft_is_checked_against_other_approved_texts_and_never_moves_country
     first = CommitmentFactory(title="Hotline")
     second = CommitmentFactory(title="Helpline")
     with pytest.raises(ValidationError, match="already has a commitment with this title"):
-        services.commitment_save(user=staff_nl, commitment=second, title="Hotline")
+        services.commitment_save(
+            user=staff_nl, commitment=second, title="Hotline", expected_version=second.version
+        )
     with pytest.raises(ValidationError) as error:
-        services.commitment_save(user=reviewer, commitment=first, country=be)
+        services.commitment_save(user=reviewer, commitment=first, country=be, expected_version=first.version)
     assert "country" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.commitment_save(user=staff_nl, commitment=first, title="")
+        services.commitment_save(user=staff_nl, commitment=first, title="", expected_version=first.version)
     assert "title" in error.value.message_dict
     assert Commitment.objects.get(pk=first.pk).draft == {}
 
@@ -165,9 +189,13 @@ def test_a_draft_is_checked_against_other_approved_texts_and_never_moves_country
 def test_staff_of_another_country_may_not_edit_or_submit(staff_be, nl):
     item = CommitmentFactory()
     with pytest.raises(services.PermissionDenied):
-        services.commitment_save(user=staff_be, commitment=item, title="Not mine")
+        services.commitment_save(
+            user=staff_be, commitment=item, title="Not mine", expected_version=item.version
+        )
     with pytest.raises(services.PermissionDenied):
-        services.reviewable_transition(item=item, action="reopen", user=staff_be, reason="x")
+        services.reviewable_transition(
+            item=item, action="reopen", user=staff_be, reason="x", expected_version=item.version
+        )
 
 
 # --- the API ---------------------------------------------------------------------------------------------
@@ -194,9 +222,15 @@ def test_partners_read_the_approved_text_and_staff_their_draft_through_the_api(
     stale = send(staff, "PATCH", f"{V1}/commitments/{commitment.pk}/", {"title": "Late", "version": 1})
     assert stale.status_code == 409 and stale.json()["current_version"] == 2
 
-    submitted = send(staff, "POST", f"{V1}/commitments/{commitment.pk}/review/", {"action": "submit"})
+    unversioned = send(staff, "POST", f"{V1}/commitments/{commitment.pk}/review/", {"action": "submit"})
+    assert unversioned.status_code == 400  # a step needs the version it was based on
+    submitted = send(
+        staff, "POST", f"{V1}/commitments/{commitment.pk}/review/", {"action": "submit", "version": 2}
+    )
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
-    refused = send(staff, "POST", f"{V1}/commitments/{commitment.pk}/review/", {"action": "approve"})
+    refused = send(
+        staff, "POST", f"{V1}/commitments/{commitment.pk}/review/", {"action": "approve", "version": 3}
+    )
     assert refused.status_code == 403
     approved = send(
         session_client(reviewer),
@@ -242,8 +276,11 @@ def test_a_government_response_is_reviewed_before_partners_see_it(staff_nl, revi
     assert saved.status_code == 200, saved.content
     assert saved.json()["status"] == "draft"
     assert partner.get(f"{path}/").json()["response"] is None
-    assert send(staff, "POST", f"{path}/response/review/", {"action": "submit"}).status_code == 200
-    done = send(session_client(reviewer), "POST", f"{path}/response/review/", {"action": "approve"})
+    submitted = send(staff, "POST", f"{path}/response/review/", {"action": "submit", "version": 1})
+    assert submitted.status_code == 200
+    done = send(
+        session_client(reviewer), "POST", f"{path}/response/review/", {"action": "approve", "version": 2}
+    )
     assert done.status_code == 200 and done.json()["status"] == "approved"
     assert partner.get(f"{path}/").json()["response"]["response"] == "adopted"
 
@@ -302,7 +339,9 @@ def test_a_stale_form_answers_409_with_what_changed(staff_nl, nl):
     client = signed_in(staff_nl)
     edit = reverse("commitment_edit", args=[commitment.pk])
     page = client.get(edit)
-    services.commitment_save(user=staff_nl, commitment=commitment, title="Someone else's title")
+    services.commitment_save(
+        user=staff_nl, commitment=commitment, title="Someone else's title", expected_version=1
+    )
     response = client.post(edit, form_data(page, title="My title"))
     assert response.status_code == 409
     html = response.content.decode()
@@ -322,10 +361,12 @@ def test_the_return_button_needs_a_reason_and_the_recommendation_and_response_fo
     page = client.get(edit)
     assert client.post(edit, form_data(page, text="Draft recommendation.")).status_code == 302
     review = reverse("text_review", args=["recommendation", recommendation.pk])
-    client.post(review, {"action": "submit"})
-    signed_in(reviewer).post(review, {"action": "return", "reason": ""})
+    client.post(review, {"action": "submit", "expected_version": 2})
+    signed_in(reviewer).post(review, {"action": "return", "reason": "", "expected_version": 3})
     assert Recommendation.objects.get(pk=recommendation.pk).status == Status.SUBMITTED
-    signed_in(reviewer).post(review, {"action": "return", "reason": "Quote the report."})
+    signed_in(reviewer).post(
+        review, {"action": "return", "reason": "Quote the report.", "expected_version": 3}
+    )
     returned = Recommendation.objects.get(pk=recommendation.pk)
     assert returned.status == Status.RETURNED and returned.text == "Approved recommendation."
     assert "Quote the report." in client.get(edit).content.decode()
@@ -347,7 +388,7 @@ def test_reports_show_approved_texts_only(staff_nl, reviewer, nl):
 
     evaluation_round = EvaluationRound.objects.order_by("ministerial_date").first()
     shown = CommitmentFactory(title="Approved title")
-    services.commitment_save(user=staff_nl, commitment=shown, title="Draft title")
+    services.commitment_save(user=staff_nl, commitment=shown, title="Draft title", expected_version=1)
     never = services.commitment_save(
         user=staff_nl,
         country=nl,
@@ -356,7 +397,9 @@ def test_reports_show_approved_texts_only(staff_nl, reviewer, nl):
         committed_on=dt.date(2013, 4, 15),
     )
     recommendation = RecommendationFactory(text="Approved recommendation.")
-    services.recommendation_save(user=staff_nl, recommendation=recommendation, text="Draft recommendation.")
+    services.recommendation_save(
+        user=staff_nl, recommendation=recommendation, text="Draft recommendation.", expected_version=1
+    )
     services.government_response_save(user=staff_nl, recommendation=recommendation, response="adopted",
                                       responded_on=dt.date(2014, 2, 1))  # fmt: skip
     data = report_data(evaluation_round=evaluation_round, country=nl)
@@ -391,8 +434,12 @@ def test_reviewers_and_staff_find_the_texts_waiting_for_them_on_the_home_page(
     from commitments.selectors import texts_needing_attention
 
     commitment = CommitmentFactory(title="Approved title")
-    edited = services.commitment_save(user=staff_nl, commitment=commitment, title="Draft title")
-    services.reviewable_transition(item=edited, action="submit", user=staff_nl)
+    edited = services.commitment_save(
+        user=staff_nl, commitment=commitment, title="Draft title", expected_version=commitment.version
+    )
+    services.reviewable_transition(
+        item=edited, action="submit", user=staff_nl, expected_version=edited.version
+    )
     # Three queries: submitted commitments, recommendations, responses.
     with django_assert_num_queries(3 + 1):  # + the reviewer's groups (access.can_review)
         waiting = texts_needing_attention(user=reviewer)
@@ -400,7 +447,9 @@ def test_reviewers_and_staff_find_the_texts_waiting_for_them_on_the_home_page(
     home = signed_in(reviewer).get(reverse("home")).content.decode()
     assert "Draft title" in home and reverse("commitment_edit", args=[commitment.pk]) in home
 
-    services.reviewable_transition(item=commitment, action="return", user=reviewer, reason="Shorter, please.")
+    services.reviewable_transition(
+        item=commitment, action="return", user=reviewer, reason="Shorter, please.", expected_version=3
+    )
     home = signed_in(staff_nl).get(reverse("home")).content.decode()
     assert "Draft title" in home and "Shorter, please." in home
 
@@ -444,11 +493,23 @@ def test_drafts_under_edit_cost_no_extra_queries_in_the_staff_lists(
     from tests.commitments.test_api_lists import PARTNER_QUERIES, STAFF_EXTRA_QUERIES
 
     settings.API_CACHE_SECONDS = 0
-    services.commitment_save(user=staff_nl, commitment=world.commitments["NL"], title="Draft title")
-    recommendation = world.recommendations["NL"]
-    services.recommendation_save(user=staff_nl, recommendation=recommendation, text="Draft text")
+    commitment = Commitment.objects.get(pk=world.commitments["NL"].pk)
+    services.commitment_save(
+        user=staff_nl, commitment=commitment, title="Draft title", expected_version=commitment.version
+    )
+    recommendation = Recommendation.objects.get(pk=world.recommendations["NL"].pk)
+    services.recommendation_save(
+        user=staff_nl,
+        recommendation=recommendation,
+        text="Draft text",
+        expected_version=recommendation.version,
+    )
     services.government_response_save(
-        user=staff_nl, recommendation=recommendation, response="rejected", responded_on=dt.date(2014, 5, 1)
+        user=staff_nl,
+        recommendation=recommendation,
+        response="rejected",
+        responded_on=dt.date(2014, 5, 1),
+        expected_version=GovernmentResponse.objects.get(recommendation=recommendation).version,
     )
     client = session_client(staff_nl)
     with django_assert_num_queries(PARTNER_QUERIES[endpoint] + STAFF_EXTRA_QUERIES):
@@ -475,8 +536,110 @@ def test_a_conflict_names_a_changed_goal_by_its_title(staff_nl, nl):
     edit = reverse("commitment_edit", args=[commitment.pk])
     page = client.get(edit)
     prevention = Goal.objects.get(code="PREVENTION")
-    services.commitment_save(user=staff_nl, commitment=commitment, goal=prevention)
+    services.commitment_save(
+        user=staff_nl, commitment=commitment, goal=prevention, expected_version=commitment.version
+    )
     response = client.post(edit, form_data(page, title="My title"))
     assert response.status_code == 409
     lines = {line.label: line.after for line in response.context["conflict"]["lines"]}
     assert lines["Goal"] == str(prevention)
+
+
+@pytest.mark.parametrize("kind", ["commitment", "recommendation", "response"])
+def test_a_form_post_with_some_fields_changes_only_those(kind, staff_nl, nl):
+    """A partial client (a script, an extension that drops fields) never blanks what it did not send."""
+    recommendation = RecommendationFactory(text="Approved recommendation.")
+    if kind == "commitment":
+        item = CommitmentFactory(title="Approved title", description="Kept description.")
+        url, name = reverse("commitment_edit", args=[item.pk]), "title"
+    elif kind == "recommendation":
+        item, name = recommendation, "number"
+        url = reverse("recommendation_edit", args=[item.pk])
+    else:
+        item = GovernmentResponse.objects.create(
+            recommendation=recommendation,
+            response="adopted",
+            reference="31015-158",
+            responded_on=dt.date(2014, 2, 1),
+            summary="Kept summary.",
+        )
+        url, name = reverse("response_edit", args=[recommendation.pk]), "reference"
+    before = item.working_values()
+    client = signed_in(staff_nl)
+    without_version = client.post(url, {name: "42"})
+    assert without_version.status_code == 400
+    assert type(item).objects.get(pk=item.pk).working_values() == before
+    assert client.post(url, {name: "42", "expected_version": item.version}).status_code == 302
+    after = type(item).objects.get(pk=item.pk).working_values()
+    assert after == {**before, name: "42"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_four_eyes_the_reviewer_who_last_changed_a_text_may_not_approve_or_return_it(
+    kind, staff_nl, reviewer, nl, settings
+):
+    from commitments.access import Role
+    from tests.conftest import make_user
+
+    spec, name = KINDS[kind], KINDS[kind]["field"]
+    item = approve(spec["create"](staff_nl, nl), staff=staff_nl, reviewer=reviewer)
+    edited = spec["edit"](
+        reviewer, item, **{name: "The reviewer's own words.", "expected_version": item.version}
+    )
+    assert edited.edited_by == reviewer
+    submitted = services.reviewable_transition(
+        item=edited, action="submit", user=staff_nl, expected_version=edited.version
+    )
+    for action, reason in (("approve", ""), ("return", "Mine.")):
+        with pytest.raises(services.FourEyesRefused, match="four eyes"):
+            services.reviewable_transition(
+                item=submitted,
+                action=action,
+                user=reviewer,
+                reason=reason,
+                expected_version=submitted.version,
+            )
+    assert type(item).objects.get(pk=item.pk).status == Status.SUBMITTED
+    other = make_user("second-reviewer", Role.REVIEWER)
+    approved = services.reviewable_transition(
+        item=submitted, action="approve", user=other, expected_version=submitted.version
+    )
+    assert approved.status == Status.APPROVED and getattr(approved, name) == "The reviewer's own words."
+    # A deployment with one reviewer may turn four eyes off; the history then says so.
+    settings.FOUR_EYES_REQUIRED = False
+    again = spec["edit"](reviewer, approved, **{name: "Alone.", "expected_version": approved.version})
+    again = services.reviewable_transition(
+        item=again, action="submit", user=reviewer, expected_version=again.version
+    )
+    alone = services.reviewable_transition(
+        item=again, action="approve", user=reviewer, expected_version=again.version
+    )
+    assert alone.history.first().history_change_reason == f"approve ({services.FOUR_EYES_OFF})"
+
+
+def test_alliance_wide_recommendations_are_edited_by_reviewers_in_the_workspace(staff_nl, reviewer, nl):
+    """The admin shows reviewed texts read-only, so the workspace is where reviewers keep them."""
+    recommendation = RecommendationFactory(country=None, text="Approved alliance text.")
+    edit = reverse("recommendation_edit", args=[recommendation.pk])
+    assert signed_in(staff_nl).get(edit).status_code == 403
+    client = signed_in(reviewer)
+    page = client.get(edit)
+    assert page.status_code == 200
+    saved = client.post(edit, form_data(page, text="Draft alliance text."))
+    assert saved.status_code == 302 and saved["Location"] == f"/#recommendation-{recommendation.pk}"
+    item = Recommendation.objects.get(pk=recommendation.pk)
+    assert item.text == "Approved alliance text." and item.working_values()["text"] == "Draft alliance text."
+    assert item.edited_by == reviewer and item.country is None
+
+
+def test_the_review_button_tells_the_author_why_four_eyes_refuse(staff_nl, reviewer, nl):
+    commitment = CommitmentFactory(title="Approved title")
+    edited = services.commitment_save(
+        user=reviewer, commitment=commitment, title="The reviewer's title", expected_version=1
+    )
+    services.reviewable_transition(item=edited, action="submit", user=staff_nl, expected_version=2)
+    review = reverse("text_review", args=["commitment", commitment.pk])
+    refused = signed_in(reviewer).post(review, {"action": "approve", "expected_version": 3})
+    assert refused.status_code == 403
+    assert "another reviewer must approve it (four eyes)" in refused.content.decode()
+    assert Commitment.objects.get(pk=commitment.pk).status == Status.SUBMITTED

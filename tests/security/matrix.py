@@ -277,6 +277,7 @@ def build_matrix_world() -> MatrixWorld:
     data = build_world(users["reviewer"])
     waiting = _authors_work(data, users["author"])
     plant_markers(data)
+    waiting.update(_authors_texts(users["author"]))
     tokens = make_tokens()
     keys = {
         "partner": tokens.partner,
@@ -339,6 +340,58 @@ def _authors_work(data: World, author) -> dict[str, models.Model]:
     for item in (value, progress, follow_up):
         type(item).objects.filter(pk=item.pk).update(edited_by=author, submitted_by=author)
     return {"value": value, "progress": progress, "follow_up": follow_up, "period": period}
+
+
+def _authors_texts(author) -> dict[str, models.Model]:
+    """Reviewed texts of the Netherlands waiting for review that the author changed and submitted: a
+    commitment and a recommendation whose approved text readers see while a draft waits, and the
+    government's response to that recommendation. Their texts carry the markers too."""
+    nl = Country.objects.get(code="NL")
+    goal = Goal.objects.get(code="PREVENTION")
+    approved = APPROVED_MARKER.format(scope="NL") + " (approved text)"
+    draft = DRAFT_MARKER.format(scope="NL") + " (draft text)"
+    now = timezone.now()
+    commitment = Commitment.objects.create(
+        country=nl,
+        goal=goal,
+        title="Matrix: a commitment under review",
+        description=approved,
+        committed_on=dt.date(2013, 4, 15),
+        status=Status.APPROVED,
+        approved_at=now,
+    )
+    recommendation = Recommendation.objects.create(
+        country=nl,
+        goal=goal,
+        number="M-1",
+        source_document="Matrix monitor",
+        text=approved,
+        addressees="Ministry of Justice",
+        issued_on=dt.date(2014, 10, 1),
+        status=Status.APPROVED,
+        approved_at=now,
+    )
+    response = GovernmentResponse.objects.create(
+        recommendation=recommendation,
+        response="adopted",
+        responded_on=dt.date(2014, 12, 1),
+        summary=approved,
+        status=Status.APPROVED,
+        approved_at=now,
+    )
+    items = {"commitment": (commitment, "description"), "recommendation": (recommendation, "text")}
+    items["response"] = (response, "summary")
+    for item, text_field in items.values():
+        working = {**item.working_values(), text_field: draft}
+        type(item).objects.filter(pk=item.pk).update(
+            draft=item.encode_draft(working),
+            status=Status.SUBMITTED,
+            submitted_at=now,
+            submitted_by=author,
+            edited_by=author,
+            version=item.version + 2,  # changed, then submitted
+        )
+    return {f"{name}_text": item for name, (item, _) in items.items()}
 
 
 def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
@@ -469,6 +522,11 @@ def commitment_form(world: MatrixWorld) -> dict:
     }
 
 
+def commitment_edit_form(world: MatrixWorld) -> dict:
+    """The commitment form on an existing commitment: with the version the change is based on."""
+    return {**commitment_form(world), "expected_version": world.version_of(world.data.commitments["NL"])}
+
+
 def progress_form(world: MatrixWorld) -> dict:
     item = CommitmentProgress.objects.get(commitment=world.data.commitments["NL"], period=world.progress)
     return {"completion": "complete", "narrative": "Done.", "expected_version": item.version}
@@ -483,6 +541,29 @@ def recommendation_form(world: MatrixWorld) -> dict:
         "addressees": "Ministry of Justice",
         "issued_on": "2014-10-01",
     }
+
+
+def recommendation_edit_form(world: MatrixWorld) -> dict:
+    version = world.version_of(world.data.recommendations["NL"])
+    return {**recommendation_form(world), "expected_version": version}
+
+
+def nl_response(world: MatrixWorld) -> GovernmentResponse:
+    return GovernmentResponse.objects.get(recommendation=world.data.recommendations["NL"])
+
+
+def text_step(name: str, action: str, **fields) -> Callable[[MatrixWorld], dict]:
+    """A review step on one of the author's submitted texts, as its form's buttons post it."""
+    return lambda world: {
+        "action": action,
+        "expected_version": world.version_of(world.waiting[f"{name}_text"]),
+        **fields,
+    }
+
+
+def text_at(name: str) -> Callable[[MatrixWorld], dict[str, Any]]:
+    """The URL arguments of the browser's review buttons for one of the author's submitted texts."""
+    return lambda world: {"kind": name, "pk": world.waiting[f"{name}_text"].pk}
 
 
 def follow_up_form(world: MatrixWorld) -> dict:
@@ -534,6 +615,32 @@ def waiting(name: str, **fields) -> Callable[[MatrixWorld], dict]:
         return {**extra, **fields, "version": world.version_of(item)}
 
     return body
+
+
+# Approve and return a reviewed text through the API: its approved text is public, so Belgian staff find
+# it and are refused (403) like the Netherlands' staff; the author who changed and submitted it is refused
+# too (four eyes).
+API_REVIEW_NL_TEXT = {**API_WRITE_NL, "staff_nl": DENIED, "author": DENIED}
+
+
+def api_text_steps(name: str) -> list[Route]:
+    """The API's approve and return cells for one of the author's submitted texts."""
+
+    def args(world: MatrixWorld) -> dict[str, Any]:
+        item = world.waiting[f"{name}_text"]
+        return {"pk": item.recommendation_id if name == "response" else item.pk}
+
+    def body(action: str, **fields) -> Callable[[MatrixWorld], dict]:
+        return lambda world: {
+            "action": action,
+            **fields,
+            "version": world.version_of(world.waiting[f"{name}_text"]),
+        }
+
+    return [
+        route(args, variant="approve", POST=(API_REVIEW_NL_TEXT, body("approve"))),
+        route(args, variant="return", POST=(API_REVIEW_NL_TEXT, body("return", reason="Which source?"))),
+    ]
 
 
 def review_step(action: str, **fields) -> Callable[[MatrixWorld], dict]:
@@ -645,7 +752,7 @@ TABLE: dict[str, list[Route]] = {
     "commitment_create": [
         route(lambda w: {"code": "NL"}, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, commitment_form))
     ],
-    "commitment_edit": [route(nl_commitment, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, commitment_form))],
+    "commitment_edit": [route(nl_commitment, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, commitment_edit_form))],
     "progress_edit": [
         route(
             lambda w: {**nl_commitment(w), "period_id": w.progress.pk},
@@ -657,13 +764,20 @@ TABLE: dict[str, list[Route]] = {
         route(lambda w: {"code": "NL"}, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, recommendation_form))
     ],
     "recommendation_edit": [
-        route(nl_recommendation, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, recommendation_form))
+        route(nl_recommendation, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, recommendation_edit_form))
     ],
     "response_edit": [
         route(
             nl_recommendation,
             GET=EDIT_NL_PAGE,
-            POST=(EDIT_NL_PAGE, lambda w: {"response": "partially_adopted", "responded_on": "2014-03-01"}),
+            POST=(
+                EDIT_NL_PAGE,
+                lambda w: {
+                    "response": "partially_adopted",
+                    "responded_on": "2014-03-01",
+                    "expected_version": w.version_of(nl_response(w)),
+                },
+            ),
         )
     ],
     "follow_up_edit": [
@@ -680,8 +794,21 @@ TABLE: dict[str, list[Route]] = {
     "text_review": [
         route(
             lambda w: {"kind": "commitment", "pk": w.data.commitments["NL"].pk},
-            POST=(EDIT_NL_PAGE, lambda w: {"action": "submit"}),
-        )
+            POST=(
+                EDIT_NL_PAGE,
+                lambda w: {"action": "submit", "expected_version": w.version_of(w.data.commitments["NL"])},
+            ),
+        ),
+        # Approve and return, on texts the author changed and submitted: four eyes.
+        *(
+            route(
+                text_at(name),
+                variant=f"{name}-{action}",
+                POST=(REVIEW_OTHERS_WORK, text_step(name, action, **extra)),
+            )
+            for name in ("commitment", "recommendation", "response")
+            for action, extra in (("approve", {}), ("return", {"reason": "Which source?"}))
+        ),
     ],
     "period_list": [route(GET=WORKSPACE_PAGE)],
     "period_toggle": [
@@ -748,7 +875,10 @@ TABLE: dict[str, list[Route]] = {
         route(
             nl_commitment,
             GET=API_NL,
-            PATCH=(API_WRITE_NL, lambda w: {"lead_organisation": "Ministry of Justice"}),
+            PATCH=(
+                API_WRITE_NL,
+                at_version(lambda w: w.data.commitments["NL"], lead_organisation="Ministry of Justice"),
+            ),
         )
     ],
     "api:commitment-progress": [
@@ -771,22 +901,40 @@ TABLE: dict[str, list[Route]] = {
         ),
     ],
     # A commitment's own words: submitted by its country's staff and reviewers.
-    "api:commitment-review": [route(nl_commitment, POST=(API_WRITE_NL, lambda w: {"action": "submit"}))],
+    "api:commitment-review": [
+        route(
+            nl_commitment,
+            POST=(API_WRITE_NL, at_version(lambda w: w.data.commitments["NL"], action="submit")),
+        ),
+        *api_text_steps("commitment"),
+    ],
     "api:recommendation-list": [route(GET=API_READ, POST=(API_WRITE_NL, lambda w: NEW_RECOMMENDATION))],
     "api:recommendation-detail": [
-        route(nl_recommendation, GET=API_NL, PATCH=(API_WRITE_NL, lambda w: {"text": "Invest more."}))
+        route(
+            nl_recommendation,
+            GET=API_NL,
+            PATCH=(API_WRITE_NL, at_version(lambda w: w.data.recommendations["NL"], text="Invest more.")),
+        )
     ],
     "api:recommendation-response": [
         route(
             nl_recommendation,
-            PUT=(API_WRITE_NL, lambda w: {"response": "partially_adopted", "responded_on": "2014-03-01"}),
+            PUT=(
+                API_WRITE_NL,
+                at_version(nl_response, response="partially_adopted", responded_on="2014-03-01"),
+            ),
         )
     ],
     "api:recommendation-review": [
-        route(nl_recommendation, POST=(API_WRITE_NL, lambda w: {"action": "submit"}))
+        route(
+            nl_recommendation,
+            POST=(API_WRITE_NL, at_version(lambda w: w.data.recommendations["NL"], action="submit")),
+        ),
+        *api_text_steps("recommendation"),
     ],
     "api:recommendation-response-review": [
-        route(nl_recommendation, POST=(API_WRITE_NL, lambda w: {"action": "submit"}))
+        route(nl_recommendation, POST=(API_WRITE_NL, at_version(nl_response, action="submit"))),
+        *api_text_steps("response"),
     ],
     "api:recommendation-follow-ups": [
         route(
@@ -851,21 +999,21 @@ _READ_ONLY = [
     ("commitments", "commitmentprogress"),
     ("commitments", "recommendationfollowup"),
     ("commitments", "finding"),
+    # Reviewed texts: written, versioned and approved in the workspace (four eyes), read-only here.
+    ("commitments", "commitment"),
+    ("commitments", "recommendation"),
+    ("commitments", "governmentresponse"),
     ("reporting", "report"),
     ("reporting", "reportdownload"),
     ("webhooks", "webhookdelivery"),  # a log: re-sent by an action, never added or deleted
 ]
 ADMINISTRATOR_REFUSED = {
-    # Workflow data and reports change only through the services (workspace, pipeline): the admin shows
-    # them, and adds and deletes none.
+    # Workflow data, reviewed texts and reports change only through the services (workspace, pipeline):
+    # the admin shows them, and adds and deletes none.
     *((app, model, page, "*") for app, model in _READ_ONLY for page in ("add", "delete")),
     # Tokens are revoked, never deleted: the requests logged with a token's id stay attributable.
     ("commitments", "partnertoken", "delete", "*"),
-    # Deleting a commitment or recommendation would take its reviewed progress or follow-ups with it:
-    # the confirmation page says so, and confirming is refused.
-    ("commitments", "commitment", "delete", "POST"),
-    ("commitments", "recommendation", "delete", "POST"),
-    # Likewise an endpoint's deliveries and attempts, a log that is never deleted: switch it off instead.
+    # An endpoint's deliveries and attempts are a log that is never deleted: switch it off instead.
     ("webhooks", "webhookendpoint", "delete", "POST"),
     # Sign-in records are django-axes' own: administrators read them and delete an attempt (unlock).
     ("axes", "accessattempt", "add", "*"),

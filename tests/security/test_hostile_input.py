@@ -448,7 +448,7 @@ API_WRITES = {
     "recommendations: text, source, addressees": lambda place, text: (
         "PATCH",
         f"/api/v1/recommendations/{place['recommendation'].pk}/",
-        {"text": text, "source_document": text, "addressees": [text]},
+        {"text": text, "source_document": text, "addressees": [text], "version": 1},
         "/api/v1/recommendations/?format=csv",
     ),
     "government response: reference, summary": lambda place, text: (
