@@ -211,7 +211,12 @@ def data_version(visible: Q) -> str:
     version). Lists' ETags and cached pages are keyed on it instead of reading the data: it costs the
     same at any size of the data.
     """
-    final = Q(txid__lt=RawSQL(HORIZON_SQL, [])) if _is_postgresql() else Q()
+    final = Q()
+    if _is_postgresql():
+        # The snapshot's xmax is one past the newest *finished* transaction, so the horizon alone leaves
+        # out a writer's own changes; they are final to itself (the feed's reads write nothing).
+        own = RawSQL("pg_current_xact_id_if_assigned()::text::bigint", [])
+        final = Q(txid__lt=RawSQL(HORIZON_SQL, [])) | Q(txid=own)
     newest = Change.objects.filter(final & visible).order_by("-txid", "-id").values_list("txid", "id").first()
     return "empty" if newest is None else f"{newest[0] or 0}.{newest[1]}"
 

@@ -286,7 +286,13 @@ def test_no_last_modified_so_if_modified_since_never_hides_a_removal(world, toke
     first = partner.get(f"{V1}/values/")
     assert not first.has_header("Last-Modified")
     approved = world.values["NL", "approved"]
-    services.reviewable_transition(item=approved, action="reopen", reason="Wrong source.", user=reviewer)
+    services.reviewable_transition(
+        item=approved,
+        expected_version=approved.version,
+        action="reopen",
+        reason="Wrong source.",
+        user=reviewer,
+    )
     later = http_date(time.time() + 3600)
     after = partner.get(f"{V1}/values/", headers={"If-Modified-Since": later, "If-None-Match": first["ETag"]})
     assert after.status_code == 200
