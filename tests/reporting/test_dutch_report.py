@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from commitments.models import Commitment, CommitmentProgress, Finding, Goal, Indicator, ReportingPeriod
 from reporting import selectors
@@ -85,6 +85,8 @@ def dutch_data(nl, reviewer, baseline_period, progress_period):
         lead_organisation="Ministerie van Justitie en Veiligheid",
         committed_on=dt.date(2013, 4, 15),
         target_date=dt.date(2014, 1, 31),
+        status="approved",  # its words are reviewed (issue 10): reports print approved texts only
+        approved_at=timezone.now(),
     )
     approved(
         CommitmentProgress(

@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from commitments.models import Commitment, CommitmentProgress, Goal, Indicator, IndicatorValue, Status
 from reporting import services
@@ -195,6 +196,8 @@ def test_a_commitment_past_its_target_date_is_flagged(
         baseline="No helpline; two regional pilots.",
         committed_on=dt.date(2013, 4, 15),
         target_date=dt.date(2014, 1, 31),  # before the evaluation period ends, and not complete
+        status=Status.APPROVED,  # its words are reviewed (issue 10): reports print approved texts only
+        approved_at=timezone.now(),
     )
     approved(CommitmentProgress(commitment=late, period=progress_period, completion="limited"))
     _report, text = build(reviewer=reviewer, evaluation_round=evaluation_round, country=nl)

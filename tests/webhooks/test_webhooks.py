@@ -160,8 +160,9 @@ def test_publishing_an_alliance_report_publishes_it_and_releases_its_round(db, r
         page_count=1,
         finished_at=timezone.now(),
     )
-    report_services.report_publish(report=report, user=reviewer)
-    report_services.report_publish(report=report, user=reviewer)  # already published: no second event
+    # No approved data in this test's round: publishing needs the reviewer's reason (reporting, issue 11).
+    report_services.report_publish(report=report, user=reviewer, reason="Webhook test.")
+    report_services.report_publish(report=report, user=reviewer, reason="Again.")  # no second event
     events = sorted(WebhookDelivery.objects.values_list("event", flat=True))
     assert events == ["report.published", "round.released"]
     released = WebhookDelivery.objects.get(event="round.released").payload["data"]
