@@ -500,12 +500,13 @@ class RecommendationCreateSerializer(RecommendationUpdateSerializer):
 
 
 class GovernmentResponseWriteSerializer(_VersionedWrite):
-    """The whole response (PUT): a field left out is emptied."""
+    """The government's response (PUT): the fields sent change, a field left out stays as it is (the
+    evidence chain's rule for every write); a new response needs its ``response`` and its date."""
 
-    response = serializers.ChoiceField(choices=GovernmentResponse.Response.choices)
-    reference = model_text(GovernmentResponse, "reference", default="")
-    responded_on = serializers.DateField(allow_null=True, default=None)
-    summary = model_text(GovernmentResponse, "summary", default="")
+    response = serializers.ChoiceField(choices=GovernmentResponse.Response.choices, required=False)
+    reference = model_text(GovernmentResponse, "reference", required=False)
+    responded_on = serializers.DateField(allow_null=True, required=False)
+    summary = model_text(GovernmentResponse, "summary", required=False)
 
 
 class FollowUpWriteSerializer(_VersionedWrite):

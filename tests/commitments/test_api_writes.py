@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from commitments.models import CommitmentProgress, IndicatorValue, ReportingPeriod, Status
+from commitments.models import CommitmentProgress, GovernmentResponse, IndicatorValue, ReportingPeriod, Status
 from tests.commitments.api_fixtures import session_client, token_client
 
 V1 = "/api/v1"
@@ -160,12 +160,23 @@ def test_the_government_response_and_follow_ups_are_recorded_on_the_recommendati
         {"response": "rejected", "responded_on": "2014-03-01", "reference": "31015-160", "version": 1},
     )  # fmt: skip
     assert response.json()["response"] == "rejected"
-    # A PUT is the whole response: the date left out is emptied, which a response may not be.
+    # Fields left out stay as they are: a partial client never blanks the date or the reference.
     response = send(
         staff,
         "PUT",
         f"{V1}/recommendations/{recommendation.pk}/response/",
         {"response": "adopted", "version": 2},
+    )
+    assert response.status_code == 200
+    assert response.json()["response"] == "adopted"
+    kept = GovernmentResponse.objects.get(recommendation=recommendation).working_values()
+    assert (str(kept["responded_on"]), kept["reference"]) == ("2014-03-01", "31015-160")
+    # Emptying the date on purpose is refused in words: a response needs it.
+    response = send(
+        staff,
+        "PUT",
+        f"{V1}/recommendations/{recommendation.pk}/response/",
+        {"responded_on": None, "version": 3},
     )
     assert response.status_code == 400
     assert response.json()["fields"] == {"non_field_errors": ["A response needs the date it was given."]}
