@@ -473,8 +473,28 @@ class ReportingPeriod(models.Model):
         return (today or timezone.localdate()) > self.deadline
 
 
+class EvaluationRoundQuerySet(models.QuerySet):
+    def released(self, *, at: dt.datetime | None = None) -> EvaluationRoundQuerySet:
+        """Rounds whose release moment has come: the one rule for what the public and ministers see."""
+        return self.filter(released_at__isnull=False, released_at__lte=at or timezone.now())
+
+
 class EvaluationRound(models.Model):
-    """The two-year ministerial evaluation: a baseline period compared with an evaluation period."""
+    """The two-year ministerial evaluation: a baseline period compared with an evaluation period.
+
+    A round moves through its ``stage`` (planned → data collection → data frozen → reports drafted →
+    reports published → ministerial meeting held → follow-up); ``released_at`` is the moment its
+    approved data and published reports become public (the embargo), set by a reviewer.
+    """
+
+    class Stage(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        COLLECTION = "collection", _("Data collection")
+        FROZEN = "frozen", _("Data frozen")
+        DRAFTED = "drafted", _("Reports drafted")
+        PUBLISHED = "published", _("Reports published")
+        MEETING_HELD = "meeting_held", _("Ministerial meeting held")
+        FOLLOW_UP = "follow_up", _("Follow-up")
 
     label = models.CharField(_("label"), max_length=50, unique=True)
     baseline_period = models.ForeignKey(
@@ -484,7 +504,15 @@ class EvaluationRound(models.Model):
         ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("evaluation period")
     )
     ministerial_date = models.DateField(_("ministerial meeting"))
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.COLLECTION)
+    released_at = models.DateTimeField(
+        _("released at"),
+        null=True,
+        blank=True,
+        help_text=_("The moment the round's approved data and published reports become public."),
+    )
 
+    objects = EvaluationRoundQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
