@@ -14,10 +14,6 @@ from simple_history.models import HistoricalRecords
 
 from .reference import Country
 
-# --------------------------------------------------------------------------------------------------
-# Who may work on which country
-# --------------------------------------------------------------------------------------------------
-
 
 class CountryAssignment(models.Model):
     """Gives a staff member the right to enter and edit one country's data."""

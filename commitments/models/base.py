@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import (
-    MaxLengthValidator,
-    URLValidator,
-)
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _

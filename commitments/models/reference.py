@@ -5,11 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.validators import (
-    MaxValueValidator,
-    MinValueValidator,
-    RegexValidator,
-)
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
@@ -17,10 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import LocalizedMixin, collation_key
-
-# --------------------------------------------------------------------------------------------------
-# Who takes part
-# --------------------------------------------------------------------------------------------------
 
 
 class CountryQuerySet(models.QuerySet):

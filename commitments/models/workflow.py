@@ -15,10 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .base import REASON_LIMIT, bounded_text
 
-# --------------------------------------------------------------------------------------------------
-# Reviewable data: entered by staff, reviewed before anyone outside sees it
-# --------------------------------------------------------------------------------------------------
-
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")

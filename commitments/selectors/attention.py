@@ -24,8 +24,6 @@ from ..models import (
     Status,
 )
 
-# --- home page ----------------------------------------------------------------------------------------
-
 
 @dataclass
 class PeriodDeadline:

@@ -19,8 +19,6 @@ from ..models import (
     ReportingPeriod,
 )
 
-# --- completeness matrix ------------------------------------------------------------------------------
-
 
 class CellState(StrEnum):
     NOT_STARTED = "not_started"

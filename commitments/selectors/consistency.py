@@ -5,15 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..models import (
-    ConsistencyRule,
-    Country,
-    IndicatorValue,
-    ReportingPeriod,
-)
+from ..models import ConsistencyRule, Country, IndicatorValue, ReportingPeriod
 from .workspace import period_before, periods_in_order
-
-# --- consistency rules --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

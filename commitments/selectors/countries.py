@@ -21,8 +21,6 @@ from ..models import (
 )
 from .workspace import periods_in_order, shown_text, value_trend, visible_reviewables
 
-# --- country page -------------------------------------------------------------------------------------
-
 
 @dataclass
 class IndicatorLine:

@@ -21,8 +21,6 @@ from ..models import (
 )
 from .workspace import REVIEWABLE_KINDS, period_before, periods_in_order
 
-# --- data entry ---------------------------------------------------------------------------------------
-
 
 @dataclass
 class EntryRow:

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import (
-    Country,
-    Finding,
-    Goal,
-    ReportingPeriod,
-)
-
-# --- the rapporteur's findings ------------------------------------------------------------------------
+from ..models import Country, Finding, Goal, ReportingPeriod
 
 
 @dataclass

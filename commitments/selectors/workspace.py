@@ -20,10 +20,6 @@ from ..models import (
     Status,
 )
 
-# ==================================================================================================
-# Workspace (browser pages)
-# ==================================================================================================
-
 REVIEWABLE_KINDS: dict[str, type[Reviewable]] = {
     "value": IndicatorValue,
     "progress": CommitmentProgress,

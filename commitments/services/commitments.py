@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import (
-    Commitment,
-    CommitmentProgress,
-    ReportingPeriod,
-)
+from ..models import Commitment, CommitmentProgress, ReportingPeriod
 from .base import KEEP, _save_reviewable, _text
 from .texts import _revised_create, _revised_save
-
-# --- commitments ---------------------------------------------------------------------------------------
 
 
 def commitment_save(

@@ -7,13 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import (
-    TEXT_ONLY,
-    ReportingPeriod,
-)
+from ..models import TEXT_ONLY, ReportingPeriod
 from .base import HISTORY_REASON_LENGTH
-
-# --- periods ------------------------------------------------------------------------------------------
 
 
 def period_set_open(*, period: ReportingPeriod, is_open: bool, user, reason: str) -> ReportingPeriod:

@@ -7,16 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..models import (
-    GovernmentResponse,
-    Recommendation,
-    RecommendationFollowUp,
-    ReportingPeriod,
-)
+from ..models import GovernmentResponse, Recommendation, RecommendationFollowUp, ReportingPeriod
 from .base import KEEP, _save_reviewable, _text
 from .texts import _revised_create, _revised_save
-
-# --- recommendations ----------------------------------------------------------------------------------
 
 
 def recommendation_save(

@@ -9,15 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Country,
-    Finding,
-    Goal,
-    ReportingPeriod,
-    Revised,
-    Status,
-    revised_values,
-)
+from ..models import Country, Finding, Goal, ReportingPeriod, Revised, Status, revised_values
 from .base import (
     EditConflict,
     _require_edit,
@@ -27,8 +19,6 @@ from .base import (
     country_of,
     version_required_error,
 )
-
-# --- reviewed texts (commitments, recommendations, responses) -------------------------------------------
 
 # Fields fixed when the item is created: its place, never part of a revision.
 FIXED_FIELDS = {"country", "recommendation", "is_demo"}

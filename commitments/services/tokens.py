@@ -11,12 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Country,
-    PartnerToken,
-)
-
-# --- partner tokens -----------------------------------------------------------------------------------
+from ..models import Country, PartnerToken
 
 
 def partner_token_create(

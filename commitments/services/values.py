@@ -7,15 +7,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..models import (
-    Country,
-    Indicator,
-    IndicatorValue,
-    ReportingPeriod,
-)
+from ..models import Country, Indicator, IndicatorValue, ReportingPeriod
 from .base import KEEP, _save_reviewable, _text
-
-# --- indicator values ---------------------------------------------------------------------------------
 
 
 def indicator_value_save(

@@ -13,14 +13,7 @@ from django.utils.translation import gettext_lazy
 from webhooks import events as webhook_events
 
 from .. import access
-from ..models import (
-    TEXT_ONLY,
-    IndicatorValue,
-    ReportingPeriod,
-    Reviewable,
-    Revised,
-    Status,
-)
+from ..models import TEXT_ONLY, IndicatorValue, ReportingPeriod, Reviewable, Revised, Status
 from .base import (
     CONTENT_FIELDS,
     HISTORY_REASON_LENGTH,
@@ -33,9 +26,6 @@ from .base import (
     country_of,
     version_required_error,
 )
-
-# --- workflow -----------------------------------------------------------------------------------------
-
 
 # The actions as a sentence names them ("Only reviewers may approve."), translated.
 ACTION_NAMES = {

@@ -13,14 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import selectors, services
-from ..forms import (
-    VersionedForm,
-)
-from ..models import (
-    Country,
-    IndicatorValue,
-    Reviewable,
-)
+from ..forms import VersionedForm
+from ..models import Country, IndicatorValue, Reviewable
 from ..templatetags.workspace import display_value
 
 KIND_OF = {model: kind for kind, model in selectors.REVIEWABLE_KINDS.items()}

@@ -12,22 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import access, services
-from ..forms import (
-    CommitmentForm,
-    CommitmentProgressForm,
-    VersionedForm,
-)
-from ..models import (
-    Commitment,
-    CommitmentProgress,
-    Country,
-    ReportingPeriod,
-    Reviewable,
-)
+from ..forms import CommitmentForm, CommitmentProgressForm, VersionedForm
+from ..models import Commitment, CommitmentProgress, Country, ReportingPeriod, Reviewable
 from .base import _country, _require, _versioned_save, conflict_lines
 from .texts import _text_form_page
-
-# --- commitments and their progress -------------------------------------------------------------------
 
 
 def _commitment_form_page(request, *, country: Country, commitment: Commitment | None) -> HttpResponse:

@@ -9,13 +9,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .. import access, selectors
-from ..models import (
-    Country,
-    Goal,
-)
+from ..models import Country, Goal
 from .base import _require
-
-# --- completeness and periods ------------------------------------------------------------------------
 
 
 @login_required

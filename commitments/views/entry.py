@@ -14,14 +14,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import access, selectors, services
-from ..forms import (
-    IndicatorValueForm,
-)
-from ..models import (
-    IndicatorValue,
-    ReportingPeriod,
-    Status,
-)
+from ..forms import IndicatorValueForm
+from ..models import IndicatorValue, ReportingPeriod, Status
 from .base import (
     _as_seen,
     _conflict_message,
@@ -32,8 +26,6 @@ from .base import (
     conflict_lines,
     seen_value,
 )
-
-# --- data entry ---------------------------------------------------------------------------------------
 
 
 @login_required

@@ -10,14 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from .. import access, selectors, services
-from ..models import (
-    Finding,
-    Goal,
-    ReportingPeriod,
-)
+from ..models import Finding, Goal, ReportingPeriod
 from .base import _country, _require
-
-# --- the rapporteur's findings -------------------------------------------------------------------------
 
 FINDING_ACTIONS = {"save", "submit", "approve", "return", "reopen"}
 

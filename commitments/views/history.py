@@ -9,18 +9,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from .. import access, selectors, services
-from ..models import (
-    CommitmentProgress,
-    IndicatorValue,
-    RecommendationFollowUp,
-    Reviewable,
-    Status,
-)
+from ..models import CommitmentProgress, IndicatorValue, RecommendationFollowUp, Reviewable, Status
 from ..templatetags.workspace import display_value
 from .base import _require
 from .review import _review_item
-
-# --- history ------------------------------------------------------------------------------------------
 
 
 @login_required

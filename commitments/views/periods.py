@@ -11,12 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, selectors, services
-from ..forms import (
-    ReasonForm,
-)
-from ..models import (
-    ReportingPeriod,
-)
+from ..forms import ReasonForm
+from ..models import ReportingPeriod
 from .base import _require
 
 

@@ -10,23 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import access, services
-from ..forms import (
-    FollowUpForm,
-    GovernmentResponseForm,
-    RecommendationForm,
-)
-from ..models import (
-    Country,
-    GovernmentResponse,
-    Recommendation,
-    RecommendationFollowUp,
-    ReportingPeriod,
-)
+from ..forms import FollowUpForm, GovernmentResponseForm, RecommendationForm
+from ..models import Country, GovernmentResponse, Recommendation, RecommendationFollowUp, ReportingPeriod
 from .base import _country, _require
 from .commitments import _reviewable_form_page
 from .texts import _text_form_page
-
-# --- recommendations, responses, follow-ups -----------------------------------------------------------
 
 
 def _require_recommendation_edit(user, recommendation: Recommendation) -> None:

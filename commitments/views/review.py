@@ -13,21 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import access, selectors, services
-from ..forms import (
-    ReasonForm,
-)
-from ..models import (
-    CommitmentProgress,
-    Indicator,
-    IndicatorValue,
-    ReportingPeriod,
-    Reviewable,
-    Status,
-)
+from ..forms import ReasonForm
+from ..models import CommitmentProgress, Indicator, IndicatorValue, ReportingPeriod, Reviewable, Status
 from ..templatetags.workspace import display_value
 from .base import KIND_OF, _as_seen, _conflict_message, _country, _not_shown_warning, _require
-
-# --- review -------------------------------------------------------------------------------------------
 
 
 @dataclass

@@ -16,20 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, services
-from ..forms import (
-    ReasonForm,
-)
-from ..models import (
-    Commitment,
-    Goal,
-    GovernmentResponse,
-    Recommendation,
-    Revised,
-    Status,
-)
+from ..forms import ReasonForm
+from ..models import Commitment, Goal, GovernmentResponse, Recommendation, Revised, Status
 from .base import ChangeLine, _require, conflict_lines
-
-# --- reviewed texts: commitments, recommendations, government responses -------------------------------
 
 TEXT_KINDS: dict[str, type[Revised]] = {
     "commitment": Commitment,

@@ -10,15 +10,9 @@ from django.utils.translation import gettext as _
 from alliance_monitor.charts import Chart, Series, bar_chart
 
 from .. import access, selectors
-from ..models import (
-    Country,
-    Indicator,
-    ReportingPeriod,
-)
+from ..models import Country, Indicator, ReportingPeriod
 from .base import _country
 from .texts import _text_edit_url
-
-# --- home and countries -------------------------------------------------------------------------------
 
 
 @login_required

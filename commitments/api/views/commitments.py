@@ -9,15 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commitments import services
-from commitments.models import (
-    Commitment,
-    CommitmentProgress,
-)
+from commitments.models import Commitment, CommitmentProgress
 
 from .. import filters, serializers
 from .base import WRITE_METHODS, AllianceViewSet, _entry, _text_transition, _validated, _version
-
-# --- commitments --------------------------------------------------------------------------------------
 
 
 @extend_schema_view(

@@ -10,16 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commitments import services
-from commitments.models import (
-    GovernmentResponse,
-    Recommendation,
-    RecommendationFollowUp,
-)
+from commitments.models import GovernmentResponse, Recommendation, RecommendationFollowUp
 
 from .. import filters, serializers
 from .base import WRITE_METHODS, AllianceViewSet, _entry, _text_transition, _validated, _version
-
-# --- recommendations ----------------------------------------------------------------------------------
 
 
 @extend_schema_view(

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from commitments.models import (
-    Country,
-    EvaluationRound,
-    Goal,
-    Indicator,
-    ReportingPeriod,
-)
+from commitments.models import Country, EvaluationRound, Goal, Indicator, ReportingPeriod
 
 from .. import filters, serializers
 from .base import AllianceViewSet
-
-# --- reference data -----------------------------------------------------------------------------------
 
 
 class CountryViewSet(AllianceViewSet):

@@ -9,14 +9,10 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework.decorators import action
 
 from commitments import services
-from commitments.models import (
-    IndicatorValue,
-)
+from commitments.models import IndicatorValue
 
 from .. import export, filters, serializers
 from .base import WRITE_METHODS, AllianceViewSet, _validated, _version
-
-# --- indicator values ---------------------------------------------------------------------------------
 
 
 @extend_schema_view(
