@@ -19,6 +19,10 @@ Every name is re-exported here, so ``from commitments.services import X`` works 
 
 from __future__ import annotations
 
+# Callers catch these as ``services.PermissionDenied`` / ``services.ValidationError``, as they did when
+# services was one module that imported them.
+from django.core.exceptions import PermissionDenied, ValidationError
+
 from .base import (
     CONTENT_FIELDS,
     HISTORY_REASON_LENGTH,
@@ -77,6 +81,8 @@ from .workflow import (
 )
 
 __all__ = [
+    "PermissionDenied",
+    "ValidationError",
     "EditConflict",
     "HISTORY_REASON_LENGTH",
     "_Keep",
