@@ -164,7 +164,7 @@ def main() -> None:
 
     from alliance_monitor.celery import app as celery_app
     from commitments.models import Country, EvaluationRound, IndicatorValue
-    from reporting import selectors, services
+    from reporting import document, selectors, services
     from reporting.content import Book
     from reporting.models import Report, ReportPart
     from reporting.pdf import page_number_overlay, render_pdf
@@ -225,11 +225,11 @@ def main() -> None:
             }
             book = Book(data)
             if kind == Report.Kind.COUNTRY:
-                documents = [services.country_report_html(book=book, frozen=frozen, report=report)]
+                documents = [document.country_report_html(book=book, frozen=frozen, report=report)]
             else:
                 documents = [
-                    services.alliance_part_html(book=book, frozen=frozen, report=report, key=spec.key)
-                    for spec in services.alliance_plan(book)
+                    document.alliance_part_html(book=book, frozen=frozen, report=report, key=spec.key)
+                    for spec in document.alliance_plan(book)
                 ]
             measured = []
             for _ in range(repeats):

@@ -1,7 +1,7 @@
 """Rendered parts of the alliance-wide report, kept under a hash of everything that goes into them.
 
 A part's PDF follows from its HTML (the templates and the frozen data it shows: a part carries no
-generation time, snapshot or page numbers, see services.alliance_part_html), the report stylesheet,
+generation time, snapshot or page numbers, see document.alliance_part_html), the report stylesheet,
 WeasyPrint's version and the PDF variant. The SHA-256 of all of these names the kept PDF: a new report
 whose part comes out the same joins the kept file instead of rendering it again, so after one country's
 correction only that country's profiles and the pages that summarise it are rendered again.
