@@ -61,7 +61,7 @@ def _country_chunks(book: Book) -> list[list[CountryInfo]]:
 def alliance_plan(book: Book) -> list[PartSpec]:
     """The parts of the alliance-wide report in order; the cover and contents are made when joining."""
     specs = [PartSpec("summary", _("Executive summary"))]
-    specs += [PartSpec(f"goal:{goal.code}", goal.title) for goal in book.goals]
+    specs += [PartSpec(f"goal:{goal.code}", goal.numbered_title) for goal in book.goals]
     for index, chunk in enumerate(_country_chunks(book)):
         specs.append(PartSpec(f"countries:{index}", ", ".join(country.name for country in chunk)))
     if book.countries_without_data:
@@ -74,7 +74,7 @@ def alliance_toc(book: Book) -> list[TocEntry]:
     """The table of contents (and bookmarks) of the alliance-wide report."""
     profiles = str(len(book.goals) + 2)
     entries = [TocEntry("summary", "1", _("Executive summary"), 1)]
-    entries += [TocEntry(f"goal-{g.code}", str(g.chapter), g.title, 1) for g in book.goals]
+    entries += [TocEntry(f"goal-{g.code}", str(g.chapter), g.numbered_title, 1) for g in book.goals]
     entries.append(TocEntry("profiles", profiles, _("Country profiles"), 1))
     for index, country in enumerate(book.countries_with_data, start=1):
         entries.append(TocEntry(f"country-{country.code}", f"{profiles}.{index}", country.name, 2))
@@ -159,7 +159,7 @@ def country_report_html(*, book: Book, frozen: dict[str, Any], report: Report) -
     profile = book.profile(country)
     toc = [{"number": "1", "title": _("Executive summary"), "anchor": "summary", "level": 1}]
     toc += [
-        {"number": g.chapter, "title": g.title, "anchor": f"goal-{g.code}", "level": 1} for g in book.goals
+        {"number": g.chapter, "title": g.numbered_title, "anchor": f"goal-{g.code}", "level": 1} for g in book.goals
     ]
     annexes = _annex_sections(book, [country])
     titles = [_("Indicator definitions"), _("Data completeness"), _("Method")]
@@ -251,6 +251,9 @@ def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, ke
     return render_document(context=context, sections=sections, native_page_numbers=False)
 
 
+_front_pages_seen: dict[tuple[int, str], int] = {}
+
+
 def render_front(
     *, book: Book, frozen: dict[str, Any], report: Report, parts: list[ReportPart]
 ) -> tuple[bytes, int, list[Bookmark]]:
@@ -266,7 +269,8 @@ def render_front(
         page += part.page_count
     toc = [entry for entry in alliance_toc(book) if entry.anchor in starts]
     context = {**common_context(book=book, frozen=frozen, report=report), "footer": ""}
-    front_pages = 3  # a first guess
+    # As long as last time with as many entries (one rendering), else rendered again with its real length.
+    front_pages = _front_pages_seen.get((len(toc), translation.get_language()), 3)
     for _attempt in range(3):
         entries = [
             {
@@ -290,6 +294,7 @@ def render_front(
         if rendered.pages == front_pages:
             break
         front_pages = rendered.pages
+    _front_pages_seen[(len(toc), translation.get_language())] = front_pages
     bookmarks = [Bookmark(f"{e.number} {e.title}", e.level, front_pages + starts[e.anchor]) for e in toc]
     return rendered.pdf, front_pages, bookmarks
 

@@ -25,13 +25,13 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from .models import ReportPart
-from .pdf import REPORT_VARIANT
+from .pdf import REPORT_VARIANT, page_label_css, page_number_overlay
 
 logger = logging.getLogger(__name__)
 
 ROOT = "reports/parts"
 # Raise when what a rendered part looks like changes without its HTML changing (say, the PDF repairs).
-FORMAT = "1"
+FORMAT = "2"  # 2: parts are kept with their structure repaired (pdfjoin.normalise)
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,20 @@ def store(*, html: str, pdf: bytes, pages: int, seconds: float, anchors: dict[st
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(pdf))
     return KeptPart(name, key, pages, seconds, anchors, reused=False)
+
+
+def page_numbers(*, pages: int) -> bytes:
+    """The page-number overlay of a report of ``pages`` pages in the active language, rendered once and
+    kept: a report built again after a correction usually has as many pages as before."""
+    key = content_hash(f"page numbers|{pages}|{page_label_css()}")
+    name = f"{ROOT}/{key[:2]}/{key}.pdf"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as handle:
+            return handle.read()
+    pdf = page_number_overlay(pages=pages)
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(pdf))
+    return pdf
 
 
 def prune(*, older_than: timedelta = timedelta(hours=1)) -> int:

@@ -63,8 +63,8 @@ from .document import (
 )
 from .layout import isolate_direction
 from .models import Report, ReportPart
-from .pdf import REPORT_VARIANT, page_number_overlay, render_pdf
-from .pdfjoin import finish, join_tagged
+from .pdf import REPORT_VARIANT, footer_overlay, render_pdf
+from .pdfjoin import finish, join_tagged, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -409,7 +409,7 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
                 rendered = render_pdf(html=html, variant=REPORT_VARIANT, joined_later=True)
                 kept = part_cache.store(
                     html=html,
-                    pdf=rendered.pdf,
+                    pdf=normalise(rendered.pdf),  # kept ready to join: the joining repairs nothing
                     pages=rendered.pages,
                     seconds=rendered.seconds,
                     anchors={a: page for a, page in rendered.anchors.items() if a in toc_anchors},
@@ -473,7 +473,7 @@ def report_assemble(*, report_id: int, task_id: str) -> None:
             book = Book(frozen["data"])
             parts = list(report.parts.order_by("position"))
             front, front_pages, bookmarks = render_front(book=book, frozen=frozen, report=report, parts=parts)
-            pieces = [front]
+            pieces = [normalise(front)]
             for part in parts:
                 with default_storage.open(part.file_name, "rb") as handle:
                     pieces.append(handle.read())
@@ -481,7 +481,8 @@ def report_assemble(*, report_id: int, task_id: str) -> None:
             footer = common_context(book=book, frozen=frozen, report=report)["footer"]
             pdf, pages = join_tagged(
                 pieces=pieces,
-                overlay=page_number_overlay(pages=total, footer=footer),
+                numbers=part_cache.page_numbers(pages=total),  # the same for a report as long as the last
+                footer=footer_overlay(footer=footer),
                 bookmarks=bookmarks,
                 **pdf_metadata(book, frozen, report),
             )
