@@ -20,10 +20,11 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from . import part_cache
 from .content import Book, CountryInfo
 from .models import Report, ReportPart
 from .pdf import REPORT_VARIANT, page_label_css, render_pdf
-from .pdfjoin import Bookmark
+from .pdfjoin import Bookmark, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +160,8 @@ def country_report_html(*, book: Book, frozen: dict[str, Any], report: Report) -
     profile = book.profile(country)
     toc = [{"number": "1", "title": _("Executive summary"), "anchor": "summary", "level": 1}]
     toc += [
-        {"number": g.chapter, "title": g.numbered_title, "anchor": f"goal-{g.code}", "level": 1} for g in book.goals
+        {"number": g.chapter, "title": g.numbered_title, "anchor": f"goal-{g.code}", "level": 1}
+        for g in book.goals
     ]
     annexes = _annex_sections(book, [country])
     titles = [_("Indicator definitions"), _("Data completeness"), _("Method")]
@@ -251,16 +253,20 @@ def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, ke
     return render_document(context=context, sections=sections, native_page_numbers=False)
 
 
-_front_pages_seen: dict[tuple[int, str], int] = {}
+_contents_pages_seen: dict[tuple[int, str], int] = {}
 
 
 def render_front(
     *, book: Book, frozen: dict[str, Any], report: Report, parts: list[ReportPart]
-) -> tuple[bytes, int, list[Bookmark]]:
-    """Cover and contents of the alliance-wide report (its pages, and the bookmarks of the whole).
+) -> tuple[list[bytes], int, list[Bookmark]]:
+    """Cover and contents of the alliance-wide report: their pieces (ready to join), their pages, and the
+    bookmarks of the whole.
 
     Each part recorded the page (within the part) of the entries it holds; adding the pages before it
-    gives the page in the joined report. The contents are rendered again if their own length changes.
+    gives the page in the joined report. The cover (which names the snapshot and the moment) is rendered
+    for every report; the contents are kept by their HTML like a part, so a report whose pages did not
+    move (one country's figures corrected) takes them as they are. They are rendered again if their own
+    length changes.
     """
     starts, page = {}, 0
     for part in parts:
@@ -269,9 +275,19 @@ def render_front(
         page += part.page_count
     toc = [entry for entry in alliance_toc(book) if entry.anchor in starts]
     context = {**common_context(book=book, frozen=frozen, report=report), "footer": ""}
-    # As long as last time with as many entries (one rendering), else rendered again with its real length.
-    front_pages = _front_pages_seen.get((len(toc), translation.get_language()), 3)
+    cover = render_pdf(
+        html=render_document(
+            context=context, sections=[{"template": "reporting/pdf/cover.html"}], native_page_numbers=False
+        ),
+        variant=REPORT_VARIANT,
+        joined_later=True,
+    )
+    # The contents show nothing of this report but its entries and their pages (no snapshot, no time).
+    contents_context = {**context, "is_part": True}
+    seen = (len(toc), translation.get_language())
+    contents_pages = _contents_pages_seen.get(seen, 2)  # as long as last time: rendered once
     for _attempt in range(3):
+        front_pages = cover.pages + contents_pages
         entries = [
             {
                 "number": e.number,
@@ -282,21 +298,19 @@ def render_front(
             }
             for e in toc
         ]
-        sections = [
-            {"template": "reporting/pdf/cover.html"},
-            {"template": "reporting/pdf/toc.html", "entries": entries},
-        ]
-        rendered = render_pdf(
-            html=render_document(context=context, sections=sections, native_page_numbers=False),
-            variant=REPORT_VARIANT,
-            joined_later=True,
+        html = render_document(
+            context=contents_context,
+            sections=[{"template": "reporting/pdf/toc.html", "entries": entries}],
+            native_page_numbers=False,
         )
-        if rendered.pages == front_pages:
+        contents, pages = part_cache.kept_piece(html=html)
+        if pages == contents_pages:
             break
-        front_pages = rendered.pages
-    _front_pages_seen[(len(toc), translation.get_language())] = front_pages
+        contents_pages = pages
+    _contents_pages_seen[seen] = contents_pages
+    front_pages = cover.pages + contents_pages
     bookmarks = [Bookmark(f"{e.number} {e.title}", e.level, front_pages + starts[e.anchor]) for e in toc]
-    return rendered.pdf, front_pages, bookmarks
+    return [normalise(cover.pdf), contents], front_pages, bookmarks
 
 
 def pdf_metadata(book: Book, frozen: dict[str, Any], report: Report) -> dict[str, str]:

@@ -68,6 +68,7 @@ def hand_over() -> tuple[list[int], bool]:
     from celery import current_app
 
     from .pipeline import TASK_NAMES  # (by name: tasks.py imports the pipeline, which imports this)
+
     handed: list[int] = []
     for report_id in pending_reports():
         if not broker_breaker.allow():

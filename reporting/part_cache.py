@@ -13,11 +13,13 @@ Files live under ``reports/parts/`` in the default storage; ``ReportPart.content
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
+import pikepdf
 import weasyprint
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
@@ -79,6 +81,26 @@ def store(*, html: str, pdf: bytes, pages: int, seconds: float, anchors: dict[st
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(pdf))
     return KeptPart(name, key, pages, seconds, anchors, reused=False)
+
+
+def kept_piece(*, html: str) -> tuple[bytes, int]:
+    """A piece of the joined report that is no part (the contents): its PDF and pages, rendered and
+    normalised once per content, kept in the same place as the parts."""
+    from .pdf import render_pdf
+    from .pdfjoin import normalise
+
+    key = content_hash(html)
+    name = f"{ROOT}/{key[:2]}/{key}.pdf"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as handle:
+            pdf = handle.read()
+        with pikepdf.open(io.BytesIO(pdf)) as opened:
+            return pdf, len(opened.pages)
+    rendered = render_pdf(html=html, variant=REPORT_VARIANT, joined_later=True)
+    pdf = normalise(rendered.pdf)
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(pdf))
+    return pdf, rendered.pages
 
 
 def page_numbers(*, pages: int) -> bytes:

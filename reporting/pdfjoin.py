@@ -8,12 +8,16 @@ accessible, so ``join_tagged`` builds the joined document itself:
   (/StructParents) and each annotation's /StructParent renumbered into one parent tree;
 - one set of named destinations, so the links of the contents (made in the front piece) lead to the
   pages of the parts that hold their targets;
-- the running footer and "Page n of N", rendered once for the joined document, stamped as artifacts;
+- the running footer (one form, shared by every page) and "Page n of N" (one overlay page each, kept
+  per report length), rendered by WeasyPrint in the report's page box, stamped as artifacts;
 - one copy of each font program: the pieces' subsets of a font (WeasyPrint keeps the glyph ids when it
-  subsets) are merged into one subset that every piece's font dictionary shares;
+  subsets) are merged at the byte level (glyf, loca, hmtx) into one subset that every piece's font
+  dictionary shares;
 - one XMP packet (title, language, PDF/A-3a and PDF/UA-1 identification), outlines, page labels off.
 
-``finish`` does the same catalog and structure repairs for a single document (a country report).
+``normalise`` repairs a piece's structure once, when it is rendered (kept parts are stored normalised, so
+joining repairs nothing); ``finish`` does the catalog and structure repairs for a single document (a
+country report).
 """
 
 from __future__ import annotations

@@ -227,6 +227,8 @@ def test_the_alliance_report_is_one_accessible_archival_compact_document(
     targets = {target for _source, target in links}
     assert len(targets) >= len(parts)
     contents = "\n".join(pages[1:4])
+    # Goals are named by their own number in the contents too (chapter 2 is Goal 1).
+    assert re.search(r"^\s*2\s+Goal 1: [^\n]*\.\s*\d+\s*$", contents, re.M), contents[:500]
     for country in ["Netherlands", "Sweden"]:
         listed = re.search(rf"\d+\.\d+\s+{country}\s*\.[ .]*(\d+)", contents)
         assert listed and int(listed.group(1)) in targets, country
