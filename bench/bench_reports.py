@@ -10,7 +10,7 @@ For each report and worker count it measures:
 - peak memory: the highest resident set size (VmHWM) of any worker process, and of all together;
 - after one approved value of one country is corrected, the alliance-wide report again: wall time, the
   parts rendered again and the time from the last part to ready (the joining);
-- in this process, on the same HTML, interleaved in every repetition (median of at least 3): WeasyPrint
+- in this process, on the same HTML, interleaved in every repetition (median of --in-process-runs): WeasyPrint
   alone untagged ("old": rendering before tagging and PDF/A), WeasyPrint alone tagged (PDF/A-3a), and
   "ours", the whole build as the pipeline does it (tagged rendering, PDF/UA repairs, for the
   alliance-wide report the front, the overlays and the join) without the database and the queue. Ours
@@ -153,6 +153,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="Measured runs per report and worker count")
     parser.add_argument("--country", default="BE", help="The country of the per-country report")
     parser.add_argument("--workers", default="1,2", help="Worker process counts to measure")
+    parser.add_argument(
+        "--in-process-runs",
+        default="5,3",
+        help="Repetitions of the in-process comparison: per-country,alliance-wide (medians)",
+    )
     parser.add_argument(
         "--baseline",
         help="reports.json of an earlier run (say, of the code before a change) to print beside this one",
@@ -377,10 +382,11 @@ def main() -> None:
             )
             print(f"  measured {results[-1]['report']} with {processes} worker process(es)", flush=True)
 
+    in_process_runs = [max(1, int(n)) for n in args.in_process_runs.split(",")]
     in_process(Report.Kind.COUNTRY, 1)  # warm-up: fonts, the stylesheet
     alone = {
-        Report.Kind.COUNTRY: in_process(Report.Kind.COUNTRY, max(3, args.runs)),
-        Report.Kind.ALLIANCE: in_process(Report.Kind.ALLIANCE, max(3, args.runs)),
+        Report.Kind.COUNTRY: in_process(Report.Kind.COUNTRY, in_process_runs[0]),
+        Report.Kind.ALLIANCE: in_process(Report.Kind.ALLIANCE, in_process_runs[-1]),
     }
     for row in results:
         kind = Report.Kind.COUNTRY if row["report"] == "per-country" else Report.Kind.ALLIANCE
