@@ -192,16 +192,13 @@ def _top_elements(root) -> list:
     return [kid for kid in _kids(root) if isinstance(kid, Dictionary)]
 
 
-def _copy(pdf: pikepdf.Pdf, value):
-    """An object of another PDF in this one (indirect objects through qpdf's copier, which maps every
-    object, the pages included, once per source document)."""
-    if isinstance(value, pikepdf.Object) and value.is_indirect:
-        return pdf.copy_foreign(value)
-    if isinstance(value, Array):
-        return Array([_copy(pdf, item) for item in value])
-    if isinstance(value, Dictionary):
-        return Dictionary({key: _copy(pdf, item) for key, item in value.items()})
-    return value
+def _bulk_copy(pdf: pikepdf.Pdf, source: pikepdf.Pdf, values: list) -> list:
+    """``values`` of ``source`` in ``pdf``, copied with one call (objects already copied, the pages and
+    structure elements, are mapped to their copies, as with ``copy_foreign``)."""
+    if not values:
+        return []
+    bundle = source.make_indirect(Array(values))
+    return list(pdf.copy_foreign(bundle))
 
 
 def _stamp(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf, footer: pikepdf.Pdf) -> None:
@@ -512,11 +509,13 @@ def join_tagged(
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # (destinations are merged below)
             pdf.pages.extend(source.pages)
         adopt([pdf.copy_foreign(element) for element in tops])
-        source_tree = NumberTree(source_root.ParentTree)
-        highest = -1
-        for key, value in source_tree.items():
-            parent_tree[next_key + key] = _copy(pdf, value)
-            highest = max(highest, key)
+        entries = list(NumberTree(source_root.ParentTree).items())
+        highest = max((key for key, _value in entries), default=-1)
+        # Copied in one go (one call into qpdf's copier rather than one a value: thousands a piece).
+        for (key, _value), value in zip(
+            entries, _bulk_copy(pdf, source, [v for _k, v in entries]), strict=True
+        ):
+            parent_tree[next_key + key] = value
         for page in pdf.pages[first_page:]:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = next_key + int(page.obj.StructParents)
@@ -524,8 +523,9 @@ def join_tagged(
                 if "/StructParent" in annotation:
                     annotation.StructParent = next_key + int(annotation.StructParent)
         if "/Names" in source.Root and "/Dests" in source.Root.Names:
-            for name, destination in NameTree(source.Root.Names.Dests).items():
-                destinations[name] = _copy(pdf, destination)
+            named = list(NameTree(source.Root.Names.Dests).items())
+            copied = _bulk_copy(pdf, source, [destination for _name, destination in named])
+            destinations.update(zip((name for name, _d in named), copied, strict=True))
         next_key += max(highest + 1, int(source_root.get("/ParentTreeNextKey", 0)))
     root.K = Array([document])
     root.ParentTreeNextKey = next_key
