@@ -159,6 +159,11 @@ def main() -> None:
         help="Repetitions of the in-process comparison: per-country,alliance-wide (medians)",
     )
     parser.add_argument(
+        "--in-process-only",
+        action="store_true",
+        help="Only the in-process comparison (the 15%% budget), without workers",
+    )
+    parser.add_argument(
         "--baseline",
         help="reports.json of an earlier run (say, of the code before a change) to print beside this one",
     )
@@ -183,7 +188,8 @@ def main() -> None:
         if not os.environ.get("DEMO_PASSWORD"):
             raise SystemExit("The bench database has no demo data: set DEMO_PASSWORD to seed it.")
         call_command("seed_demo", verbosity=0)
-    celery_app.control.purge()
+    if not args.in_process_only:  # (no workers then: the queue is left alone)
+        celery_app.control.purge()
     evaluation_round = EvaluationRound.objects.order_by("-ministerial_date").first()
     country = Country.objects.get(code=args.country)
 
@@ -342,6 +348,28 @@ def main() -> None:
             "parts_rendered": sum(1 for part in parts if not part.reused),
             "parts": len(parts),
         }
+
+    if args.in_process_only:
+        runs = [max(1, int(n)) for n in args.in_process_runs.split(",")]
+        in_process(Report.Kind.COUNTRY, 1)  # warm-up: fonts, the stylesheet
+        figures = {
+            "per-country": in_process(Report.Kind.COUNTRY, runs[0]),
+            "alliance-wide": in_process(Report.Kind.ALLIANCE, runs[-1]),
+        }
+        for name, one in figures.items():
+            print(
+                f"{name}: old (untagged WeasyPrint) {one['old']:.2f} s wall / {one['old_cpu']:.2f} s CPU, "
+                f"tagged {one['tagged']:.2f} / {one['tagged_cpu']:.2f}, ours {one['ours']:.2f} / "
+                f"{one['ours_cpu']:.2f}; ours over old (CPU) {one['ours_cpu'] / one['old_cpu'] - 1:+.1%}, "
+                f"(wall) {one['ours'] / one['old'] - 1:+.1%}; {one['runs']} runs, {one['pages']} pages"
+            )
+        load = os.getloadavg()
+        print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        (RESULTS.parent / "reports_in_process.json").write_text(
+            json.dumps({"results": figures, "load_average_end": load}, indent=2) + "\n"
+        )
+        return
 
     results = []
     for processes in [int(n) for n in args.workers.split(",")]:
