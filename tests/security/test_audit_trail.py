@@ -26,6 +26,7 @@ from audit.models import AuditRecord
 from commitments.access import Role
 from commitments.models import Commitment, CountryAssignment, PartnerToken
 from commitments.services import partner_token_create, partner_token_revoke
+from reporting import pipeline as report_pipeline
 from reporting import services as report_services
 from reporting.models import Report, ReportDownload
 from tests.factories import CommitmentFactory, UserFactory
@@ -210,7 +211,7 @@ def _build(report: Report) -> None:
     Report.objects.filter(pk=report.pk).update(
         status=Report.Status.RUNNING, stage=Report.Stage.PREPARING, claimed_task_id="task-1"
     )
-    report_services._finish(
+    report_pipeline._finish(
         report=report, task_id="task-1", stage=Report.Stage.PREPARING, pdf=PDF, pages=1,
         snapshot="0" * 64, data_as_of=None,
     )
@@ -245,7 +246,7 @@ def test_a_report_requested_built_published_downloaded_and_withdrawn_is_in_the_a
 
 
 def test_a_failed_report_is_recorded_with_its_error(requested):
-    report_services.report_fail(report_id=requested.pk, error=ValueError("synthetic breakage"))
+    report_pipeline.report_fail(report_id=requested.pk, error=ValueError("synthetic breakage"))
     failed = history_of(requested)[-1]
     assert failed.status == "failed" and failed.history_change_reason.startswith("failed: ")
     assert "synthetic breakage" in failed.history_change_reason
