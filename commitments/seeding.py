@@ -23,6 +23,7 @@ from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from cycle.seeding import seed_demo_cycle
 from sync import changes
 
 from .access import Role
@@ -340,7 +341,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
     """
     seed_alliance()
     _create_demo_users(password)
-    periods = list(ReportingPeriod.objects.order_by("starts_on"))
+    periods = list(ReportingPeriod.objects.filter(label__in=[p["label"] for p in PERIODS]).order_by("starts_on"))
     first, last = periods[0], periods[-1]
     countries = list(Country.objects.participating_between(first.starts_on, last.ends_on).order_by("code"))
     indicators = list(Indicator.objects.filter(is_active=True).select_related("goal"))
@@ -437,6 +438,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
         "progress": len(progress),
         "recommendations": recommendations,
         "findings": findings,
+        **seed_demo_cycle(reviewer=reviewer, countries=countries),  # the ministers' meeting and the next round
     }
 
 

@@ -15,7 +15,7 @@ from rest_framework.routers import SimpleRouter
 
 from commitments.api.serializers import REVIEW_FIELDS
 from commitments.api.views import AllianceViewSet
-from commitments.models import Commitment, Country, EvaluationRound
+from commitments.models import Commitment, EvaluationRound
 
 from .models import Decision, Meeting, MeetingEvaluation
 
@@ -33,7 +33,9 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    countries = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="ISO codes of the participating countries."
+    )
     evaluations = EvaluationSerializer(many=True, read_only=True, source="visible_evaluations")
     decisions = serializers.PrimaryKeyRelatedField(many=True, read_only=True, source="visible_decisions")
     stage = serializers.CharField(source="evaluation_round.stage", read_only=True)
@@ -117,7 +119,6 @@ class MeetingViewSet(AllianceViewSet):
             meetings = meetings.filter(evaluation_round__in=_released_rounds())
             evaluations, decisions = evaluations.published(), decisions.published()
         return meetings.prefetch_related(
-            Prefetch("countries", queryset=Country.objects.order_by("code")),
             Prefetch("evaluations", queryset=evaluations, to_attr="visible_evaluations"),
             Prefetch("decisions", queryset=decisions, to_attr="visible_decisions"),
         )
@@ -134,12 +135,12 @@ class DecisionViewSet(AllianceViewSet):
     def get_queryset(self):
         viewer = self.viewer
         decisions = Decision.objects.select_related("meeting").order_by("meeting__held_on", "number", "id")
-        commitments = Commitment.objects.select_related("country", "goal").order_by("country__code", "goal__order")
+        commitments = Commitment.objects.select_related("country", "goal").order_by(
+            "country__code", "goal__order"
+        )
         if viewer.draft_country_ids is not None:
             decisions = decisions.published().filter(meeting__evaluation_round__in=_released_rounds())
-            commitments = commitments.filter(
-                Q(approved_at__isnull=False) & viewer.country_q("country")
-            )
+            commitments = commitments.filter(Q(approved_at__isnull=False) & viewer.country_q("country"))
         return decisions.prefetch_related(
             Prefetch("commitments", queryset=commitments, to_attr="visible_commitments")
         )

@@ -37,7 +37,9 @@ class ReleaseForm(ServiceErrorsMixin, forms.Form):
 
 
 def country_choices() -> list[tuple[str, str]]:
-    countries = sorted(Country.objects.exclude(membership=Country.Membership.OBSERVER), key=lambda c: c.sort_key)
+    countries = sorted(
+        Country.objects.exclude(membership=Country.Membership.OBSERVER), key=lambda c: c.sort_key
+    )
     return [(country.code, country.name) for country in countries]
 
 
@@ -72,7 +74,10 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
     number = forms.CharField(label=_("Number"), max_length=20)
     title = forms.CharField(label=_("What was decided"), max_length=200)
     text = forms.CharField(
-        label=_("Description"), required=False, max_length=NARRATIVE_LIMIT, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Description"),
+        required=False,
+        max_length=NARRATIVE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     goals = forms.MultipleChoiceField(label=_("Goals"), widget=forms.CheckboxSelectMultiple)
     countries = forms.MultipleChoiceField(

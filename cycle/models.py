@@ -86,6 +86,16 @@ class RoundTransition(models.Model):
         return f"{self.evaluation_round}: {self.from_stage} → {self.to_stage}"
 
 
+def validate_goal_codes(value) -> None:
+    if not isinstance(value, list) or not value or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("Choose at least one goal."), code="invalid")
+
+
+def validate_country_codes(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("Give the countries as a list of ISO codes."), code="invalid")
+
+
 class Meeting(models.Model):
     """The ministerial meeting that evaluates a round: when, where, and which countries took part."""
 
@@ -97,8 +107,9 @@ class Meeting(models.Model):
     )
     held_on = models.DateField(_("held on"))
     place = models.CharField(_("place"), max_length=200)
-    countries = models.ManyToManyField(
-        Country, related_name="+", blank=True, verbose_name=_("participating countries")
+    # ISO codes, as a list: kept whole in the meeting's history.
+    countries = models.JSONField(
+        _("participating countries"), default=list, blank=True, validators=[validate_country_codes]
     )
     # The round the decisions are followed up in (set when the next round is planned).
     next_round = models.OneToOneField(
@@ -112,7 +123,7 @@ class Meeting(models.Model):
     is_demo = models.BooleanField(_("synthetic demo data"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[countries])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["held_on"]
@@ -134,11 +145,24 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return _("Ministerial meeting of %(date)s, %(place)s") % {"date": self.held_on, "place": self.place}
 
+    def clean(self) -> None:
+        countries = self.countries if isinstance(self.countries, list) else []
+        known = set(Country.objects.filter(code__in=countries).values_list("code", flat=True))
+        if unknown := [code for code in countries if code not in known]:
+            raise ValidationError(
+                {"countries": _("Unknown countries: %(codes)s.") % {"codes": ", ".join(map(str, unknown))}}
+            )
+
+    def country_rows(self) -> list[Country]:
+        """The participating countries, in the reader's alphabetical order."""
+        return sorted(Country.objects.filter(code__in=self.countries), key=lambda country: country.sort_key)
+
 
 class MeetingEvaluation(Revised):
     """The ministers' evaluation of the policy effects under one goal: a reviewed text."""
 
     revised_fields = ("text",)
+    is_alliance_wide = True  # no country: reviewers write and review it (commitments.services.country_of)
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("meeting")
@@ -170,22 +194,13 @@ class MeetingEvaluation(Revised):
         return f"{self.meeting} – {self.goal}"
 
 
-def validate_goal_codes(value) -> None:
-    if not isinstance(value, list) or not value or not all(isinstance(code, str) for code in value):
-        raise ValidationError(_("Choose at least one goal."), code="invalid")
-
-
-def validate_country_codes(value) -> None:
-    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
-        raise ValidationError(_("Give the countries as a list of ISO codes."), code="invalid")
-
-
 class Decision(Revised):
     """A decision of the ministers on additional actions: what, under which goals, which countries (all
     or some), who leads, by when. Reviewed (four eyes); on approval it becomes the commitments of the
     countries concerned (``Commitment.decision``), one per country and goal."""
 
     revised_fields = ("number", "title", "text", "goals", "countries", "lead", "due_on")
+    is_alliance_wide = True  # no country: reviewers write and review it (commitments.services.country_of)
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("meeting")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 
 from commitments.models import Commitment, CommitmentProgress, Country, EvaluationRound, Goal, Status
 
@@ -35,9 +35,9 @@ def stage_steps(evaluation_round: EvaluationRound) -> list[StageStep]:
 
 def round_list() -> QuerySet[EvaluationRound]:
     """Every round, newest evaluation first, with its periods and its meeting (one query)."""
-    return EvaluationRound.objects.select_related(
-        "baseline_period", "evaluation_period", "meeting"
-    ).order_by("-ministerial_date")
+    return EvaluationRound.objects.select_related("baseline_period", "evaluation_period", "meeting").order_by(
+        "-ministerial_date"
+    )
 
 
 def round_transitions(evaluation_round: EvaluationRound) -> QuerySet[RoundTransition]:
@@ -47,7 +47,6 @@ def round_transitions(evaluation_round: EvaluationRound) -> QuerySet[RoundTransi
 def meeting_of(evaluation_round: EvaluationRound) -> Meeting | None:
     return (
         Meeting.objects.select_related("evaluation_round", "next_round")
-        .prefetch_related(Prefetch("countries", queryset=Country.objects.order_by("code")))
         .filter(evaluation_round=evaluation_round)
         .first()
     )
@@ -115,11 +114,7 @@ class FollowUpChapter:
 
 def previous_meeting(evaluation_round: EvaluationRound) -> Meeting | None:
     """The meeting whose decisions are followed up in ``evaluation_round``."""
-    return (
-        Meeting.objects.select_related("evaluation_round")
-        .filter(next_round=evaluation_round)
-        .first()
-    )
+    return Meeting.objects.select_related("evaluation_round").filter(next_round=evaluation_round).first()
 
 
 def decision_follow_up(*, evaluation_round: EvaluationRound) -> FollowUpChapter | None:
@@ -143,7 +138,9 @@ def decision_follow_up(*, evaluation_round: EvaluationRound) -> FollowUpChapter 
     )
     progress = dict(
         CommitmentProgress.objects.filter(
-            commitment__in=commitments, period_id=evaluation_round.evaluation_period_id, status=Status.APPROVED
+            commitment__in=commitments,
+            period_id=evaluation_round.evaluation_period_id,
+            status=Status.APPROVED,
         ).values_list("commitment_id", "completion")
     )
     labels = dict(CommitmentProgress.Completion.choices)

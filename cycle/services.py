@@ -118,7 +118,13 @@ def round_advance(
                 _("Record the ministerial meeting before saying it was held."), code="no_meeting"
             )
         current.stage = target
-        _log(current=current, kind=RoundTransition.Kind.ADVANCE, from_stage=from_stage, user=user, reason=reason)
+        _log(
+            current=current,
+            kind=RoundTransition.Kind.ADVANCE,
+            from_stage=from_stage,
+            user=user,
+            reason=reason,
+        )
     evaluation_round.refresh_from_db()
     return evaluation_round
 
@@ -147,7 +153,9 @@ def round_reopen(*, evaluation_round: EvaluationRound, from_stage: str, user, re
                 code="invalid_transition",
             )
         current.stage = Stage.COLLECTION
-        _log(current=current, kind=RoundTransition.Kind.REOPEN, from_stage=from_stage, user=user, reason=reason)
+        _log(
+            current=current, kind=RoundTransition.Kind.REOPEN, from_stage=from_stage, user=user, reason=reason
+        )
     evaluation_round.refresh_from_db()
     return evaluation_round
 
@@ -168,7 +176,13 @@ def round_set_release(
                 _("The reports are published: the release moment can no longer change."), code="published"
             )
         current.released_at = released_at
-        _log(current=current, kind=RoundTransition.Kind.RELEASE, from_stage=current.stage, user=user, reason=reason)
+        _log(
+            current=current,
+            kind=RoundTransition.Kind.RELEASE,
+            from_stage=current.stage,
+            user=user,
+            reason=reason,
+        )
     evaluation_round.refresh_from_db()
     return evaluation_round
 
@@ -202,11 +216,11 @@ def meeting_save(
             meeting = Meeting(evaluation_round=evaluation_round, is_demo=is_demo)
             reason = "created"
         meeting.held_on, meeting.place = held_on, place.strip()
+        meeting.countries = sorted({country.code for country in countries})
         meeting.full_clean()
         meeting._history_user = user
         meeting._change_reason = reason
         meeting.save()
-        meeting.countries.set(countries)
     return meeting
 
 
@@ -229,7 +243,13 @@ def _revised_create(*, item, user) -> Any:
 
 
 def evaluation_save(
-    *, meeting: Meeting, goal: Goal, user, text: str, expected_version: int | None = None, is_demo: bool = False
+    *,
+    meeting: Meeting,
+    goal: Goal,
+    user,
+    text: str,
+    expected_version: int | None = None,
+    is_demo: bool = False,
 ) -> MeetingEvaluation:
     """Write (or revise) the ministers' evaluation of the policy effects under a goal: a reviewed text."""
     _require_reviewer(user, _("Only reviewers write the ministers' evaluation."))
@@ -380,7 +400,9 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def next_round_plan(*, meeting: Meeting, deadline: dt.date | None = None) -> NextRoundPlan:
+def next_round_plan(
+    *, meeting: Meeting, deadline: dt.date | None = None, label_suffix: str = ""
+) -> NextRoundPlan:
     """The next round as the decisions of ``meeting`` ask for it: two yearly progress periods after the
     evaluated one, a submission deadline a month after each, the ministers' evaluation three months after
     the last. ``deadline`` moves the last period's submission deadline (and the evaluation after it)."""
@@ -391,15 +413,15 @@ def next_round_plan(*, meeting: Meeting, deadline: dt.date | None = None) -> Nex
     last_deadline = deadline or second_end + dt.timedelta(days=31)
     periods = (
         PlannedPeriod(
-            label=f"{first_end.year} progress",
-            label_nl=f"voortgang {first_end.year}",
+            label=f"{first_end.year} progress{label_suffix}",
+            label_nl=f"voortgang {first_end.year}{label_suffix}",
             starts_on=start,
             ends_on=first_end,
             deadline=first_end + dt.timedelta(days=31),
         ),
         PlannedPeriod(
-            label=f"{second_end.year} progress",
-            label_nl=f"voortgang {second_end.year}",
+            label=f"{second_end.year} progress{label_suffix}",
+            label_nl=f"voortgang {second_end.year}{label_suffix}",
             starts_on=first_end + dt.timedelta(days=1),
             ends_on=second_end,
             deadline=last_deadline,
@@ -409,7 +431,7 @@ def next_round_plan(*, meeting: Meeting, deadline: dt.date | None = None) -> Nex
     count = Commitment.objects.filter(decision__meeting=meeting).count()
     return NextRoundPlan(
         meeting=meeting,
-        label=f"{start.year}–{second_end.year}",
+        label=f"{start.year}–{second_end.year}{label_suffix}",
         baseline_period=previous.evaluation_period,
         periods=periods,
         ministerial_date=last_deadline + dt.timedelta(days=92),
@@ -418,12 +440,14 @@ def next_round_plan(*, meeting: Meeting, deadline: dt.date | None = None) -> Nex
     )
 
 
-def next_round_create(*, meeting: Meeting, user, deadline: dt.date | None = None) -> EvaluationRound:
+def next_round_create(
+    *, meeting: Meeting, user, deadline: dt.date | None = None, label_suffix: str = ""
+) -> EvaluationRound:
     """Plan the next round in one step (reviewers only): its periods, deadlines and evaluation date, as
     ``next_round_plan`` previews them. The round starts in data collection; the meeting's decisions are
     followed up in it. All or nothing."""
     _require_reviewer(user, _("Only reviewers plan the next round."))
-    plan = next_round_plan(meeting=meeting, deadline=deadline)
+    plan = next_round_plan(meeting=meeting, deadline=deadline, label_suffix=label_suffix)
     with transaction.atomic():
         current = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if current.next_round_id is not None:

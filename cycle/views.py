@@ -53,10 +53,22 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_of(evaluation_round)
     # Readers outside the secretariat see the meeting's approved record once the round is released.
     shows_record = reviewer or selectors.readers_see_cycle(evaluation_round)
-    evaluations = decisions = []
+    evaluations, decisions = [], []
     if meeting is not None and shows_record:
-        evaluations = selectors.meeting_evaluations(meeting, published_only=not reviewer)
-        decisions = selectors.meeting_decisions(meeting, published_only=not reviewer)
+        # Reviewers read the working text (drafts); everyone else the approved one.
+        evaluations = [
+            item.working_copy() if reviewer else item
+            for item in selectors.meeting_evaluations(meeting, published_only=not reviewer)
+        ]
+        decisions = [
+            item.working_copy() if reviewer else item  # the copy keeps the commitment count
+            for item in selectors.meeting_decisions(meeting, published_only=not reviewer)
+        ]
+    goals = list(Goal.objects.order_by("order"))
+    titles = {goal.code: goal.title for goal in goals}
+    for decision in decisions:
+        decision.goal_titles = [titles.get(code, code) for code in decision.goals]
+    next_value = services.next_stage(evaluation_round.stage)
     return render(
         request,
         "cycle/round_detail.html",
@@ -64,24 +76,20 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "round": evaluation_round,
             "steps": selectors.stage_steps(evaluation_round),
             "transitions": list(selectors.round_transitions(evaluation_round)) if reviewer else [],
-            "next_stage": services.next_stage(evaluation_round.stage),
+            "next_stage": next_value,
+            "next_stage_label": dict(EvaluationRound.Stage.choices).get(next_value, ""),
             "can_reopen": evaluation_round.stage in services.REOPENABLE,
             "can_review": reviewer,
             "meeting": meeting if shows_record else None,
-            "evaluations": [item if not reviewer else item.working_copy() for item in evaluations],
-            "decisions": [(item if not reviewer else _annotated_copy(item)) for item in decisions],
-            "goals": list(Goal.objects.order_by("order")) if reviewer and meeting else [],
+            "participants": meeting.country_rows() if meeting is not None and shows_record else [],
+            "evaluations": evaluations,
+            "decisions": decisions,
+            "goals": goals if reviewer and meeting else [],
             "step_form": StepForm(initial={"from_stage": evaluation_round.stage}),
             "release_form": ReleaseForm(initial={"released_at": evaluation_round.released_at}),
             "follow_up": selectors.decision_follow_up(evaluation_round=evaluation_round),
         },
     )
-
-
-def _annotated_copy(decision: Decision) -> Decision:
-    shown = decision.working_copy()
-    shown.commitment_count = decision.commitment_count
-    return shown
 
 
 @login_required
@@ -104,7 +112,8 @@ def round_step(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("The round is now at the step: %(stage)s.") % {"stage": evaluation_round.get_stage_display()}
+            request,
+            _("The round is now at the step: %(stage)s.") % {"stage": evaluation_round.get_stage_display()},
         )
     return redirect("cycle:round_detail", pk=pk)
 
@@ -138,7 +147,11 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation_round = _round(pk)
     meeting = selectors.meeting_of(evaluation_round)
     initial = (
-        {"held_on": meeting.held_on, "place": meeting.place, "countries": [c.code for c in meeting.countries.all()]}
+        {
+            "held_on": meeting.held_on,
+            "place": meeting.place,
+            "countries": [c.code for c in meeting.countries.all()],
+        }
         if meeting
         else {"held_on": evaluation_round.ministerial_date}
     )
@@ -160,7 +173,12 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cycle/meeting_form.html",
-        {"round": evaluation_round, "form": form, "meeting": meeting, "steps": selectors.stage_steps(evaluation_round)},
+        {
+            "round": evaluation_round,
+            "form": form,
+            "meeting": meeting,
+            "steps": selectors.stage_steps(evaluation_round),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -187,7 +205,9 @@ def _text_page(request, *, item, form, save, template: str, context: dict, done:
             form.add_service_errors(error)
         else:
             unchanged = item is not None and saved.version == item.version
-            messages.success(request, _("Nothing changed, so nothing was saved.") if unchanged else _("Saved."))
+            messages.success(
+                request, _("Nothing changed, so nothing was saved.") if unchanged else _("Saved.")
+            )
             return redirect(done)
     return render(
         request,
@@ -228,7 +248,11 @@ def evaluation_edit(request: HttpRequest, pk: int, goal: str) -> HttpResponse:
     meeting = _meeting(evaluation_round)
     goal_row = get_object_or_404(Goal, code=goal)
     item = MeetingEvaluation.objects.filter(meeting=meeting, goal=goal_row).first()
-    initial = {"text": item.working_copy().text, "expected_version": item.version} if item else {"expected_version": 0}
+    initial = (
+        {"text": item.working_copy().text, "expected_version": item.version}
+        if item
+        else {"expected_version": 0}
+    )
     form = EvaluationForm(request.POST or None, initial=initial)
 
     def save(**values):
@@ -359,6 +383,6 @@ def plan_next(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cycle/plan_next.html",
-        {"round": evaluation_round, "meeting": meeting, "plan": plan, "form": form},
+        {"round": evaluation_round, "meeting": meeting, "plan": plan, "form": form, "deadline": deadline},
         status=400 if form.errors else 200,
     )

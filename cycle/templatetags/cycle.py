@@ -1,0 +1,14 @@
+"""``{% round_stage round %}``: which step of its life a round is in, on any page or report."""
+
+from __future__ import annotations
+
+from django import template
+
+from cycle.selectors import stage_steps
+
+register = template.Library()
+
+
+@register.inclusion_tag("cycle/partials/stage.html")
+def round_stage(evaluation_round, compact: bool = False) -> dict:
+    return {"round": evaluation_round, "steps": stage_steps(evaluation_round), "compact": compact}
