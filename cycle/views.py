@@ -150,7 +150,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "held_on": meeting.held_on,
             "place": meeting.place,
-            "countries": [c.code for c in meeting.countries.all()],
+            "countries": meeting.countries,
         }
         if meeting
         else {"held_on": evaluation_round.ministerial_date}
