@@ -231,8 +231,13 @@ def form_values(form) -> dict:
 
 
 def text_actions(item, user) -> list[tuple[str, str]]:
+    """The workflow buttons the reviewer may press now: approving and returning are for someone other
+    than the person who changed or submitted the text (four eyes)."""
     if item is None or not access.can_review(user):
         return []
+    if item.status == Status.SUBMITTED and commitment_services.four_eyes_required():
+        if commitment_services.is_own_work(item=item, user=user):
+            return []
     return {
         Status.DRAFT: [("submit", _("Submit for review"))],
         Status.RETURNED: [("submit", _("Submit for review"))],
