@@ -101,7 +101,7 @@ def test_freeze_publish_meet_decide_approve_and_follow_up(open_page, staff_nl, r
     # --- the next round, planned in one step from a preview --------------------------------------------------
     rita.goto(f"/rounds/{evaluation_round.pk}/")
     rita.get_by_role("link", name="Plan the next round").click()
-    expect(rita.get_by_role("cell", name="2016 progress")).to_be_visible()
+    expect(rita.get_by_role("rowheader", name="2016 progress")).to_be_visible()
     accessible(rita)
     screenshot(rita, "cycle-03-plan-preview")
     rita.get_by_role("button", name="Create the next round").click()
