@@ -71,7 +71,7 @@ class EvaluationForm(ServiceErrorsMixin, forms.Form):
 
 
 class DecisionForm(ServiceErrorsMixin, forms.Form):
-    number = forms.CharField(label=_("Number"), max_length=20)
+    number = forms.CharField(label=_("Decision number"), max_length=20)
     title = forms.CharField(label=_("What was decided"), max_length=200)
     text = forms.CharField(
         label=_("Description"),

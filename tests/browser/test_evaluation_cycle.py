@@ -73,7 +73,7 @@ def test_freeze_publish_meet_decide_approve_and_follow_up(open_page, staff_nl, r
     rita.get_by_role("button", name="Save the meeting").click()
     expect(rita.get_by_text("Held on")).to_contain_text("Brussels")
     rita.get_by_role("link", name="Record a decision").click()
-    rita.get_by_label("Number").fill("1")
+    rita.get_by_label("Decision number").fill("1")
     rita.get_by_label("What was decided").fill("Run an awareness campaign in schools")
     rita.locator("#id_goals").get_by_label("Prevention").check()
     rita.locator("#id_countries").get_by_label("Netherlands").check()
