@@ -341,7 +341,9 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
     """
     seed_alliance()
     _create_demo_users(password)
-    periods = list(ReportingPeriod.objects.filter(label__in=[p["label"] for p in PERIODS]).order_by("starts_on"))
+    # The alliance's own periods: the demo's next round (cycle.seeding) has periods of its own.
+    labels = [spec["label"] for spec in PERIODS]
+    periods = list(ReportingPeriod.objects.filter(label__in=labels).order_by("starts_on"))
     first, last = periods[0], periods[-1]
     countries = list(Country.objects.participating_between(first.starts_on, last.ends_on).order_by("code"))
     indicators = list(Indicator.objects.filter(is_active=True).select_related("goal"))
@@ -438,7 +440,8 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
         "progress": len(progress),
         "recommendations": recommendations,
         "findings": findings,
-        **seed_demo_cycle(reviewer=reviewer, countries=countries),  # the ministers' meeting and the next round
+        # The 2014 evaluation published, the ministers' meeting and decisions, the next round.
+        **seed_demo_cycle(reviewer=reviewer, countries=countries),
     }
 
 

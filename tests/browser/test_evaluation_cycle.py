@@ -39,7 +39,7 @@ def test_freeze_publish_meet_decide_approve_and_follow_up(open_page, staff_nl, r
     make_user("rob-reviewer", Role.REVIEWER)
     evaluation_round = EvaluationRound.objects.get(label="2012–2014")
 
-    # --- the reviewer takes the round through its steps -------------------------------------------------
+    # --- the reviewer takes the round through its steps -----------------------------------------
     rita = open_page()
     sign_in(rita, "rita-reviewer")
     rita.goto("/rounds/")
@@ -57,14 +57,16 @@ def test_freeze_publish_meet_decide_approve_and_follow_up(open_page, staff_nl, r
     next_step(rita, "Reports published")
     accessible(rita)
     screenshot(rita, "cycle-01-round-published")
-    assert list(RoundTransition.objects.filter(evaluation_round=evaluation_round).values_list("to_stage", flat=True)) == [
+    assert list(
+        RoundTransition.objects.filter(evaluation_round=evaluation_round).values_list("to_stage", flat=True)
+    ) == [
         "frozen",
         "drafted",
         "drafted",  # the release moment, set at the step the round was in
         "published",
     ]
 
-    # --- the meeting and a decision ----------------------------------------------------------------------
+    # --- the meeting and a decision --------------------------------------------------------------
     rita.get_by_role("link", name="Record the meeting").click()
     rita.get_by_label("Place").fill("Brussels")
     rita.get_by_label("Netherlands").check()
@@ -88,7 +90,7 @@ def test_freeze_publish_meet_decide_approve_and_follow_up(open_page, staff_nl, r
     # Four eyes: the reviewer who entered it sees no approve button.
     expect(rita.get_by_role("button", name="Approve")).to_have_count(0)
 
-    # --- a second reviewer approves it: the Netherlands' commitment ------------------------------------------
+    # --- a second reviewer approves it: the Netherlands' commitment ----------------------------------
     rob = open_page()
     sign_in(rob, "rob-reviewer")
     rob.goto(f"/rounds/decisions/{decision.pk}/")
@@ -98,7 +100,7 @@ def test_freeze_publish_meet_decide_approve_and_follow_up(open_page, staff_nl, r
     commitment = Commitment.objects.get(decision=decision)
     assert (commitment.country.code, commitment.goal.code) == ("NL", "PREVENTION")
 
-    # --- the next round, planned in one step from a preview --------------------------------------------------
+    # --- the next round, planned in one step from a preview ------------------------------------------
     rita.goto(f"/rounds/{evaluation_round.pk}/")
     rita.get_by_role("link", name="Plan the next round").click()
     expect(rita.get_by_role("rowheader", name="2016 progress")).to_be_visible()
@@ -111,7 +113,7 @@ def test_freeze_publish_meet_decide_approve_and_follow_up(open_page, staff_nl, r
     accessible(rita)
     new_round = EvaluationRound.objects.get(label="2014–2016")
 
-    # --- staff of the Netherlands report progress on the new commitment --------------------------------------
+    # --- staff of the Netherlands report progress on the new commitment ------------------------------
     anna = open_page()
     sign_in(anna, "anna-nl")
     anna.goto(f"/commitments/{commitment.pk}/periods/{new_round.evaluation_period.pk}/")

@@ -421,10 +421,15 @@ def _cycle_objects(author) -> dict[str, models.Model]:
         stage="published",
         released_at=now - dt.timedelta(days=1),
     )
-    meeting = Meeting.objects.create(evaluation_round=evaluation_round, held_on=dt.date(2018, 6, 1), place="Matrix")
+    meeting = Meeting.objects.create(
+        evaluation_round=evaluation_round, held_on=dt.date(2018, 6, 1), place="Matrix"
+    )
     approved = {"status": Status.APPROVED, "approved_at": now}
     evaluation = MeetingEvaluation.objects.create(
-        meeting=meeting, goal=Goal.objects.get(code="VICTIM_ID"), text="The ministers' evaluation.", **approved
+        meeting=meeting,
+        goal=Goal.objects.get(code="VICTIM_ID"),
+        text="The ministers' evaluation.",
+        **approved,
     )
     decision = Decision.objects.create(
         meeting=meeting,
@@ -1077,7 +1082,9 @@ TABLE: dict[str, list[Route]] = {
         route(
             cycle_round,
             GET=REVIEW_PAGE,
-            POST=(REVIEW_PAGE, lambda w: {"held_on": "2018-06-02", "place": "The Hague", "countries": ["NL"]}),
+            POST=(
+                REVIEW_PAGE, lambda w: {"held_on": "2018-06-02", "place": "The Hague", "countries": ["NL"]}
+            ),
         )
     ],
     "cycle:evaluation_edit": [
@@ -1095,7 +1102,10 @@ TABLE: dict[str, list[Route]] = {
         route(
             lambda w: {"pk": w.cycle["decision"].pk},
             GET=REVIEW_PAGE,
-            POST=(REVIEW_PAGE, lambda w: decision_form(expected_version=w.version_of(w.cycle["decision"]))(w)),
+            POST=(
+                REVIEW_PAGE,
+                lambda w: decision_form(expected_version=w.version_of(w.cycle["decision"]))(w),
+            ),
         )
     ],
     # Approving and returning a decision: any reviewer but the author who changed and submitted it.
