@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reporting",
     "webhooks",
     "sync",
+    "cycle",  # the evaluation round's life, the ministerial meeting and its decisions
     "audit",  # the sealed audit trail; last: it gives history to models of the apps above
 ]
 

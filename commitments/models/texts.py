@@ -50,6 +50,16 @@ class Commitment(Revised):
     lead_organisation = models.CharField(_("lead organisation"), max_length=200, blank=True)
     committed_on = models.DateField(_("committed on"))
     target_date = models.DateField(_("target date"), null=True, blank=True)
+    # Set when the commitment is one the ministers decided on (cycle.services.decision_commitments_create).
+    decision = models.ForeignKey(
+        "cycle.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name=_("ministers' decision"),
+        help_text=_("The ministers' decision this commitment carries out, if any."),
+    )
 
     history = HistoricalRecords()
 

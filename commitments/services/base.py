@@ -87,6 +87,8 @@ def country_of(item: Reviewable | Commitment | Recommendation) -> Country | None
         return item.recommendation.country
     if isinstance(item, Recommendation | Finding):
         return item.country
+    if getattr(item, "is_alliance_wide", False):
+        return None  # the ministers' decisions and evaluations (cycle): reviewers only
     raise TypeError(f"No country for {type(item).__name__}")
 
 
@@ -99,12 +101,15 @@ def _require_edit(user, country: Country | None) -> None:
 
 
 def _require_open(period: ReportingPeriod) -> None:
+    from cycle.rules import assert_round_open_for  # the cycle's models import this package's
+
     if not period.is_open:
         raise ValidationError(
             _("The period %(period)s is closed: its data can no longer be changed.")
             % {"period": period.label},
             code="period_closed",
         )
+    assert_round_open_for(period)  # a frozen evaluation round's data changes only after a reopen
 
 
 def check_types(*, model: type[Model], values: dict[str, Any]) -> None:
