@@ -213,6 +213,8 @@ def review_context(*, country: Country, period: ReportingPeriod, user) -> Review
         (p for p in periods if p.kind == ReportingPeriod.Kind.BASELINE and p.starts_on < period.starts_on),
         None,
     )
+    if baseline_period is not None and previous_period is not None and baseline_period.pk == previous_period.pk:
+        baseline_period = None  # the previous period is the baseline: one column says it
     items = selectors.country_period_items(country=country, period=period)
     earlier_ids = [p.pk for p in (baseline_period, previous_period) if p is not None]
     earlier: dict[tuple[int, int], IndicatorValue] = {}
