@@ -17,17 +17,40 @@ from .texts import _text_edit_url
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Each role's home starts with its own queue: reviewers what waits for their review, staff what was
+    returned to them and what is due soon (paged and filtered through the address: r-*, s-*)."""
     attention = selectors.attention_for(user=request.user)
+    can_review = access.can_review(request.user)
+    queue = (
+        selectors.review_queue(
+            user=request.user,
+            filters=selectors.QueueFilters.from_query(request.GET, prefix="r-"),
+            page=request.GET.get("r-page"),
+        )
+        if can_review
+        else None
+    )
+    staff_queue = (
+        selectors.staff_queue(
+            user=request.user,
+            filters=selectors.QueueFilters.from_query(request.GET, prefix="s-"),
+            page=request.GET.get("s-page"),
+        )
+        if access.is_staff_member(request.user)
+        else None
+    )
     return render(
         request,
         "commitments/home.html",
         {
             "attention": attention,
+            "queue": queue,
+            "staff_queue": staff_queue,
             "texts": [
                 (item.working_copy(), _text_edit_url(item))
                 for item in selectors.texts_needing_attention(user=request.user)
             ],
-            "can_review": access.can_review(request.user),
+            "can_review": can_review,
             "is_minister": access.is_minister(request.user),
         },
     )

@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from commitments.models import IndicatorValue, ReportingPeriod, Status
@@ -75,9 +75,13 @@ def submitted_country(nl, staff_nl, reviewer, indicator):
             else:
                 typed["number_value"] = 10 * factor + number
             value = indicator_value_save(country=nl, indicator=item, period=period, user=staff_nl, **typed)
-            value = reviewable_transition(item=value, expected_version=value.version, action="submit", user=staff_nl)
+            value = reviewable_transition(
+                item=value, expected_version=value.version, action="submit", user=staff_nl
+            )
             if period == baseline:
-                reviewable_transition(item=value, expected_version=value.version, action="approve", user=reviewer)
+                reviewable_transition(
+                    item=value, expected_version=value.version, action="approve", user=reviewer
+                )
     return progress
 
 
@@ -103,7 +107,8 @@ def test_queue_review_with_exceptions_and_a_reply(open_page, submitted_country, 
     expect(rita.locator(f"#value-{vi3.pk}").get_by_text("Rule broken")).to_be_visible()
     axe_clean(rita)
     height = page_height(rita)
-    print(f"\nreview page height at 1366 px, {IndicatorValue.objects.filter(period=period).count()} values: {height} px")
+    count = IndicatorValue.objects.filter(period=period).count()
+    print(f"\nreview page height at 1366 px, {count} values: {height} px")
     assert height < 5 * 768, height  # a few screens, not 15,000 px
     look(rita, "review-en")
     rita.get_by_label(f"Decision: {vi3.indicator.name}").select_option("return")
@@ -126,7 +131,9 @@ def test_queue_review_with_exceptions_and_a_reply(open_page, submitted_country, 
     anna.get_by_label(re.compile("^Your message")).fill("VI-3 counts cases, not victims; see the note.")
     anna.get_by_role("button", name=re.compile("^Send")).click()
     expect(anna.get_by_text("Your message is in the conversation.")).to_be_visible()
-    expect(anna.locator("#thread").get_by_text("VI-3 counts cases, not victims; see the note.")).to_be_visible()
+    expect(
+        anna.locator("#thread").get_by_text("VI-3 counts cases, not victims; see the note.")
+    ).to_be_visible()
     axe_clean(anna)
     look(anna, "thread-en")
 

@@ -29,7 +29,9 @@ def cell(matrix, country: str, goal: str):
 
 def victim_id_codes() -> list[str]:
     return list(
-        Indicator.objects.filter(goal__code="VICTIM_ID", is_active=True).order_by("code").values_list("code", flat=True)
+        Indicator.objects.filter(goal__code="VICTIM_ID", is_active=True)
+        .order_by("code")
+        .values_list("code", flat=True)
     )
 
 
@@ -53,12 +55,18 @@ def test_a_goal_is_approved_only_when_every_value_is(nl, staff_nl, reviewer, ind
             reviewer=reviewer,
         )
     found = cell(completeness_matrix(period=progress_period), "NL", "VICTIM_ID")
-    assert (found.state, found.values_entered, found.values_expected) == (CellState.APPROVED, len(codes), len(codes))
+    assert (found.state, found.values_entered, found.values_expected) == (
+        CellState.APPROVED,
+        len(codes),
+        len(codes),
+    )
 
 
 def test_every_approved_cell_has_all_its_values(nl, be, staff_nl, reviewer, indicator, progress_period):
     approve(
-        give_value(country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="1"),
+        give_value(
+            country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="1"
+        ),
         staff=staff_nl,
         reviewer=reviewer,
     )
@@ -71,15 +79,23 @@ def test_every_approved_cell_has_all_its_values(nl, be, staff_nl, reviewer, indi
                 assert one.values_entered == 0 and not any(one.counts.values())
 
 
-def test_the_on_time_rate_counts_values_submitted_by_the_deadline(nl, staff_nl, reviewer, indicator, progress_period):
-    on_time = give_value(country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="1")
-    late = give_value(country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl, number="1")
+def test_the_on_time_rate_counts_values_submitted_by_the_deadline(
+    nl, staff_nl, reviewer, indicator, progress_period
+):
+    on_time = give_value(
+        country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="1"
+    )
+    late = give_value(
+        country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl, number="1"
+    )
     approve(on_time, staff=staff_nl, reviewer=reviewer)
     approve(late, staff=staff_nl, reviewer=reviewer)
     deadline = timezone.make_aware(dt.datetime.combine(progress_period.deadline, dt.time(12)))
     IndicatorValue.objects.filter(pk=on_time.pk).update(submitted_at=deadline)
     IndicatorValue.objects.filter(pk=late.pk).update(submitted_at=deadline + dt.timedelta(days=1))
-    give_value(country=nl, indicator=indicator("VI-3"), period=progress_period, user=staff_nl, number="1")  # a draft
+    give_value(
+        country=nl, indicator=indicator("VI-3"), period=progress_period, user=staff_nl, number="1"
+    )  # a draft
     matrix = completeness_matrix(period=progress_period)
     expected = len(matrix.rows) * Indicator.objects.filter(is_active=True).count()
     assert (matrix.values_on_time, matrix.values_expected) == (1, expected)

@@ -1,4 +1,4 @@
-"""Charts on pages: readable text, axes that fit the indicator type, drafts marked, no single-series legend."""
+"""Charts on pages: readable text, axes fitting the indicator type, drafts marked, no single-series legend."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ def tick_labels(svg: str) -> list[str]:
 @pytest.fixture
 def maturity_chart(nl, staff_nl, reviewer, indicator, baseline_period, progress_period):
     """PR-1 (a maturity level): approved 2 in 2013, a draft 3 in 2014."""
-    value = give_value(country=nl, indicator=indicator("PR-1"), period=baseline_period, user=staff_nl, number="2")
+    value = give_value(
+        country=nl, indicator=indicator("PR-1"), period=baseline_period, user=staff_nl, number="2"
+    )
     value = reviewable_transition(item=value, expected_version=value.version, action="submit", user=staff_nl)
     reviewable_transition(item=value, expected_version=value.version, action="approve", user=reviewer)
     give_value(country=nl, indicator=indicator("PR-1"), period=progress_period, user=staff_nl, number="3")
@@ -56,7 +58,11 @@ def test_drafts_are_marked_as_drafts_for_their_editors(maturity_chart, staff_nl,
 
 def test_a_single_series_has_no_legend_and_percentages_run_0_to_100():
     chart = bar_chart(
-        title="VS-2", categories=["2013", "2014"], series=[Series("NL", [40, 55])], axis="percentage", min_text=12
+        title="VS-2",
+        categories=["2013", "2014"],
+        series=[Series("NL", [40, 55])],
+        axis="percentage",
+        min_text=12,
     )
     svg = str(chart.svg)
     assert tick_labels(svg) == ["0", "25", "50", "75", "100"]

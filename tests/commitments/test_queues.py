@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from commitments.queues import QueueFilters, review_queue, staff_queue
 from django.urls import reverse
 from django.utils import timezone
 
 from commitments.models import Country, CountryAssignment, IndicatorValue, ReportingPeriod
-from commitments.queues import QueueFilters, review_queue, staff_queue
 from commitments.services import reviewable_transition
 from tests.commitments.views_support import give_value, signed_in
 
@@ -39,8 +39,12 @@ def give_and_submit(*, country, codes, period, user, indicator, days_ago=0):
 @pytest.fixture
 def waiting(nl, be, staff_nl, staff_be, indicator, progress_period, baseline_period):
     """Belgium 2014: 2 items waiting 10 days; the Netherlands 2014: 3 items waiting 2 days; NL 2013: 1."""
-    give_and_submit(country=be, codes=CODES[:2], period=progress_period, user=staff_be, indicator=indicator, days_ago=10)
-    give_and_submit(country=nl, codes=CODES[:3], period=progress_period, user=staff_nl, indicator=indicator, days_ago=2)
+    give_and_submit(
+        country=be, codes=CODES[:2], period=progress_period, user=staff_be, indicator=indicator, days_ago=10
+    )
+    give_and_submit(
+        country=nl, codes=CODES[:3], period=progress_period, user=staff_nl, indicator=indicator, days_ago=2
+    )
     give_and_submit(country=nl, codes=CODES[:1], period=baseline_period, user=staff_nl, indicator=indicator)
 
 
@@ -59,8 +63,12 @@ class TestTheReviewQueue:
         queue = review_queue(user=reviewer, filters=QueueFilters(country="NL", period=progress_period.pk))
         assert [(w.country.code, w.count) for w in queue.page] == [("NL", 3)]
 
-    def test_counts_what_the_reviewer_may_not_judge(self, waiting, administrator, nl, indicator, progress_period):
-        give_and_submit(country=nl, codes=["PR-1"], period=progress_period, user=administrator, indicator=indicator)
+    def test_counts_what_the_reviewer_may_not_judge(
+        self, waiting, administrator, nl, indicator, progress_period
+    ):
+        give_and_submit(
+            country=nl, codes=["PR-1"], period=progress_period, user=administrator, indicator=indicator
+        )
         queue = review_queue(user=administrator)
         nl_2014 = next(w for w in queue.page if w.country.code == "NL" and w.period == progress_period)
         assert (nl_2014.count, nl_2014.own) == (4, 1)
@@ -78,7 +86,9 @@ class TestTheReviewQueue:
                 membership="founding",
                 joined_on=dt.date(2012, 12, 5),
             )
-            give_and_submit(country=country, codes=["VI-2"], period=progress_period, user=reviewer, indicator=indicator)
+            give_and_submit(
+                country=country, codes=["VI-2"], period=progress_period, user=reviewer, indicator=indicator
+            )
         first, second = review_queue(user=reviewer, page=1), review_queue(user=reviewer, page="2")
         assert len(first.page) == 15 and len(second.page) == 2
         assert review_queue(user=reviewer, page="999").page.number == 2  # out of range: the last page
@@ -90,12 +100,18 @@ class TestTheStaffQueue:
         items = []
         for code in CODES:
             value = submit(
-                give_value(country=nl, indicator=indicator(code), period=progress_period, user=staff_nl, number="5"),
+                give_value(
+                    country=nl, indicator=indicator(code), period=progress_period, user=staff_nl, number="5"
+                ),
                 staff_nl,
             )
             items.append(
                 reviewable_transition(
-                    item=value, expected_version=value.version, action="return", user=reviewer, reason=f"Check {code}."
+                    item=value,
+                    expected_version=value.version,
+                    action="return",
+                    user=reviewer,
+                    reason=f"Check {code}.",
                 )
             )
         return items
@@ -131,7 +147,9 @@ class TestTheHomePage:
         assert "Waiting for your review" not in html
 
     def test_the_queue_filter_and_page_come_from_the_address(self, waiting, reviewer, progress_period):
-        response = signed_in(reviewer).get(reverse("home"), {"r-country": "be", "r-period": progress_period.pk})
+        response = signed_in(reviewer).get(
+            reverse("home"), {"r-country": "be", "r-period": progress_period.pk}
+        )
         assert [w.country.code for w in response.context["queue"].page] == ["BE"]
         response = signed_in(reviewer).get(reverse("home"), {"r-country": "<script>", "r-page": "x"})
         assert response.status_code == 200 and response.context["queue"].total_groups == 3
@@ -151,12 +169,16 @@ class TestQueryCounts:
                 membership="founding",
                 joined_on=dt.date(2012, 12, 5),
             )
-            give_and_submit(country=country, codes=CODES[:2], period=period, user=reviewer, indicator=indicator)
+            give_and_submit(
+                country=country, codes=CODES[:2], period=period, user=reviewer, indicator=indicator
+            )
             CountryAssignment.objects.create(
                 user=type(reviewer).objects.get(username="anna-nl"), country=country
             )
 
-    def test_the_reviewers_home(self, waiting, reviewer, indicator, progress_period, django_assert_max_num_queries):
+    def test_the_reviewers_home(
+        self, waiting, reviewer, indicator, progress_period, django_assert_max_num_queries
+    ):
         client = signed_in(reviewer)
         with django_assert_max_num_queries(25) as before:
             client.get(reverse("home"))
@@ -166,7 +188,9 @@ class TestQueryCounts:
             client.get(reverse("home"))
         assert len(after.captured_queries) == len(before.captured_queries)
 
-    def test_the_staff_home(self, waiting, staff_nl, reviewer, indicator, progress_period, django_assert_max_num_queries):
+    def test_the_staff_home(
+        self, waiting, staff_nl, reviewer, indicator, progress_period, django_assert_max_num_queries
+    ):
         client = signed_in(staff_nl)
         with django_assert_max_num_queries(30) as before:
             client.get(reverse("home"))

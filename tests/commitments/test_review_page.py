@@ -6,11 +6,11 @@ import datetime as dt
 import re
 
 import pytest
+from commitments.review_context import review_context
 from django.test import override_settings
 from django.urls import reverse
 
 from commitments.models import Country, Indicator, IndicatorValue, Status
-from commitments.review_context import review_context
 from commitments.services import reviewable_transition
 from tests.commitments.views_support import give_value, signed_in
 
@@ -35,7 +35,9 @@ def waiting(nl, staff_nl, reviewer, administrator, indicator, baseline_period, p
     """
     for code, number in (("VI-2", "200"), ("RA-2", "5")):
         approved(
-            give_value(country=nl, indicator=indicator(code), period=baseline_period, user=staff_nl, number=number),
+            give_value(
+                country=nl, indicator=indicator(code), period=baseline_period, user=staff_nl, number=number
+            ),
             staff=staff_nl,
             reviewer=reviewer,
         )
@@ -46,7 +48,11 @@ def waiting(nl, staff_nl, reviewer, administrator, indicator, baseline_period, p
         )
     ra2 = submitted(values["RA-2"], staff_nl)
     ra2 = reviewable_transition(
-        item=ra2, expected_version=ra2.version, action="return", user=administrator, reason="Median, not mean."
+        item=ra2,
+        expected_version=ra2.version,
+        action="return",
+        user=administrator,
+        reason="Median, not mean.",
     )
     values["RA-2"] = give_value(
         country=nl,
@@ -89,7 +95,9 @@ class TestTheContext:
         assert steps == ["submit", "return", "submit"]
         assert ra2.thread[1].text == "Median, not mean."
 
-    def test_four_eyes_items_are_marked_with_the_reason(self, waiting, nl, progress_period, staff_nl, reviewer):
+    def test_four_eyes_items_are_marked_with_the_reason(
+        self, waiting, nl, progress_period, staff_nl, reviewer
+    ):
         value = IndicatorValue.objects.get(country=nl, period=progress_period, indicator__code="PR-1")
         # A reviewer who edited the figure (reviewers may edit every country) may not judge it.
         IndicatorValue.objects.filter(pk=value.pk).update(edited_by=reviewer)
@@ -144,7 +152,9 @@ class TestDecidingAtOnce:
             **{f"decision-value-{vi2.pk}": "approve"},
         )
         rows = IndicatorValue.objects.filter(period=progress_period)
-        assert {v.indicator.code: v.status for v in rows.select_related("indicator")}["VI-2"] == Status.APPROVED
+        assert {v.indicator.code: v.status for v in rows.select_related("indicator")}[
+            "VI-2"
+        ] == Status.APPROVED
         returned = rows.filter(status=Status.RETURNED)
         assert returned.count() == 3 and set(returned.values_list("review_reason", flat=True)) == {
             "Sources missing."
@@ -161,7 +171,7 @@ class TestDecidingAtOnce:
         )
         assert response.status_code == 400
         html = response.content.decode()
-        assert "Nothing was changed" in html and f'<option value="return" selected>' in html
+        assert "Nothing was changed" in html and '<option value="return" selected>' in html
         assert not IndicatorValue.objects.filter(period=progress_period, status=Status.APPROVED).exists()
 
     def test_an_item_changed_since_the_page_was_loaded_stops_the_batch(
@@ -173,7 +183,9 @@ class TestDecidingAtOnce:
         # Someone returns VI-2 and staff change it and submit again, while the reviewer reads.
         vi2 = waiting["VI-2"]
         IndicatorValue.objects.filter(pk=vi2.pk).update(version=vi2.version + 3)
-        response = client.post(self.url(progress_period), {"action": "decide", "seen": seen, "default": "approve"})
+        response = client.post(
+            self.url(progress_period), {"action": "decide", "seen": seen, "default": "approve"}
+        )
         assert response.status_code == 409
         assert not IndicatorValue.objects.filter(period=progress_period, status=Status.APPROVED).exists()
 
@@ -220,7 +232,9 @@ class TestDecidingAtOnce:
     @override_settings(FOUR_EYES_REQUIRED=True)
     def test_staff_and_ministers_may_not_decide(self, waiting, staff_nl, minister, progress_period):
         for user in (staff_nl, minister):
-            response = signed_in(user).post(self.url(progress_period), {"action": "decide", "default": "approve"})
+            response = signed_in(user).post(
+                self.url(progress_period), {"action": "decide", "default": "approve"}
+            )
             assert response.status_code == 403
 
 
@@ -230,14 +244,18 @@ class TestQueryCounts:
     # 14 history of the values, 15 messages.
     QUERIES = 15
 
-    def test_the_review_page(self, waiting, reviewer, progress_period, indicator, staff_nl, django_assert_num_queries):
+    def test_the_review_page(
+        self, waiting, reviewer, progress_period, indicator, staff_nl, django_assert_num_queries
+    ):
         client = signed_in(reviewer)
         url = reverse("review", args=["NL", progress_period.pk])
         with django_assert_num_queries(self.QUERIES):
             assert client.get(url).status_code == 200
         nl = Country.objects.get(code="NL")
         for code in ("VI-5", "VS-2", "VS-4", "PR-2"):
-            value = give_value(country=nl, indicator=indicator(code), period=progress_period, user=staff_nl, number="7")
+            value = give_value(
+                country=nl, indicator=indicator(code), period=progress_period, user=staff_nl, number="7"
+            )
             submitted(value, staff_nl)
         for number in range(3):
             Country.objects.create(
@@ -248,6 +266,8 @@ class TestQueryCounts:
                 membership="founding",
                 joined_on=dt.date(2012, 12, 5),
             )
-        Indicator.objects.create(code="ZZ-Q", goal=indicator("VI-2").goal, name_en="Extra", value_type="number")
+        Indicator.objects.create(
+            code="ZZ-Q", goal=indicator("VI-2").goal, name_en="Extra", value_type="number"
+        )
         with django_assert_num_queries(self.QUERIES):
             assert client.get(url).status_code == 200

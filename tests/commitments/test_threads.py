@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from commitments.threads import item_thread
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from commitments.models import ItemComment
 from commitments.services import item_comment_add, reviewable_transition
-from commitments.threads import item_thread
 from tests.commitments.views_support import give_value, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def returned(nl, staff_nl, reviewer, indicator, progress_period):
-    value = give_value(country=nl, indicator=indicator("RA-2"), period=progress_period, user=staff_nl, number="4")
+    value = give_value(
+        country=nl, indicator=indicator("RA-2"), period=progress_period, user=staff_nl, number="4"
+    )
     value = reviewable_transition(item=value, expected_version=value.version, action="submit", user=staff_nl)
     return reviewable_transition(
         item=value, expected_version=value.version, action="return", user=reviewer, reason="Mean or median?"
@@ -48,7 +50,9 @@ def test_staff_answer_a_return_and_both_sides_read_it(returned, staff_nl, review
 
 
 def test_the_reviewer_answers_back(returned, reviewer):
-    assert signed_in(reviewer).post(reply_url(returned), {"body": "Then say so in the note."}).status_code == 302
+    assert (
+        signed_in(reviewer).post(reply_url(returned), {"body": "Then say so in the note."}).status_code == 302
+    )
     assert ItemComment.objects.get().author == reviewer
 
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from reporting.charts import format_number
+from alliance_monitor.charts import format_number
 
-from .models import (
+from ..models import (
     CommitmentProgress,
     Country,
     Goal,
@@ -30,8 +30,11 @@ from .models import (
     Reviewable,
     Status,
 )
-from .templatetags.workspace import display_value
+from ..templatetags.workspace import display_value
+from .consistency import active_rules, consistency_violations, rule_specs
+from .entry import country_period_items
 from .threads import ItemStory, ThreadEntry, kind_of, stories_for
+from .workspace import period_before, periods_in_order, value_trend
 
 
 @dataclass
@@ -168,7 +171,7 @@ def _readable(item: Reviewable, name: str, value: Any) -> str:
 
 def changes_since(item: Reviewable, story: ItemStory) -> list[Difference]:
     """The content fields that differ between the item as it was returned and as it is now."""
-    from .services import CONTENT_FIELDS
+    from ..services import CONTENT_FIELDS  # the one list of what a person enters per kind
 
     record = story.returned_record
     if record is None:
@@ -187,7 +190,7 @@ def changes_since(item: Reviewable, story: ItemStory) -> list[Difference]:
 
 
 def _four_eyes(item: Reviewable, user) -> str:
-    from .services import four_eyes_required
+    from ..services import four_eyes_required  # the setting is read where the rule is enforced
 
     if not four_eyes_required() or user.pk is None:
         return ""
@@ -205,25 +208,29 @@ def review_context(*, country: Country, period: ReportingPeriod, user) -> Review
     previous period's approved values (1), the previous period's approved progress and follow-ups (2),
     the rules in force (1), the items' history (1 per kind present) and messages (1).
     """
-    from . import selectors
-
-    periods = selectors.periods_in_order()
-    previous_period = selectors.period_before(period=period, periods=periods)
+    periods = periods_in_order()
+    previous_period = period_before(period=period, periods=periods)
     baseline_period = next(
         (p for p in periods if p.kind == ReportingPeriod.Kind.BASELINE and p.starts_on < period.starts_on),
         None,
     )
-    if baseline_period is not None and previous_period is not None and baseline_period.pk == previous_period.pk:
+    if (
+        baseline_period is not None
+        and previous_period is not None
+        and baseline_period.pk == previous_period.pk
+    ):
         baseline_period = None  # the previous period is the baseline: one column says it
-    items = selectors.country_period_items(country=country, period=period)
+    items = country_period_items(country=country, period=period)
     earlier_ids = [p.pk for p in (baseline_period, previous_period) if p is not None]
     earlier: dict[tuple[int, int], IndicatorValue] = {}
     previous_progress: dict[int, CommitmentProgress] = {}
     previous_follow_ups: dict[int, RecommendationFollowUp] = {}
     if earlier_ids:
-        for value in IndicatorValue.objects.approved().filter(
-            country=country, period_id__in=earlier_ids
-        ).select_related("indicator"):
+        for value in (
+            IndicatorValue.objects.approved()
+            .filter(country=country, period_id__in=earlier_ids)
+            .select_related("indicator")
+        ):
             earlier[(value.indicator_id, value.period_id)] = value
     if previous_period is not None:
         previous_progress = {
@@ -240,7 +247,7 @@ def review_context(*, country: Country, period: ReportingPeriod, user) -> Review
         }
 
     # The rules, evaluated once for the period as the reports evaluate them.
-    rules = selectors.rule_specs(selectors.active_rules())
+    rules = rule_specs(active_rules())
     after = {
         item.indicator.code: item.number_value
         for item in items
@@ -251,7 +258,7 @@ def review_context(*, country: Country, period: ReportingPeriod, user) -> Review
         for (_indicator_id, period_id), value in earlier.items()
         if previous_period is not None and period_id == previous_period.pk and value.number_value is not None
     }
-    violations = selectors.consistency_violations(rules=rules, before=before, after=after)
+    violations = consistency_violations(rules=rules, before=before, after=after)
 
     stories = stories_for(items=items)
     rows: list[ReviewRow] = []
@@ -290,7 +297,7 @@ def review_context(*, country: Country, period: ReportingPeriod, user) -> Review
                 row.change = _signed(now - then)
                 if then > 0:
                     row.change_percent = _signed((100 * (now - then) / then).quantize(Decimal("0.1"))) + " %"
-            trend = selectors.value_trend(indicator=indicator, baseline=prev, latest=item) if prev else None
+            trend = value_trend(indicator=indicator, baseline=prev, latest=item) if prev else None
             row.trend = str(trend or "")
             row.violations = [v for v in violations if indicator.code in v.indicators]
         elif isinstance(item, CommitmentProgress):
@@ -309,7 +316,8 @@ def review_context(*, country: Country, period: ReportingPeriod, user) -> Review
 
     waiting: dict[int, GoalRows] = {}
     for row in sorted(
-        (r for r in rows if r.item.status == Status.SUBMITTED), key=lambda r: (r.goal.order, r.kind != "value")
+        (r for r in rows if r.item.status == Status.SUBMITTED),
+        key=lambda r: (r.goal.order, r.kind != "value"),
     ):
         waiting.setdefault(row.goal.pk, GoalRows(goal=row.goal, rows=[])).rows.append(row)
     return ReviewContext(

@@ -17,8 +17,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from . import access
-from .models import (
+from .. import access
+from ..models import (
     CommitmentProgress,
     Country,
     Indicator,
@@ -28,6 +28,7 @@ from .models import (
     Reviewable,
     Status,
 )
+from .threads import reply_counts
 
 DUE_SOON_DAYS = 30
 PER_PAGE = 15
@@ -205,6 +206,14 @@ class StaffQueue:
     periods: list[ReportingPeriod] = field(default_factory=list)  # open periods (the filter)
 
 
+def _country_of(item: Reviewable) -> Country:
+    if isinstance(item, IndicatorValue):
+        return item.country
+    if isinstance(item, CommitmentProgress):
+        return item.commitment.country
+    return item.recommendation.country
+
+
 def _title(kind: str, item: Reviewable) -> str:
     from django.utils.translation import gettext as _
 
@@ -229,8 +238,6 @@ def staff_queue(
     open periods (1), the returned items' keys (3), the page's items (at most 3), the replies on them (1),
     the active indicators (1), the due-soon counts (1): eleven at most, whatever the numbers.
     """
-    from .threads import reply_counts
-
     filters = filters or QueueFilters()
     today = today or timezone.localdate()
     countries = {c.pk: c for c in access.editable_countries(user, Country.objects.all())}
@@ -268,13 +275,11 @@ def staff_queue(
             for item in model.objects.filter(pk__in=wanted[kind]).select_related(*related[kind]):
                 loaded[(kind, item.pk)] = item
     counts = reply_counts(items=list(loaded.items()))
-    from .services import country_of
-
     shown.object_list = [
         ReturnedItem(
             kind=kind,
             item=loaded[(kind, pk)],
-            country=country_of(loaded[(kind, pk)]),
+            country=_country_of(loaded[(kind, pk)]),
             title=_title(kind, loaded[(kind, pk)]),
             replies=counts.get((kind, pk), 0),
         )
@@ -288,18 +293,14 @@ def staff_queue(
     if near:
         expected = Indicator.objects.filter(is_active=True).count()
         counts_by: dict[tuple[int, int], dict[str, int]] = {}
-        has_figure = (
-            Q(number_value__isnull=False) | Q(boolean_value__isnull=False) | ~Q(text_value="")
-        )
+        has_figure = Q(number_value__isnull=False) | Q(boolean_value__isnull=False) | ~Q(text_value="")
         for row in (
             IndicatorValue.objects.filter(
                 country_id__in=country_ids, period_id__in=[p.pk for p in near], indicator__is_active=True
             )
             .values("country_id", "period_id")
             .annotate(
-                submitted=Count(
-                    "pk", filter=Q(status__in=[Status.SUBMITTED, Status.APPROVED]) & has_figure
-                ),
+                submitted=Count("pk", filter=Q(status__in=[Status.SUBMITTED, Status.APPROVED]) & has_figure),
                 drafts=Count("pk", filter=Q(status=Status.DRAFT)),
                 returned=Count("pk", filter=Q(status=Status.RETURNED)),
             )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from .models import (
+from ..models import (
     CommitmentProgress,
     IndicatorValue,
     ItemComment,
@@ -114,7 +114,9 @@ def stories_for(*, items: list[Reviewable]) -> dict[tuple[str, int], ItemStory]:
         wanted = Q()
         for kind, pks in by_kind.items():
             wanted |= Q(item_kind=kind, item_id__in=pks)
-        for comment in ItemComment.objects.filter(wanted).select_related("author").order_by("created_at", "id"):
+        for comment in (
+            ItemComment.objects.filter(wanted).select_related("author").order_by("created_at", "id")
+        ):
             stories[(comment.item_kind, comment.item_id)].thread.append(
                 ThreadEntry(
                     at=comment.created_at,
