@@ -20,6 +20,9 @@ def item_comment_add(*, item: Reviewable, user, body: str) -> ItemComment:
     """
     if body is not None and not isinstance(body, str):
         raise ValidationError({"body": [TEXT_ONLY]}, code="invalid")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message before sending it.")}, code="required")
     country = country_of(item)
     if country is None or not access.can_edit_country(user, country):
         raise PermissionDenied(_("Only the country's staff and reviewers take part in this conversation."))
@@ -30,7 +33,7 @@ def item_comment_add(*, item: Reviewable, user, body: str) -> ItemComment:
         country=country,
         period_id=item.period_id,
         author=user,
-        body=(body or "").strip(),
+        body=body,
     )
     comment.full_clean()
     comment._history_user = user

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from commitments.review_context import review_context
+from commitments.selectors import review_context
 from django.test import override_settings
 from django.urls import reverse
 

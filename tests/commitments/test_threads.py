@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from commitments.threads import item_thread
+from commitments.selectors import item_thread
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
