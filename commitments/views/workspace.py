@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from alliance_monitor.charts import Chart, Series, bar_chart
 
 from .. import access, selectors
-from ..models import Country, Indicator, ReportingPeriod
+from ..models import Country, Indicator, ReportingPeriod, Status
 from .base import _country
 from .texts import _text_edit_url
 
@@ -71,6 +71,21 @@ def country_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Page charts are drawn at the size they are shown (no scaling), so 12 px text stays 12 px on screen and
+# the chart fits a 390 px phone beside the page's margins.
+PAGE_CHART_WIDTH = 320
+PAGE_CHART_TEXT = 12
+
+
+def _axis_for(indicator: Indicator, values: list) -> str:
+    """The axis the indicator's type asks for: maturity 0-4, percentages 0-100, whole numbers as counts."""
+    if indicator.value_type in {Indicator.ValueType.MATURITY, Indicator.ValueType.PERCENTAGE}:
+        return str(indicator.value_type)
+    if all(value == value.to_integral_value() for value in values if value is not None):
+        return "count"
+    return ""
+
+
 def _goal_chart(
     goal: selectors.GoalOverview, periods: list[ReportingPeriod], country: Country
 ) -> Chart | None:
@@ -78,19 +93,27 @@ def _goal_chart(
     if line is None:
         return None
     indicator = line.indicator
-    unit = indicator.unit if indicator.value_type != Indicator.ValueType.MATURITY else _("level 0–4")
+    unit = indicator.unit_text if indicator.value_type != Indicator.ValueType.MATURITY else _("level 0–4")
+    values = [cell.number_value if cell is not None else None for cell in line.cells]
     return bar_chart(
         title=f"{indicator.code} {indicator.name}",
         categories=[period.name for period in periods],
         series=[
             Series(
                 name=country.name,
-                values=[cell.number_value if cell is not None else None for cell in line.cells],
+                values=values,
+                # Editors see drafts: drawn and labelled as drafts, never like approved figures.
+                drafts=tuple(
+                    cell is not None and cell.number_value is not None and cell.status != Status.APPROVED
+                    for cell in line.cells
+                ),
             )
         ],
         unit=unit,
         direction=indicator.direction,
-        axis={"maturity": "maturity", "percentage": "percentage"}.get(indicator.value_type, ""),
+        axis=_axis_for(indicator, values),
+        width=PAGE_CHART_WIDTH,
+        min_text=PAGE_CHART_TEXT,
     )
 
 
