@@ -285,7 +285,8 @@ def bar_chart(
                     f'<rect x="{x:.1f}" y="{zero_y - 6:.1f}" width="{bar_w - 2:.1f}" height="6" fill="none" '
                     f'stroke="{ASSESSMENT_COLOURS["missing"]}" stroke-dasharray="3 2"/>'
                     f'<text x="{centre + 3:.1f}" y="{zero_y - 9:.1f}" transform="rotate(-90 {centre + 3:.1f} '
-                    f'{zero_y - 9:.1f})" font-size="{label_size}" fill="{INK_SOFT}">{escape(_("no data"))}</text>'
+                    f'{zero_y - 9:.1f})" font-size="{label_size}" fill="{INK_SOFT}">'
+                    f"{escape(_('no data'))}</text>"
                 )
                 continue
             y = y_of(max(float(value), 0.0))
@@ -338,6 +339,7 @@ def bar_chart(
         )
     parts.append("</svg>")
     headers = ["", *[one.name for one in series]]
+
     def cell(one: Series, index: int) -> str:
         text = format_number(one.values[index] if index < len(one.values) else None)
         return f"{text} ({_('draft')})" if one.is_draft(index) and text != "—" else text

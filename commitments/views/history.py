@@ -1,4 +1,4 @@
-"""An item's history: every version, who changed it and why."""
+"""An item's history: every version, who changed it and why; and its conversation (messages)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access, selectors, services
-from ..models import CommitmentProgress, IndicatorValue, RecommendationFollowUp, Reviewable, Status
+from ..models import CommitmentProgress, Country, IndicatorValue, RecommendationFollowUp, Reviewable, Status
 from ..templatetags.workspace import display_value
 from .base import _require
 from .review import _review_item

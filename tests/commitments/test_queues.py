@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from commitments.selectors import QueueFilters, review_queue, staff_queue
 from django.urls import reverse
 from django.utils import timezone
 
 from commitments.models import Country, CountryAssignment, IndicatorValue, ReportingPeriod
+from commitments.selectors import QueueFilters, review_queue, staff_queue
 from commitments.services import reviewable_transition
 from tests.commitments.views_support import give_value, signed_in
 
@@ -27,7 +27,8 @@ def give_and_submit(*, country, codes, period, user, indicator, days_ago=0, numb
     items = []
     for code in codes:
         value = submit(
-            give_value(country=country, indicator=indicator(code), period=period, user=user, number=number), user
+            give_value(country=country, indicator=indicator(code), period=period, user=user, number=number),
+            user,
         )
         if days_ago:
             IndicatorValue.objects.filter(pk=value.pk).update(
@@ -68,7 +69,12 @@ class TestTheReviewQueue:
         self, waiting, administrator, nl, indicator, progress_period
     ):
         give_and_submit(
-            country=nl, codes=["PR-1"], period=progress_period, user=administrator, indicator=indicator, number="3"
+            country=nl,
+            codes=["PR-1"],
+            period=progress_period,
+            user=administrator,
+            indicator=indicator,
+            number="3",
         )
         queue = review_queue(user=administrator)
         nl_2014 = next(w for w in queue.page if w.country.code == "NL" and w.period == progress_period)

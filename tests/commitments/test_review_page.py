@@ -6,11 +6,11 @@ import datetime as dt
 import re
 
 import pytest
-from commitments.selectors import review_context
 from django.test import override_settings
 from django.urls import reverse
 
 from commitments.models import Country, Indicator, IndicatorValue, Status
+from commitments.selectors import review_context
 from commitments.services import reviewable_transition
 from tests.commitments.views_support import give_value, signed_in
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from commitments.selectors import item_thread
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from commitments.models import ItemComment
+from commitments.selectors import item_thread
 from commitments.services import item_comment_add, reviewable_transition
 from tests.commitments.views_support import give_value, signed_in
 
