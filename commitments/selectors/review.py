@@ -78,7 +78,10 @@ class ReviewRow:
 
     @property
     def has_details(self) -> bool:
-        return bool(self.note or self.evidence or self.thread or self.changes_since_return)
+        """Whether there is more to read than the row shows: a note, evidence, what changed since it was
+        returned, or a conversation (a submission alone says nothing new)."""
+        said = any(entry.is_message or entry.step in {"return", "reopen"} for entry in self.thread)
+        return bool(self.note or self.evidence or self.changes_since_return or said)
 
 
 @dataclass
@@ -124,6 +127,15 @@ class ReviewContext:
         return [*self.waiting_rows, *self.returned, *self.drafts, *self.approved]
 
 
+def _compact(value: IndicatorValue | None) -> str:
+    """A value as the review table shows it: a maturity level as "3 / 4" (the words take a line each)."""
+    if value is None:
+        return ""
+    if value.indicator.value_type == Indicator.ValueType.MATURITY and value.number_value is not None:
+        return f"{format_number(value.number_value)} / 4"
+    return display_value(value)
+
+
 def _number(value: IndicatorValue | None) -> Decimal | None:
     if value is None:
         return None
@@ -151,7 +163,8 @@ def bounds_text(indicator: Indicator) -> str:
     if low is not None and high is not None:
         return f"{format_number(low)}–{format_number(high)}{suffix}"
     if low is not None:
-        return f"≥ {format_number(low)}{suffix}"
+        # "≥ 0" for a count says nothing a reviewer needs; other lower bounds are worth a glance.
+        return "" if low == 0 else f"≥ {format_number(low)}{suffix}"
     if high is not None:
         return f"≤ {format_number(high)}{suffix}"
     return ""
@@ -282,7 +295,7 @@ def review_context(*, country: Country, period: ReportingPeriod, user) -> Review
         if isinstance(item, IndicatorValue):
             indicator = item.indicator
             row.goal, row.code, row.title = indicator.goal, indicator.code, indicator.name
-            row.shown, row.note = display_value(item), item.note
+            row.shown, row.note = _compact(item), item.note
             row.unit = indicator.unit_text if indicator.value_type == Indicator.ValueType.NUMBER else ""
             row.bounds = bounds_text(indicator)
             base = earlier.get((indicator.pk, baseline_period.pk)) if baseline_period else None
@@ -290,8 +303,7 @@ def review_context(*, country: Country, period: ReportingPeriod, user) -> Review
             for value in (base, prev):
                 if value is not None:
                     value.indicator = indicator
-            row.baseline = display_value(base) if base is not None else ""
-            row.previous = display_value(prev) if prev is not None else ""
+            row.baseline, row.previous = _compact(base), _compact(prev)
             now, then = _number(item), _number(prev)
             if now is not None and then is not None and indicator.value_type != Indicator.ValueType.BOOLEAN:
                 row.change = _signed(now - then)
