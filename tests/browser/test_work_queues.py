@@ -9,8 +9,8 @@ The pages are measured (height at 1366 px) and photographed at 1366 and 390 px i
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -74,7 +74,9 @@ def submitted_country(nl, staff_nl, reviewer, indicator):
                 typed["number_value"] = min(4, factor + 1)
             else:
                 figure = Decimal(10 * factor + number)
-                high = high if high is not None else (Decimal(100) if item.value_type == "percentage" else None)
+                high = (
+                    high if high is not None else (Decimal(100) if item.value_type == "percentage" else None)
+                )
                 figure = min(figure, high) if high is not None else figure
                 typed["number_value"] = max(figure, low) if low is not None else figure
             value = indicator_value_save(country=nl, indicator=item, period=period, user=staff_nl, **typed)
@@ -144,7 +146,9 @@ def test_queue_review_with_exceptions_and_a_reply(open_page, submitted_country, 
     rita.goto(review_url)
     row = rita.locator(f"#value-{vi3.pk}")  # returned: listed under "Not submitted", with its thread
     row.get_by_role("link", name=re.compile("^1 message")).click()
-    expect(rita.locator("#thread").get_by_text("VI-3 counts cases, not victims; see the note.")).to_be_visible()
+    expect(
+        rita.locator("#thread").get_by_text("VI-3 counts cases, not victims; see the note.")
+    ).to_be_visible()
     rita.goto(f"/completeness/{period.pk}/")
     expect(rita.get_by_role("heading", name=re.compile("^Who has reported"))).to_be_visible()
     axe_clean(rita)
