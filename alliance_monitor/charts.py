@@ -59,6 +59,12 @@ class Series:
     name: str
     values: list[float | Decimal | None]
     style: str = ""
+    # Per value: whether it is a draft (not yet approved). Drafts are drawn hatched over white with a
+    # dashed outline and labelled "draft", never like approved figures.
+    drafts: tuple[bool, ...] = ()
+
+    def is_draft(self, index: int) -> bool:
+        return index < len(self.drafts) and bool(self.drafts[index])
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,9 @@ def _defs(prefix: str) -> str:
         f'<pattern id="{prefix}-hatch-light" width="5" height="5" patternUnits="userSpaceOnUse" '
         f'patternTransform="rotate(-45)"><rect width="5" height="5" fill="{light}"/>'
         f'<rect width="1.2" height="5" fill="#ffffff"/></pattern>'
+        f'<pattern id="{prefix}-draft" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
+        f'<rect width="2" height="6" fill="{INK_SOFT}"/></pattern>'
         "</defs>"
     )
 
@@ -208,26 +217,36 @@ def bar_chart(
     direction: str = "up",
     axis: str = "",
     missing_categories: list[int] | None = None,
+    width: int = WIDTH,
+    min_text: int = 0,
 ) -> Chart:
     """Grouped vertical bars: one group per category, one bar per series (e.g. baseline vs latest).
 
     ``axis`` is the indicator type the values have (maturity, percentage, count, or "" for any number);
     ``missing_categories`` are categories that count what is missing (drawn hatched, like missing data).
-    A single series has no legend: the title names it.
+    A single series has no legend: the title names it. ``width`` is the drawing's width in pixels and
+    ``min_text`` the smallest text size in pixels (pages pass 12 and show the drawing at its own size, so
+    that no text is smaller on screen; the reports keep their print sizes). Values a series marks as
+    drafts are hatched over white, outlined with dashes and labelled "draft".
     """
+    tick_size = max(11, min_text)
+    label_size = max(9, min_text)
+    line_height = max(LINE_HEIGHT, label_size + 2)
     missing_categories = set(missing_categories or [])
     numbers = [float(v) for s in series for v in s.values if v is not None]
     bottom, top, ticks = axis_for(axis, numbers)
     span = (top - bottom) or 1.0
-    plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    widest_tick = max((len(format_number(tick)) for tick in ticks), default=1)
+    margin_left = max(MARGIN_LEFT, int(0.62 * tick_size * widest_tick) + 12)
+    plot_w = width - margin_left - MARGIN_RIGHT
     group_w = plot_w / max(len(categories), 1)
     bar_w = min(28.0, (group_w * 0.8) / max(len(series), 1))
-    label_width = max(6, int(group_w / 5.0))  # characters of about 5 px at 9 px type
+    label_width = max(6, int(group_w / (0.56 * label_size)))  # characters of about 0.56 em
     labels = [wrap_label(category, label_width) for category in categories]
     label_lines = max((len(lines) for lines in labels), default=1)
     legend = len(series) > 1
     plot_bottom = MARGIN_TOP + PLOT_HEIGHT
-    height = plot_bottom + 8 + LINE_HEIGHT * label_lines + (22 if legend else 6)
+    height = plot_bottom + 8 + line_height * label_lines + (max(22, tick_size + 11) if legend else 6)
     prefix = "c" + hashlib.sha1("|".join([title, *categories]).encode()).hexdigest()[:8]  # noqa: S324 - an id
 
     def y_of(value: float) -> float:
@@ -236,7 +255,7 @@ def bar_chart(
     hint = {"up": _("higher is better"), "down": _("lower is better")}.get(direction, _("context only"))
     label = f"{title} ({unit}, {hint})" if unit else f"{title} ({hint})"
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="{escape(label)}" class="chart">',
         f"<title>{escape(label)}</title>",
         _defs(prefix),
@@ -244,14 +263,14 @@ def bar_chart(
     for tick in ticks:
         y = y_of(tick)
         parts.append(
-            f'<line x1="{MARGIN_LEFT}" y1="{y:.1f}" x2="{WIDTH - MARGIN_RIGHT}" y2="{y:.1f}" '
+            f'<line x1="{margin_left}" y1="{y:.1f}" x2="{width - MARGIN_RIGHT}" y2="{y:.1f}" '
             f'stroke="{GRID}" stroke-width="1"/>'
-            f'<text x="{MARGIN_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'<text x="{margin_left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="{tick_size}" '
             f'fill="{INK_SOFT}">{escape(format_number(tick))}</text>'
         )
     zero_y = y_of(0.0)
     for index, lines in enumerate(labels):
-        group_x = MARGIN_LEFT + group_w * index + (group_w - bar_w * len(series)) / 2
+        group_x = margin_left + group_w * index + (group_w - bar_w * len(series)) / 2
         counts_missing = index in missing_categories
         for position, one in enumerate(series):
             value = one.values[index] if index < len(one.values) else None
@@ -266,44 +285,64 @@ def bar_chart(
                     f'<rect x="{x:.1f}" y="{zero_y - 6:.1f}" width="{bar_w - 2:.1f}" height="6" fill="none" '
                     f'stroke="{ASSESSMENT_COLOURS["missing"]}" stroke-dasharray="3 2"/>'
                     f'<text x="{centre + 3:.1f}" y="{zero_y - 9:.1f}" transform="rotate(-90 {centre + 3:.1f} '
-                    f'{zero_y - 9:.1f})" font-size="9" fill="{INK_SOFT}">{escape(_("no data"))}</text>'
+                    f'{zero_y - 9:.1f})" font-size="{label_size}" fill="{INK_SOFT}">'
+                    f"{escape(_('no data'))}</text>"
                 )
                 continue
             y = y_of(max(float(value), 0.0))
             bar_height = abs(y_of(float(value)) - zero_y)
+            draft = one.is_draft(index)
+            fill = (
+                f'fill="url(#{prefix}-draft)" stroke="{INK_SOFT}" stroke-width="1.5" stroke-dasharray="4 2"'
+                if draft
+                else _fill(style, colour, prefix)
+            )
+            shown = format_number(value) + (f" ({_('draft')})" if draft else "")
             parts.append(
                 f'<rect x="{x:.1f}" y="{min(y, zero_y):.1f}" width="{bar_w - 2:.1f}" '
-                f'height="{max(bar_height, 1):.1f}" {_fill(style, colour, prefix)}>'
-                f"<title>{escape(one.name)}: {escape(format_number(value))}</title></rect>"
+                f'height="{max(bar_height, 1):.1f}" {fill}>'
+                f"<title>{escape(one.name)}: {escape(shown)}</title></rect>"
             )
-        centre_x = MARGIN_LEFT + group_w * (index + 0.5)
+            if draft:
+                # Said in words above the bar, so that nobody takes it for an approved figure.
+                parts.append(
+                    f'<text x="{x + (bar_w - 2) / 2:.1f}" y="{min(y, zero_y) - 4:.1f}" text-anchor="middle" '
+                    f'font-size="{label_size}" font-style="italic" fill="{INK}">{escape(_("draft"))}</text>'
+                )
+        centre_x = margin_left + group_w * (index + 0.5)
         tspans = "".join(
-            f'<tspan x="{centre_x:.1f}" dy="{0 if number == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+            f'<tspan x="{centre_x:.1f}" dy="{0 if number == 0 else line_height}">{escape(line)}</tspan>'
             for number, line in enumerate(lines)
         )
         style = ' font-style="italic"' if counts_missing else ""
         parts.append(
-            f'<text x="{centre_x:.1f}" y="{plot_bottom + 14}" text-anchor="middle" font-size="9"{style} '
+            f'<text x="{centre_x:.1f}" y="{plot_bottom + 5 + label_size}" text-anchor="middle" '
+            f'font-size="{label_size}"{style} '
             f'fill="{INK}">{tspans}</text>'
         )
     if legend:
-        legend_x = MARGIN_LEFT
+        legend_x = margin_left
         legend_y = height - 16
         for position, one in enumerate(series):
             style = _style_of(one, position, len(series))
             colour = _colour(style, position)
             parts.append(
                 f'<rect x="{legend_x}" y="{legend_y}" width="12" height="10" {_fill(style, colour, prefix)}/>'
-                f'<text x="{legend_x + 16}" y="{legend_y + 9}" font-size="11" fill="{INK}">'
+                f'<text x="{legend_x + 16}" y="{legend_y + 9}" font-size="{tick_size}" fill="{INK}">'
                 f"{escape(one.name)}</text>"
             )
-            legend_x += 28 + 6.5 * len(one.name)
+            legend_x += 28 + 0.6 * tick_size * len(one.name)
     if unit:
-        parts.append(f'<text x="{MARGIN_LEFT}" y="14" font-size="11" fill="{INK_SOFT}">{escape(unit)}</text>')
+        parts.append(
+            f'<text x="{margin_left}" y="{4 + tick_size}" font-size="{tick_size}" fill="{INK_SOFT}">'
+            f"{escape(unit)}</text>"
+        )
     parts.append("</svg>")
     headers = ["", *[one.name for one in series]]
-    rows = [
-        [category, *[format_number(one.values[i] if i < len(one.values) else None) for one in series]]
-        for i, category in enumerate(categories)
-    ]
+
+    def cell(one: Series, index: int) -> str:
+        text = format_number(one.values[index] if index < len(one.values) else None)
+        return f"{text} ({_('draft')})" if one.is_draft(index) and text != "—" else text
+
+    rows = [[category, *[cell(one, i) for one in series]] for i, category in enumerate(categories)]
     return Chart(title=title, svg=mark_safe("".join(parts)), headers=headers, rows=rows)  # noqa: S308 - escaped above

@@ -13,7 +13,8 @@ must satisfy lives here, as constraints and in clean(). One module per area:
 - ``workflow``: the review status, ``Reviewable`` and ``Revised`` (approved text plus a draft);
 - ``data``: indicator values and commitment progress per period;
 - ``texts``: commitments, recommendations, government responses, follow-ups and findings;
-- ``access``: who may work on which country, and the partners' API tokens.
+- ``access``: who may work on which country, and the partners' API tokens;
+- ``threads``: the conversation about an item (messages between staff and reviewers).
 
 Every name is re-exported here, so ``from commitments.models import Country`` works as it always did.
 """
@@ -62,6 +63,10 @@ from .texts import (
     GovernmentResponse,
     Recommendation,
     RecommendationFollowUp,
+)
+from .threads import (
+    COMMENT_LIMIT,
+    ItemComment,
 )
 from .workflow import (
     Reviewable,
@@ -112,4 +117,6 @@ __all__ = [
     "Finding",
     "CountryAssignment",
     "PartnerToken",
+    "COMMENT_LIMIT",
+    "ItemComment",
 ]

@@ -10,7 +10,10 @@ of queries whatever the number of countries, indicators or periods (the tests pi
 - ``completeness``: the completeness matrix;
 - ``attention``: the home page (deadlines, work waiting, texts waiting for someone);
 - ``consistency``: the consistency rules and their violations;
-- ``findings``: the rapporteur's findings.
+- ``findings``: the rapporteur's findings;
+- ``queues``: the work queues each role's home page starts with;
+- ``review``: what a reviewer needs beside each item of a country and period to decide on it;
+- ``threads``: the conversation about an item (its workflow steps and messages).
 
 Every name is re-exported here, so ``from commitments.selectors import X`` works as it always did.
 """
@@ -26,11 +29,12 @@ from .attention import (
 )
 from .completeness import (
     CELL_PRECEDENCE,
+    ROW_PRECEDENCE,
     CellState,
     CompletenessMatrix,
     MatrixCell,
     MatrixRow,
-    _cell_state,
+    cell_state,
     completeness_matrix,
 )
 from .consistency import (
@@ -67,6 +71,29 @@ from .findings import (
     FindingRow,
     findings_for,
 )
+from .queues import (
+    DueSoon,
+    QueueFilters,
+    ReturnedItem,
+    ReviewQueue,
+    ReviewWork,
+    StaffQueue,
+    review_queue,
+    staff_queue,
+)
+from .review import (
+    ReviewContext,
+    ReviewRow,
+    bounds_text,
+    review_context,
+)
+from .threads import (
+    ThreadEntry,
+    item_thread,
+    kind_of,
+    reply_counts,
+    stories_for,
+)
 from .workspace import (
     REVIEWABLE_KINDS,
     Trend,
@@ -80,6 +107,23 @@ from .workspace import (
 )
 
 __all__ = [
+    "DueSoon",
+    "QueueFilters",
+    "ReturnedItem",
+    "ReviewQueue",
+    "ReviewWork",
+    "StaffQueue",
+    "review_queue",
+    "staff_queue",
+    "ReviewContext",
+    "ReviewRow",
+    "bounds_text",
+    "review_context",
+    "ThreadEntry",
+    "item_thread",
+    "kind_of",
+    "reply_counts",
+    "stories_for",
     "REVIEWABLE_KINDS",
     "visible_reviewables",
     "shown_text",
@@ -108,7 +152,8 @@ __all__ = [
     "MatrixCell",
     "MatrixRow",
     "CompletenessMatrix",
-    "_cell_state",
+    "cell_state",
+    "ROW_PRECEDENCE",
     "completeness_matrix",
     "PeriodDeadline",
     "WorkCount",

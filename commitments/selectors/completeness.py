@@ -1,4 +1,19 @@
-"""The completeness matrix: each country's state of reporting per goal, in a fixed number of queries."""
+"""The completeness matrix: countries x goals for a reporting period (reads only).
+
+A cell covers a goal's indicator values, commitment progress and recommendation follow-ups of one country.
+Its state never contradicts its counts:
+- not started: nothing entered at all;
+- returned / draft: at least one item is returned (or, failing that, a draft), whatever the others are;
+- incomplete: nothing is a draft or returned, but fewer values are given than the goal's active
+  indicators ask for (so "approved" never stands beside "0/6 values");
+- submitted: every value asked for is given and at least one item waits for review;
+- approved: every value asked for is given and everything is approved.
+
+On time, defined once: a value is on time when it has a figure, is submitted or approved, and was
+(last) submitted on or before the period's deadline. The on-time rate is the values on time divided by
+the values expected (the shown countries times the shown goals' active indicators), with both counts
+shown; a country is on time when all of its expected values are.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +32,7 @@ from ..models import (
     IndicatorValue,
     RecommendationFollowUp,
     ReportingPeriod,
+    Status,
 )
 
 
@@ -24,21 +40,23 @@ class CellState(StrEnum):
     NOT_STARTED = "not_started"
     DRAFT = "draft"
     RETURNED = "returned"
+    PARTIAL = "partial"
     SUBMITTED = "submitted"
     APPROVED = "approved"
 
 
-CELL_PRECEDENCE = [CellState.RETURNED, CellState.DRAFT, CellState.SUBMITTED, CellState.APPROVED]
+DONE = {CellState.SUBMITTED, CellState.APPROVED}
 
 
 @dataclass
 class MatrixCell:
     goal: Goal
     state: str
-    counts: dict[str, int]
-    values_entered: int
-    values_expected: int
+    counts: dict[str, int]  # items per workflow status
+    values_entered: int  # values of active indicators with a figure
+    values_expected: int  # the goal's active indicators
     overdue: bool
+    values_on_time: int = 0
 
 
 @dataclass
@@ -47,8 +65,10 @@ class MatrixRow:
     cells: list[MatrixCell]
     state: str
     overdue: bool
-    on_time: bool
+    on_time: bool  # every expected value submitted by the deadline
     last_submitted_at: dt.datetime | None
+    values_on_time: int = 0
+    values_expected: int = 0
 
 
 @dataclass
@@ -60,17 +80,40 @@ class CompletenessMatrix:
     overdue_cells: int
     countries_total: int
     countries_on_time: int
+    values_expected: int = 0
+    values_on_time: int = 0
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.countries_on_time / self.countries_total if self.countries_total else None
+        """Values submitted on or before the deadline / values expected (None when none are expected)."""
+        return self.values_on_time / self.values_expected if self.values_expected else None
 
 
-def _cell_state(counts: dict[str, int]) -> str:
-    for state in CELL_PRECEDENCE:
-        if counts.get(state):
-            return state
-    return CellState.NOT_STARTED
+def cell_state(*, counts: dict[str, int], entered: int, expected: int) -> str:
+    """A cell's state from its items' statuses and its values given and asked for (see the module)."""
+    if not any(counts.values()):
+        return CellState.NOT_STARTED
+    if counts.get(Status.RETURNED):
+        return CellState.RETURNED
+    if counts.get(Status.DRAFT):
+        return CellState.DRAFT
+    if entered < expected:
+        return CellState.PARTIAL
+    if counts.get(Status.SUBMITTED):
+        return CellState.SUBMITTED
+    return CellState.APPROVED
+
+
+# A country's row takes the state of its least advanced goal, in this order.
+ROW_PRECEDENCE = [
+    CellState.RETURNED,
+    CellState.DRAFT,
+    CellState.NOT_STARTED,
+    CellState.PARTIAL,
+    CellState.SUBMITTED,
+    CellState.APPROVED,
+]
+CELL_PRECEDENCE = ROW_PRECEDENCE  # the name callers knew
 
 
 def completeness_matrix(
@@ -82,12 +125,10 @@ def completeness_matrix(
     overdue_only: bool = False,
     today: dt.date | None = None,
 ) -> CompletenessMatrix:
-    """Countries x goals for a period: each cell's workflow state, whether it is overdue, and the totals.
+    """Countries x goals for a period: each cell's state, whether it is overdue, on-time counts and totals.
 
-    A cell covers the goal's indicator values, commitment progress and recommendation follow-ups; its
-    state is the least advanced of them (returned, draft, submitted, approved). A country is on time when
-    every goal is submitted or approved and its last submission came by the deadline. Five queries,
-    whatever the number of countries and indicators.
+    Five queries whatever the number of countries and indicators: countries, goals with their active
+    indicators, and the items of each kind grouped by country, goal and status.
     """
     today = today or timezone.localdate()
     past_deadline = today > period.deadline
@@ -100,13 +141,37 @@ def completeness_matrix(
             expected=Count("indicators", filter=Q(indicators__is_active=True))
         )
     )
-
+    country_ids = [country.pk for country in countries]
     counts: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     entered: dict[tuple[int, int], int] = defaultdict(int)
+    on_time: dict[tuple[int, int], int] = defaultdict(int)
     last: dict[int, dt.datetime] = {}
-    country_ids = [country.pk for country in countries]
-    sources = [
-        (IndicatorValue.objects.filter(country_id__in=country_ids), "country_id", "indicator__goal_id"),
+
+    has_figure = Q(number_value__isnull=False) | Q(boolean_value__isnull=False) | ~Q(text_value="")
+    active_with_figure = Q(indicator__is_active=True) & has_figure
+    in_time = (
+        active_with_figure
+        & Q(status__in=[Status.SUBMITTED, Status.APPROVED])
+        & Q(submitted_at__date__lte=period.deadline)
+    )
+    values = (
+        IndicatorValue.objects.filter(country_id__in=country_ids, period=period)
+        .values("country_id", "indicator__goal_id", "status")
+        .annotate(
+            n=Count("pk"),
+            entered=Count("pk", filter=active_with_figure),
+            on_time=Count("pk", filter=in_time),
+            last=Max("submitted_at"),
+        )
+        .order_by()
+    )
+    for group in values:
+        key = (group["country_id"], group["indicator__goal_id"])
+        counts[key][group["status"]] += group["n"]
+        entered[key] += group["entered"]
+        on_time[key] += group["on_time"]
+        _keep_last(last, group["country_id"], group["last"])
+    for queryset, country_key, goal_key in [
         (
             CommitmentProgress.objects.filter(commitment__country_id__in=country_ids),
             "commitment__country_id",
@@ -117,56 +182,51 @@ def completeness_matrix(
             "recommendation__country_id",
             "recommendation__goal_id",
         ),
-    ]
-    for number, (queryset, country_key, goal_key) in enumerate(sources):
-        grouped = (
+    ]:
+        for group in (
             queryset.filter(period=period)
             .values(country_key, goal_key, "status")
             .annotate(n=Count("pk"), last=Max("submitted_at"))
             .order_by()
-        )
-        for group in grouped:
-            key = (group[country_key], group[goal_key])
-            counts[key][group["status"]] += group["n"]
-            if number == 0:
-                entered[key] += group["n"]
-            if group["last"] and (group[country_key] not in last or group["last"] > last[group[country_key]]):
-                last[group[country_key]] = group["last"]
+        ):
+            counts[(group[country_key], group[goal_key])][group["status"]] += group["n"]
+            _keep_last(last, group[country_key], group["last"])
 
-    rows: list[MatrixRow] = []
-    totals = {str(cell_state): 0 for cell_state in CellState}
-    overdue_cells = on_time = 0
     shown_goals = [goal for goal in goals if not goal_code or goal.code == goal_code]
+    rows: list[MatrixRow] = []
+    totals = {str(one): 0 for one in CellState}
+    overdue_cells = countries_on_time = values_expected = values_in_time = 0
     for country in countries:
         cells = []
         for goal in shown_goals:
-            cell_counts = dict(counts.get((country.pk, goal.pk), {}))
-            cell_state = _cell_state(cell_counts)
-            late = past_deadline and cell_state not in {CellState.SUBMITTED, CellState.APPROVED}
+            key = (country.pk, goal.pk)
+            cell_counts = dict(counts.get(key, {}))
+            found = cell_state(counts=cell_counts, entered=entered.get(key, 0), expected=goal.expected)
             cells.append(
                 MatrixCell(
                     goal=goal,
-                    state=cell_state,
+                    state=found,
                     counts=cell_counts,
-                    values_entered=entered.get((country.pk, goal.pk), 0),
+                    values_entered=entered.get(key, 0),
                     values_expected=goal.expected,
-                    overdue=late,
+                    overdue=past_deadline and found not in DONE,
+                    values_on_time=on_time.get(key, 0),
                 )
             )
-        row_state = _cell_state({cell.state: 1 for cell in cells if cell.state != CellState.NOT_STARTED})
-        if any(cell.state == CellState.NOT_STARTED for cell in cells):
-            row_state = CellState.NOT_STARTED if row_state == CellState.APPROVED else row_state
-        complete = all(cell.state in {CellState.SUBMITTED, CellState.APPROVED} for cell in cells)
-        last_at = last.get(country.pk)
+        row_state = next(
+            (one for one in ROW_PRECEDENCE if any(cell.state == one for cell in cells)), CellState.NOT_STARTED
+        )
+        expected = sum(cell.values_expected for cell in cells)
+        in_time_count = sum(cell.values_on_time for cell in cells)
         row = MatrixRow(
             country=country,
             cells=cells,
             state=row_state,
             overdue=any(cell.overdue for cell in cells),
-            on_time=complete
-            and last_at is not None
-            and timezone.localtime(last_at).date() <= period.deadline,
-            last_submitted_at=last_at,
+            on_time=expected > 0 and in_time_count == expected,
+            last_submitted_at=last.get(country.pk),
+            values_on_time=in_time_count,
+            values_expected=expected,
         )
         if state and not any(cell.state == state for cell in cells):
             continue
@@ -176,7 +236,9 @@ def completeness_matrix(
         for cell in cells:
             totals[cell.state] += 1
             overdue_cells += cell.overdue
-        on_time += row.on_time
+        countries_on_time += row.on_time
+        values_expected += expected
+        values_in_time += in_time_count
     return CompletenessMatrix(
         period=period,
         goals=shown_goals,
@@ -184,5 +246,12 @@ def completeness_matrix(
         counts=totals,
         overdue_cells=overdue_cells,
         countries_total=len(rows),
-        countries_on_time=on_time,
+        countries_on_time=countries_on_time,
+        values_expected=values_expected,
+        values_on_time=values_in_time,
     )
+
+
+def _keep_last(last: dict[int, dt.datetime], country_id: int, moment: dt.datetime | None) -> None:
+    if moment and (country_id not in last or moment > last[country_id]):
+        last[country_id] = moment

@@ -12,7 +12,9 @@ One module per area:
 - ``texts``: reviewed texts (approved columns plus a draft) and the rapporteur's findings;
 - ``workflow``: the review transitions and the four-eyes rule;
 - ``periods``: opening and closing reporting periods;
-- ``tokens``: the partners' API tokens.
+- ``tokens``: the partners' API tokens;
+- ``review``: deciding on a whole country and period at once (many review steps, all or nothing);
+- ``threads``: the conversation about an item (adding a message).
 
 Every name is re-exported here, so ``from commitments.services import X`` works as it always did.
 """
@@ -54,11 +56,19 @@ from .recommendations import (
     government_response_save,
     recommendation_save,
 )
+from .review import (
+    ReviewDecision,
+    ReviewRefused,
+    review_decide,
+)
 from .texts import (
     FIXED_FIELDS,
     _revised_create,
     _revised_save,
     finding_save,
+)
+from .threads import (
+    item_comment_add,
 )
 from .tokens import (
     partner_token_create,
@@ -123,4 +133,8 @@ __all__ = [
     "period_set_open",
     "partner_token_create",
     "partner_token_revoke",
+    "ReviewDecision",
+    "ReviewRefused",
+    "review_decide",
+    "item_comment_add",
 ]

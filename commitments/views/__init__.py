@@ -56,6 +56,7 @@ from .findings import (
 )
 from .history import (
     get_object_or_404_item,
+    item_comment,
     item_history,
 )
 from .periods import (
@@ -136,6 +137,7 @@ __all__ = [
     "shown_recommendation",
     "follow_up_edit",
     "item_history",
+    "item_comment",
     "get_object_or_404_item",
     "completeness",
     "_cell_state_choices",

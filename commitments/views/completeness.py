@@ -38,7 +38,7 @@ def completeness(request: HttpRequest, period_id: int | None = None) -> HttpResp
     )
     return render(
         request,
-        "commitments/completeness.html",
+        "commitments/completeness_matrix.html",
         {
             "matrix": matrix,
             "periods": periods,
@@ -58,6 +58,7 @@ def _cell_state_choices() -> list[tuple[str, str]]:
         (selectors.CellState.NOT_STARTED, _("Not started")),
         (selectors.CellState.DRAFT, _("Draft")),
         (selectors.CellState.RETURNED, _("Returned")),
+        (selectors.CellState.PARTIAL, _("Incomplete")),
         (selectors.CellState.SUBMITTED, _("Submitted")),
         (selectors.CellState.APPROVED, _("Approved")),
     ]

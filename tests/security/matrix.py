@@ -768,6 +768,13 @@ def review_step(action: str, **fields) -> Callable[[MatrixWorld], dict]:
     return body
 
 
+def decide_step(world: MatrixWorld) -> dict:
+    """The review page's one form, naming one of the author's submitted items to approve (four eyes)."""
+    item = world.waiting["value"]
+    key = f"value-{item.pk}"
+    return {"action": "decide", "seen": [f"{key}:{world.version_of(item)}"], f"decision-{key}": "approve"}
+
+
 def submit_all(world: MatrixWorld) -> dict:
     """"Submit for review" as the data-entry page posts it: with every pending item it shows."""
     pending = [
@@ -861,6 +868,8 @@ TABLE: dict[str, list[Route]] = {
             variant="return",
             POST=(REVIEW_OTHERS_WORK, review_step("return", reason="Which source?")),
         ),
+        # The one form for a whole country and period: naming the author's own item is refused to them.
+        route(nl_progress, variant="decide", POST=(REVIEW_OTHERS_WORK, decide_step)),
     ],
     "commitment_create": [
         route(lambda w: {"code": "NL"}, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, commitment_form))
@@ -902,6 +911,13 @@ TABLE: dict[str, list[Route]] = {
     ],
     # The history of a Dutch draft: for those who may read the Netherlands' drafts.
     "item_history": [route(lambda w: {"kind": "value", "pk": w.value("NL", "draft").pk}, GET=EDIT_NL_PAGE)],
+    # A message in an item's conversation: those who may edit the Netherlands (its staff, reviewers).
+    "item_comment": [
+        route(
+            lambda w: {"kind": "value", "pk": w.value("NL", "draft").pk},
+            POST=(EDIT_NL_PAGE, lambda w: {"body": "A message from the permission matrix."}),
+        )
+    ],
     # A reviewed text's workflow buttons: those who may read the Netherlands' drafts (the service then
     # decides which step each may take; the page answers with a message either way).
     "text_review": [
