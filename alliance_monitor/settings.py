@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reporting",
     "webhooks",
     "sync",
+    "overview",  # the ministers' view (read-only pages)
     "audit",  # the sealed audit trail; last: it gives history to models of the apps above
 ]
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/v1/sdmx/structure/", sdmx.StructureView.as_view(), name="sdmx-structure"),
     path("api/v1/sdmx/data/", sdmx.DataView.as_view(), name="sdmx-data"),
     path("reports/", include("reporting.urls")),
+    path("overview/", include("overview.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
     path("", include("commitments.urls")),

@@ -1,0 +1,379 @@
+"""Reads for the ministers' view: the alliance at a glance, a goal across countries, a country across rounds.
+
+Nothing here computes a figure of its own where the reports already compute it: the round's data comes
+from ``reporting.selectors.report_data`` (approved data only, one snapshot) and every comparison, tally,
+ICSE verdict, commitment count and completeness figure from ``reporting.content.Book``, so the ministers'
+view and the evaluation report can never disagree. What is new is one judgement per country and goal
+(``goal_outcome``: more indicators better than worse, or the other way round), the trends over every
+period, and where a country stands in the alliance's distribution (quartiles, no names, no ranks).
+
+Which round is shown follows the one embargo rule, ``EvaluationRound.objects.released()``: everyone sees
+released rounds; staff and reviewers, who work on the data before it is released, may also look at a
+round that is not released yet, and the pages say so.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from commitments import access
+from commitments.models import Country, EvaluationRound, Indicator, IndicatorValue, ReportingPeriod
+from reporting.charts import Chart, Series, bar_chart
+from reporting.content import (
+    IMPROVED,
+    MISSING,
+    UNCHANGED,
+    WORSENED,
+    Book,
+    CountryInfo,
+    GoalInfo,
+    GoalTally,
+    IndicatorInfo,
+    format_value,
+)
+from reporting.selectors import report_data
+
+from .charts import Band, distribution_chart, trend_chart
+
+OUTCOMES = (IMPROVED, UNCHANGED, WORSENED, MISSING)
+# Fewer reported values than this and quartiles would nearly name the countries behind them.
+MIN_DISTRIBUTION = 5
+
+
+def outcome_label(outcome: str) -> str:
+    return {
+        IMPROVED: _("improved"),
+        UNCHANGED: _("stayed the same"),
+        WORSENED: _("worsened"),
+        MISSING: _("cannot be compared"),
+    }[outcome]
+
+
+def goal_outcome(tally: GoalTally) -> str:
+    """One country's outcome on one goal, from the report's comparisons of its indicators.
+
+    Improved when more of its indicators got better than worse, worsened when more got worse, the same
+    when as many went either way (or none moved); cannot be compared when no indicator has both an
+    approved baseline and an approved evaluation value. Context-only and text indicators never count.
+    """
+    if tally.compared == 0:
+        return MISSING
+    if tally.improved > tally.worsened:
+        return IMPROVED
+    if tally.worsened > tally.improved:
+        return WORSENED
+    return UNCHANGED
+
+
+# --- which round ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundChoice:
+    """The round a page shows and the rounds the reader may choose from."""
+
+    shown: EvaluationRound | None
+    options: list[EvaluationRound]  # each with ``is_released``
+    preview: EvaluationRound | None = None  # no released round: the latest one, offered to staff
+
+    @property
+    def is_released(self) -> bool:
+        return bool(self.shown and self.shown.is_released)
+
+
+def round_choice(*, user, round_id: int | None = None) -> RoundChoice | None:
+    """The round to show: ``round_id`` if the user may see it (None when not: the page is not there),
+    else the latest released round. One query.
+
+    Staff and reviewers may see rounds before their release; everyone else only released rounds.
+    """
+    rounds = (
+        EvaluationRound.objects.select_related("baseline_period", "evaluation_period")
+        .annotate(is_released=Exists(EvaluationRound.objects.released().filter(pk=OuterRef("pk"))))
+        .order_by("evaluation_period__ends_on", "ministerial_date", "pk")
+    )
+    if not (access.is_reviewer(user) or access.is_staff_member(user)):
+        rounds = rounds.filter(is_released=True)
+    options = list(rounds)
+    if round_id is not None:
+        shown = next((item for item in options if item.pk == round_id), None)
+        return RoundChoice(shown=shown, options=options) if shown else None
+    released = [item for item in options if item.is_released]
+    if released:
+        return RoundChoice(shown=released[-1], options=options)
+    return RoundChoice(shown=None, options=options, preview=options[-1] if options else None)
+
+
+# --- the alliance at a glance ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountryGoal:
+    """A country's outcome on a goal, with the counts it rests on."""
+
+    country: CountryInfo
+    tally: GoalTally
+    outcome: str
+
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.outcome)
+
+
+@dataclass
+class GoalSummary:
+    """A goal across the alliance: how many countries improved, stayed, worsened or cannot be compared."""
+
+    goal: GoalInfo
+    countries: list[CountryGoal]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.countries if row.outcome == outcome)
+
+    @property
+    def improved(self) -> int:
+        return self.count(IMPROVED)
+
+    @property
+    def unchanged(self) -> int:
+        return self.count(UNCHANGED)
+
+    @property
+    def worsened(self) -> int:
+        return self.count(WORSENED)
+
+    @property
+    def missing(self) -> int:
+        return self.count(MISSING)
+
+    def of(self, country_id: int) -> CountryGoal | None:
+        return next((row for row in self.countries if row.country.id == country_id), None)
+
+
+@dataclass
+class AllianceOverview:
+    """Everything the ministers' view shows of one round."""
+
+    evaluation_round: EvaluationRound
+    book: Book
+    goals: list[GoalSummary]
+
+    @property
+    def is_released(self) -> bool:
+        return bool(getattr(self.evaluation_round, "is_released", False))
+
+    def goal(self, code: str) -> GoalSummary | None:
+        return next((summary for summary in self.goals if summary.goal.code == code), None)
+
+    @property
+    def completeness(self):
+        return self.book.completeness()
+
+    @property
+    def icse_counts(self) -> dict[str, int]:
+        return self.book.icse_counts
+
+    @property
+    def commitments(self) -> dict[str, int]:
+        return self.book.commitment_summary()
+
+    @property
+    def completion_rows(self) -> list[dict[str, Any]]:
+        return self.book.completion_table()
+
+    def outcomes_chart(self) -> Chart:
+        """Countries per goal by outcome (the same numbers as the table beside it)."""
+        names = {IMPROVED: _("improved"), UNCHANGED: _("stayed the same"), WORSENED: _("worsened")}
+        names[MISSING] = _("cannot be compared")
+        return bar_chart(
+            title=_("Countries per goal: improved, stayed the same, worsened or cannot be compared"),
+            categories=[summary.goal.numbered_title for summary in self.goals],
+            series=[
+                Series(names[outcome], [summary.count(outcome) for summary in self.goals], outcome)
+                for outcome in OUTCOMES
+            ],
+            unit=_("countries"),
+            axis="count",
+        )
+
+    def completion_chart(self) -> Chart:
+        return self.book.completion_chart(title=_("Commitments by completion status"))
+
+
+def alliance_overview(*, evaluation_round: EvaluationRound) -> AllianceOverview:
+    """The round's approved data as the alliance-wide report reads it, judged per country and goal.
+
+    Queries: those of ``report_data`` (a fixed number, whatever the number of countries or periods).
+    """
+    book = Book(report_data(evaluation_round=evaluation_round))
+    goals = []
+    for goal in book.goals:
+        rows = []
+        for country in book.countries:
+            tally = book.tally(goal=goal, countries=[country])
+            rows.append(CountryGoal(country=country, tally=tally, outcome=goal_outcome(tally)))
+        goals.append(GoalSummary(goal=goal, countries=rows))
+    return AllianceOverview(evaluation_round=evaluation_round, book=book, goals=goals)
+
+
+# --- a goal across all countries ------------------------------------------------------------------------
+
+
+def goal_across_countries(*, overview: AllianceOverview, summary: GoalSummary) -> dict[str, Any]:
+    """The report's goal chapter (every country's figures for the goal's indicators), each row with the
+    country's outcome on the goal."""
+    chapter = overview.book.goal_chapter(summary.goal)
+    for row in chapter["rows"]:
+        row["outcome"] = summary.of(row["country"].id)
+    return chapter
+
+
+# --- a country across every round -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Where a country's value stands among the alliance's values of the evaluation period: quartiles and
+    median only (no other country named, no rank)."""
+
+    count: int
+    lower: Decimal
+    median: Decimal
+    upper: Decimal
+    value: Decimal | None
+    direction: str
+
+    @property
+    def band(self) -> str:
+        if self.value is None:
+            return Band.MISSING
+        if self.value < self.lower:
+            return Band.BELOW
+        if self.value < self.median:
+            return Band.LOWER
+        if self.value == self.median:
+            return Band.MEDIAN
+        if self.value <= self.upper:
+            return Band.UPPER
+        return Band.ABOVE
+
+
+@dataclass
+class TrendLine:
+    """One indicator of a country over every period up to the round's evaluation period."""
+
+    indicator: IndicatorInfo
+    values: list[Any]  # one per period, None where nothing approved
+    rows: list[tuple[str, str]]  # (period, value as printed): the chart's table
+    chart: Chart | None = None
+    distribution: Distribution | None = None
+    distribution_chart: Chart | None = None
+
+
+@dataclass
+class GoalTrends:
+    goal: GoalInfo
+    outcome: CountryGoal | None
+    lines: list[TrendLine] = field(default_factory=list)
+
+
+@dataclass
+class CountryTrends:
+    country: Country
+    info: CountryInfo | None  # None: not taking part in the round
+    periods: list[ReportingPeriod]
+    goals: list[GoalTrends]
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, Decimal):
+        return value
+    return None
+
+
+def distribution_of(
+    *, book: Book, indicator: IndicatorInfo, country: CountryInfo | None
+) -> Distribution | None:
+    """The quartiles of the approved evaluation values of every participating country (None when fewer
+    than MIN_DISTRIBUTION countries reported, or the indicator is text or yes/no)."""
+    if indicator.value_type in {"text", "boolean"}:
+        return None
+    numbers = sorted(
+        value
+        for c in book.countries
+        if isinstance(value := book.value(c, indicator, book.evaluation), Decimal)
+    )
+    if len(numbers) < MIN_DISTRIBUTION:
+        return None
+    lower, median, upper = statistics.quantiles(numbers, n=4, method="inclusive")
+    own = book.value(country, indicator, book.evaluation) if country else None
+    return Distribution(len(numbers), lower, median, upper, own, indicator.direction)
+
+
+def country_trends(*, country: Country, overview: AllianceOverview) -> CountryTrends:
+    """A country's approved values in every period up to the round's evaluation period, per indicator with
+    a trend chart, and where it stands in the round's distribution.
+
+    Queries: periods (1) and the country's approved values (1), beside the overview's.
+    """
+    book = overview.book
+    end = overview.evaluation_round.evaluation_period.ends_on
+    periods = list(ReportingPeriod.objects.filter(ends_on__lte=end).order_by("starts_on"))
+    position = {period.pk: index for index, period in enumerate(periods)}
+    values: dict[int, list[Any]] = {}
+    rows = (
+        IndicatorValue.objects.approved()
+        .filter(country=country, period_id__in=list(position))
+        .values_list("indicator_id", "period_id", "number_value", "boolean_value", "text_value")
+    )
+    types = {indicator.id: indicator.value_type for indicator in book.indicators}
+    for indicator_id, period_id, number, boolean, text in rows:
+        kind = types.get(indicator_id)
+        if kind is None:
+            continue
+        value = boolean if kind == Indicator.ValueType.BOOLEAN else (text or None) if kind == "text" else number
+        values.setdefault(indicator_id, [None] * len(periods))[position[period_id]] = value
+    info = book.country_by_id.get(country.pk)
+    labels = [period.name for period in periods]
+    goals = []
+    for goal in book.goals:
+        summary = overview.goal(goal.code)
+        trends = GoalTrends(goal=goal, outcome=summary.of(country.pk) if summary and info else None)
+        for indicator in book.indicators_by_goal[goal.id]:
+            if not indicator.is_active and indicator.id not in values:
+                continue
+            cells = values.get(indicator.id, [None] * len(periods))
+            line = TrendLine(
+                indicator=indicator,
+                values=cells,
+                rows=[(label, format_value(indicator, cell)) for label, cell in zip(labels, cells, strict=True)],
+            )
+            if indicator.value_type not in {"text", "boolean"}:
+                line.chart = trend_chart(
+                    title=f"{indicator.code} {indicator.name}",
+                    labels=labels,
+                    values=[_decimal(cell) for cell in cells],
+                    unit=indicator.unit if indicator.value_type != "maturity" else _("level 0–4"),
+                    axis=indicator.value_type,
+                    direction=indicator.direction,
+                )
+            line.distribution = distribution_of(book=book, indicator=indicator, country=info)
+            if line.distribution is not None:
+                line.distribution_chart = distribution_chart(
+                    title=_("%(code)s in %(period)s: %(country)s among the alliance")
+                    % {"code": indicator.code, "period": book.evaluation.label, "country": country.name},
+                    distribution=line.distribution,
+                    country=country.name,
+                    axis=indicator.value_type,
+                )
+            trends.lines.append(line)
+        goals.append(trends)
+    return CountryTrends(country=country, info=info, periods=periods, goals=goals)
