@@ -16,7 +16,16 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from reporting.charts import ASSESSMENT_COLOURS, GRID, INK, INK_SOFT, PERIOD_COLOURS, Chart, axis_for, format_number
+from reporting.charts import (
+    ASSESSMENT_COLOURS,
+    GRID,
+    INK,
+    INK_SOFT,
+    PERIOD_COLOURS,
+    Chart,
+    axis_for,
+    format_number,
+)
 
 TREND_WIDTH, TREND_HEIGHT = 360, 170
 LEFT, RIGHT, TOP, PLOT = 44, 14, 22, 100
@@ -68,7 +77,8 @@ def trend_chart(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {TREND_WIDTH} {TREND_HEIGHT}" '
-        f'width="{TREND_WIDTH}" height="{TREND_HEIGHT}" role="img" aria-label="{escape(label)}" class="chart">',
+        f'width="{TREND_WIDTH}" height="{TREND_HEIGHT}" role="img" aria-label="{escape(label)}" '
+        'class="chart">',
         f"<title>{escape(label)}</title>",
     ]
     for tick in ticks:
@@ -91,8 +101,9 @@ def trend_chart(
         if value is None:
             y = y_of(bottom) - 5
             parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#ffffff" stroke="{ASSESSMENT_COLOURS["missing"]}" '
-                f'stroke-dasharray="2 2"/><text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" font-size="9" '
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#ffffff" '
+                f'stroke="{ASSESSMENT_COLOURS["missing"]}" stroke-dasharray="2 2"/>'
+                f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" font-size="9" '
                 f'fill="{INK_SOFT}">{escape(_("no data"))}</text>'
             )
             continue
@@ -139,7 +150,8 @@ def distribution_chart(*, title: str, distribution, country: str, axis: str) -> 
         return left + (width - left - right) * (value - bottom) / span
 
     label = _(
-        "%(title)s: lower quartile %(lower)s, median %(median)s, upper quartile %(upper)s; %(country)s %(value)s"
+        "%(title)s: lower quartile %(lower)s, median %(median)s, upper quartile %(upper)s; "
+        "%(country)s %(value)s"
     ) % {
         "title": title,
         "lower": format_number(distribution.lower),
@@ -171,7 +183,8 @@ def distribution_chart(*, title: str, distribution, country: str, axis: str) -> 
     if distribution.value is not None:
         x = x_of(float(distribution.value))
         parts.append(
-            f'<path d="M{x:.1f} 22L{x + 7:.1f} 30L{x:.1f} 38L{x - 7:.1f} 30Z" fill="{ASSESSMENT_COLOURS["improved"]}" '
+            f'<path d="M{x:.1f} 22L{x + 7:.1f} 30L{x:.1f} 38L{x - 7:.1f} 30Z" '
+            f'fill="{ASSESSMENT_COLOURS["improved"]}" '
             f'stroke="#ffffff" stroke-width="1.5"/>'
             f'<text x="{x:.1f}" y="13" text-anchor="middle" font-size="10" fill="{INK}">'
             f"{escape(format_number(distribution.value))}</text>"

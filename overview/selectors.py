@@ -14,12 +14,15 @@ round that is not released yet, and the pages say so.
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from commitments import access
@@ -31,13 +34,16 @@ from reporting.content import (
     UNCHANGED,
     WORSENED,
     Book,
+    Completeness,
     CountryInfo,
     GoalInfo,
     GoalTally,
     IndicatorInfo,
+    PeriodInfo,
     format_value,
 )
-from reporting.selectors import report_data
+from reporting.selectors import DATA_FORMAT, report_data
+from sync.changes import data_version
 
 from .charts import Band, distribution_chart, trend_chart
 
@@ -158,11 +164,23 @@ class GoalSummary:
 
 @dataclass
 class AllianceOverview:
-    """Everything the ministers' view shows of one round."""
+    """Everything the ministers' view shows of one round, computed from the report's data and kept as
+    plain values (labels in the language it was built in), so that it can be cached (``_cached``)."""
 
     evaluation_round: EvaluationRound
-    book: Book
+    baseline: PeriodInfo
+    evaluation: PeriodInfo
+    is_demo: bool
+    data_warning: str
+    countries: list[CountryInfo]
+    indicators: list[IndicatorInfo]
     goals: list[GoalSummary]
+    icse_counts: dict[str, int]
+    commitments: dict[str, int]
+    completeness: Completeness
+    outcomes_chart: Chart
+    completion_chart: Chart
+    cache_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_released(self) -> bool:
@@ -171,46 +189,50 @@ class AllianceOverview:
     def goal(self, code: str) -> GoalSummary | None:
         return next((summary for summary in self.goals if summary.goal.code == code), None)
 
-    @property
-    def completeness(self):
-        return self.book.completeness()
 
-    @property
-    def icse_counts(self) -> dict[str, int]:
-        return self.book.icse_counts
-
-    @property
-    def commitments(self) -> dict[str, int]:
-        return self.book.commitment_summary()
-
-    @property
-    def completion_rows(self) -> list[dict[str, Any]]:
-        return self.book.completion_table()
-
-    def outcomes_chart(self) -> Chart:
-        """Countries per goal by outcome (the same numbers as the table beside it)."""
-        names = {IMPROVED: _("improved"), UNCHANGED: _("stayed the same"), WORSENED: _("worsened")}
-        names[MISSING] = _("cannot be compared")
-        return bar_chart(
-            title=_("Countries per goal: improved, stayed the same, worsened or cannot be compared"),
-            categories=[summary.goal.numbered_title for summary in self.goals],
-            series=[
-                Series(names[outcome], [summary.count(outcome) for summary in self.goals], outcome)
-                for outcome in OUTCOMES
-            ],
-            unit=_("countries"),
-            axis="count",
-        )
-
-    def completion_chart(self) -> Chart:
-        return self.book.completion_chart(title=_("Commitments by completion status"))
+def _outcomes_chart(goals: list[GoalSummary]) -> Chart:
+    """Countries per goal by outcome (the same numbers as the table beside it)."""
+    return bar_chart(
+        title=_("Countries per goal: improved, stayed the same, worsened or cannot be compared"),
+        categories=[summary.goal.numbered_title for summary in goals],
+        series=[
+            Series(outcome_label(outcome), [summary.count(outcome) for summary in goals], outcome)
+            for outcome in OUTCOMES
+        ],
+        unit=_("countries"),
+        axis="count",
+    )
 
 
-def alliance_overview(*, evaluation_round: EvaluationRound) -> AllianceOverview:
-    """The round's approved data as the alliance-wide report reads it, judged per country and goal.
+@dataclass(frozen=True)
+class Spread:
+    """The approved evaluation values of one indicator across the participating countries."""
 
-    Queries: those of ``report_data`` (a fixed number, whatever the number of countries or periods).
-    """
+    values: dict[int, Decimal]  # by country id; countries without an approved number are left out
+
+    def of(self, *, country_id: int | None, direction: str) -> Distribution | None:
+        """Quartiles and median, and the country's own value (None when fewer than MIN_DISTRIBUTION
+        countries reported: quartiles of so few would nearly name them)."""
+        numbers = sorted(self.values.values())
+        if len(numbers) < MIN_DISTRIBUTION:
+            return None
+        lower, median, upper = statistics.quantiles(numbers, n=4, method="inclusive")
+        own = self.values.get(country_id) if country_id is not None else None
+        return Distribution(len(numbers), lower, median, upper, own, direction)
+
+
+@dataclass
+class RoundData:
+    """What one build of the round's data yields: the overview, every goal's chapter, every spread."""
+
+    overview: AllianceOverview
+    chapters: dict[str, dict[str, Any]]  # by goal code
+    spreads: dict[int, Spread]  # by indicator id (numeric indicators only)
+
+
+def _build(evaluation_round: EvaluationRound) -> RoundData:
+    """Read the round's approved data as the alliance-wide report does and compute every figure the pages
+    show. Queries: those of ``report_data`` (a fixed number, whatever the number of countries)."""
     book = Book(report_data(evaluation_round=evaluation_round))
     goals = []
     for goal in book.goals:
@@ -219,7 +241,79 @@ def alliance_overview(*, evaluation_round: EvaluationRound) -> AllianceOverview:
             tally = book.tally(goal=goal, countries=[country])
             rows.append(CountryGoal(country=country, tally=tally, outcome=goal_outcome(tally)))
         goals.append(GoalSummary(goal=goal, countries=rows))
-    return AllianceOverview(evaluation_round=evaluation_round, book=book, goals=goals)
+    overview = AllianceOverview(
+        evaluation_round=evaluation_round,
+        baseline=book.baseline,
+        evaluation=book.evaluation,
+        is_demo=book.is_demo,
+        data_warning=book.data_warning,
+        countries=book.countries,
+        indicators=book.indicators,
+        goals=goals,
+        icse_counts=book.icse_counts,
+        commitments=book.commitment_summary(),
+        completeness=book.completeness(),
+        outcomes_chart=_outcomes_chart(goals),
+        completion_chart=book.completion_chart(title=_("Commitments by completion status")),
+    )
+    chapters = {}
+    for summary in goals:
+        chapter = book.goal_chapter(summary.goal)
+        for row in chapter["rows"]:
+            row["outcome"] = summary.of(row["country"].id)
+        chapters[summary.goal.code] = chapter
+    spreads = {
+        indicator.id: Spread(
+            {
+                country.id: value
+                for country in book.countries
+                if isinstance(value := book.value(country, indicator, book.evaluation), Decimal)
+            }
+        )
+        for indicator in book.indicators
+        if indicator.value_type not in {"text", "boolean"}
+    }
+    return RoundData(overview=overview, chapters=chapters, spreads=spreads)
+
+
+# A finding or a consistency rule changes no data version (the change feed does not carry them): the
+# cache keeps a round's figures at most this long, so such a change shows within minutes.
+CACHE_SECONDS = 600
+PARTS = ("overview", "chapters", "spreads")
+
+
+def _cache_keys(evaluation_round: EvaluationRound) -> dict[str, str]:
+    """Keys of everything that decides the figures: the round and its release, the language of the
+    labels, and the data version (the newest approved change in the change feed's outbox: every write of
+    data a minister may see moves it, so a cached figure is never read after its data changed)."""
+    version = data_version(Q(public=True))
+    stamp = f"{evaluation_round.pk}:{evaluation_round.released_at}:{get_language()}:{version}:{DATA_FORMAT}"
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:32]
+    return {part: f"overview:{part}:{digest}" for part in PARTS}
+
+
+def round_data(*, evaluation_round: EvaluationRound, part: str, keys: dict[str, str] | None = None) -> Any:
+    """One part of the round's computed data, from the cache when its data has not changed since.
+
+    Queries: the data version (1, unless ``keys`` of this request are given); on a miss also
+    report_data's. A miss computes and stores every part, so the other parts are hits. Without the cache
+    (Redis away) the pages are computed each time.
+    """
+    keys = keys or _cache_keys(evaluation_round)
+    found = cache.get(keys[part])
+    if found is None:
+        built = _build(evaluation_round)
+        cache.set_many({keys[name]: getattr(built, name) for name in PARTS}, CACHE_SECONDS)
+        found = getattr(built, part)
+    if part == "overview":
+        found.evaluation_round = evaluation_round  # the reader's own (with its is_released)
+        found.cache_keys = keys  # the other parts of this request: no second look at the version
+    return found
+
+
+def alliance_overview(*, evaluation_round: EvaluationRound) -> AllianceOverview:
+    """The round's figures, as the alliance-wide report computes them, judged per country and goal."""
+    return round_data(evaluation_round=evaluation_round, part="overview")
 
 
 # --- a goal across all countries ------------------------------------------------------------------------
@@ -228,10 +322,10 @@ def alliance_overview(*, evaluation_round: EvaluationRound) -> AllianceOverview:
 def goal_across_countries(*, overview: AllianceOverview, summary: GoalSummary) -> dict[str, Any]:
     """The report's goal chapter (every country's figures for the goal's indicators), each row with the
     country's outcome on the goal."""
-    chapter = overview.book.goal_chapter(summary.goal)
-    for row in chapter["rows"]:
-        row["outcome"] = summary.of(row["country"].id)
-    return chapter
+    chapters = round_data(
+        evaluation_round=overview.evaluation_round, part="chapters", keys=overview.cache_keys
+    )
+    return chapters[summary.goal.code]
 
 
 # --- a country across every round -----------------------------------------------------------------------
@@ -299,32 +393,13 @@ def _decimal(value: Any) -> Decimal | None:
     return None
 
 
-def distribution_of(
-    *, book: Book, indicator: IndicatorInfo, country: CountryInfo | None
-) -> Distribution | None:
-    """The quartiles of the approved evaluation values of every participating country (None when fewer
-    than MIN_DISTRIBUTION countries reported, or the indicator is text or yes/no)."""
-    if indicator.value_type in {"text", "boolean"}:
-        return None
-    numbers = sorted(
-        value
-        for c in book.countries
-        if isinstance(value := book.value(c, indicator, book.evaluation), Decimal)
-    )
-    if len(numbers) < MIN_DISTRIBUTION:
-        return None
-    lower, median, upper = statistics.quantiles(numbers, n=4, method="inclusive")
-    own = book.value(country, indicator, book.evaluation) if country else None
-    return Distribution(len(numbers), lower, median, upper, own, indicator.direction)
-
-
 def country_trends(*, country: Country, overview: AllianceOverview) -> CountryTrends:
     """A country's approved values in every period up to the round's evaluation period, per indicator with
     a trend chart, and where it stands in the round's distribution.
 
     Queries: periods (1) and the country's approved values (1), beside the overview's.
     """
-    book = overview.book
+    spreads = round_data(evaluation_round=overview.evaluation_round, part="spreads", keys=overview.cache_keys)
     end = overview.evaluation_round.evaluation_period.ends_on
     periods = list(ReportingPeriod.objects.filter(ends_on__lte=end).order_by("starts_on"))
     position = {period.pk: index for index, period in enumerate(periods)}
@@ -334,27 +409,31 @@ def country_trends(*, country: Country, overview: AllianceOverview) -> CountryTr
         .filter(country=country, period_id__in=list(position))
         .values_list("indicator_id", "period_id", "number_value", "boolean_value", "text_value")
     )
-    types = {indicator.id: indicator.value_type for indicator in book.indicators}
+    types = {indicator.id: indicator.value_type for indicator in overview.indicators}
     for indicator_id, period_id, number, boolean, text in rows:
         kind = types.get(indicator_id)
         if kind is None:
             continue
-        value = boolean if kind == Indicator.ValueType.BOOLEAN else (text or None) if kind == "text" else number
+        value = (
+            boolean if kind == Indicator.ValueType.BOOLEAN else (text or None) if kind == "text" else number
+        )
         values.setdefault(indicator_id, [None] * len(periods))[position[period_id]] = value
-    info = book.country_by_id.get(country.pk)
+    info = next((item for item in overview.countries if item.id == country.pk), None)
     labels = [period.name for period in periods]
     goals = []
-    for goal in book.goals:
-        summary = overview.goal(goal.code)
-        trends = GoalTrends(goal=goal, outcome=summary.of(country.pk) if summary and info else None)
-        for indicator in book.indicators_by_goal[goal.id]:
+    for summary in overview.goals:
+        goal = summary.goal
+        trends = GoalTrends(goal=goal, outcome=summary.of(country.pk) if info else None)
+        for indicator in (item for item in overview.indicators if item.goal_id == goal.id):
             if not indicator.is_active and indicator.id not in values:
                 continue
             cells = values.get(indicator.id, [None] * len(periods))
             line = TrendLine(
                 indicator=indicator,
                 values=cells,
-                rows=[(label, format_value(indicator, cell)) for label, cell in zip(labels, cells, strict=True)],
+                rows=[
+                    (label, format_value(indicator, cell)) for label, cell in zip(labels, cells, strict=True)
+                ],
             )
             if indicator.value_type not in {"text", "boolean"}:
                 line.chart = trend_chart(
@@ -365,11 +444,13 @@ def country_trends(*, country: Country, overview: AllianceOverview) -> CountryTr
                     axis=indicator.value_type,
                     direction=indicator.direction,
                 )
-            line.distribution = distribution_of(book=book, indicator=indicator, country=info)
+            spread = spreads.get(indicator.id)
+            if spread is not None:
+                line.distribution = spread.of(country_id=info and info.id, direction=indicator.direction)
             if line.distribution is not None:
                 line.distribution_chart = distribution_chart(
                     title=_("%(code)s in %(period)s: %(country)s among the alliance")
-                    % {"code": indicator.code, "period": book.evaluation.label, "country": country.name},
+                    % {"code": indicator.code, "period": overview.evaluation.label, "country": country.name},
                     distribution=line.distribution,
                     country=country.name,
                     axis=indicator.value_type,

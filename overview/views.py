@@ -76,8 +76,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "overview/overview.html",
         {
             **_context(request, choice, data),
-            "outcomes_chart": data.outcomes_chart(),
-            "completion_chart": data.completion_chart(),
+            "outcomes_chart": data.outcomes_chart,
+            "completion_chart": data.completion_chart,
         },
     )
 

@@ -161,7 +161,9 @@ def simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[
 
 
 def area(ring: list[tuple[float, float]]) -> float:
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]))) / 2
+    return (
+        abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True))) / 2
+    )
 
 
 def centre(ring: list[tuple[float, float]]) -> tuple[float, float]:
@@ -264,7 +266,8 @@ def main(package: Path) -> None:
             "europe": {
                 "width": europe.width,
                 "height": europe.height,
-                "projection": f"Lambert azimuthal equal-area, centred on {EUROPE_CENTRE[0]}°E {EUROPE_CENTRE[1]}°N",
+                "projection": "Lambert azimuthal equal-area, centred on "
+                f"{EUROPE_CENTRE[0]}°E {EUROPE_CENTRE[1]}°N",
             },
         },
         "background": background,
@@ -272,7 +275,9 @@ def main(package: Path) -> None:
     }
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"Wrote {OUTPUT.relative_to(ROOT)}: {len(countries)} countries, {OUTPUT.stat().st_size // 1024} KiB")
+    print(
+        f"Wrote {OUTPUT.relative_to(ROOT)}: {len(countries)} countries, {OUTPUT.stat().st_size // 1024} KiB"
+    )
 
 
 if __name__ == "__main__":

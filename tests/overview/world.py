@@ -61,7 +61,9 @@ def released_round() -> EvaluationRound:
     for code, (before, after) in VICTIMS.items():
         for period, number in ((baseline, before), (evaluation, after)):
             if number is not None:
-                rows.append(approved(country=countries[code], indicator=victims, period=period, number_value=number))
+                rows.append(
+                    approved(country=countries[code], indicator=victims, period=period, number_value=number)
+                )
     rows.append(approved(country=countries["NL"], indicator=victims, period=pilot, number_value=Decimal(90)))
     IndicatorValue.objects.bulk_create(rows)
     commitment = Commitment.objects.create(
@@ -73,7 +75,11 @@ def released_round() -> EvaluationRound:
         approved_at=timezone.now(),
     )
     CommitmentProgress.objects.create(
-        commitment=commitment, period=evaluation, completion="complete", status="approved", approved_at=timezone.now()
+        commitment=commitment,
+        period=evaluation,
+        completion="complete",
+        status="approved",
+        approved_at=timezone.now(),
     )
     return evaluation_round
 
@@ -111,5 +117,8 @@ def grow(*, countries: int, periods: int) -> None:
             ends_on=dt.date(year, 12, 31),
             deadline=dt.date(year + 1, 3, 31),
         )
-        rows += [approved(country=nl, indicator=indicator, period=period, number_value=Decimal(1)) for indicator in indicators]
+        rows += [
+            approved(country=nl, indicator=indicator, period=period, number_value=Decimal(1))
+            for indicator in indicators
+        ]
     IndicatorValue.objects.bulk_create(rows)
