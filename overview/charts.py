@@ -1,4 +1,4 @@
-"""The ministers' view's own small charts, in the reports' visual language (reporting/charts.py).
+"""The ministers' view's own small charts, in the reports' visual language (alliance_monitor/charts.py).
 
 A trend (one indicator of one country over every period: dots joined where periods follow each other
 with values, a hollow dashed mark labelled "no data" where nothing is approved) and a distribution strip
@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from reporting.charts import (
+from alliance_monitor.charts import (
     ASSESSMENT_COLOURS,
     GRID,
     INK,

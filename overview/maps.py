@@ -4,8 +4,8 @@ The outlines (overview/data/countries.json, built by scripts/build_country_map.p
 public domain) are read once per process. Two frames: Europe (Lambert azimuthal equal-area), where most
 members are, and the world (Equal Earth) for the others; each country is a link in exactly one frame, so
 that a screen reader meets it once. A country's fill is its outcome on the chosen goal in the palette and
-patterns of the charts (reporting/charts.py), never colour alone: every link has an accessible name with
-the outcome in words, and the page has the same data as a table.
+patterns of the charts (alliance_monitor/charts.py), never colour alone: every link has an accessible
+name with the outcome in words, and the page has the same data as a table.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from reporting.charts import ASSESSMENT_COLOURS, _defs, _fill
+from alliance_monitor.charts import ASSESSMENT_COLOURS, _defs, _fill
 
 DATA = Path(__file__).resolve().parent / "data" / "countries.json"
 LAND, LAND_EDGE = "#eef0f3", "#c4cad3"

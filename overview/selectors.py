@@ -25,9 +25,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from alliance_monitor.charts import Chart, Series, bar_chart
 from commitments import access
 from commitments.models import Country, EvaluationRound, Indicator, IndicatorValue, ReportingPeriod
-from reporting.charts import Chart, Series, bar_chart
 from reporting.content import (
     IMPROVED,
     MISSING,

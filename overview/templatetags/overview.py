@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from reporting.charts import format_number
+from alliance_monitor.charts import format_number
 
 from ..charts import band_label as _band_label
 
