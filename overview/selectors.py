@@ -29,8 +29,10 @@ from alliance_monitor.charts import Chart, Series, bar_chart
 from commitments import access
 from commitments.models import Country, EvaluationRound, Indicator, IndicatorValue, ReportingPeriod
 from reporting.content import (
+    CONTEXT,
     IMPROVED,
     MISSING,
+    NOT_COMPARED,
     UNCHANGED,
     WORSENED,
     Book,
@@ -40,6 +42,7 @@ from reporting.content import (
     GoalTally,
     IndicatorInfo,
     PeriodInfo,
+    assessment_label,
     format_value,
 )
 from reporting.selectors import DATA_FORMAT, report_data
@@ -221,12 +224,26 @@ class Spread:
         return Distribution(len(numbers), lower, median, upper, own, direction)
 
 
+# The CSS class (app.css .trend--*) of each assessment: missing and not compared look alike, context
+# only is "changed" (never judged).
+TREND_CLASS = {MISSING: "missing", NOT_COMPARED: "missing", CONTEXT: "changed"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One country's indicator on a goal's page: both values, the judgement in words, its CSS class."""
+
+    text: str
+    label: str
+    css: str
+
+
 @dataclass
 class RoundData:
     """What one build of the round's data yields: the overview, every goal's chapter, every spread."""
 
     overview: AllianceOverview
-    chapters: dict[str, dict[str, Any]]  # by goal code
+    chapters: dict[str, dict[str, Any]]  # by goal code, each cached under a key of its own
     spreads: dict[int, Spread]  # by indicator id (numeric indicators only)
 
 
@@ -257,10 +274,27 @@ def _build(evaluation_round: EvaluationRound) -> RoundData:
         completion_chart=book.completion_chart(title=_("Commitments by completion status")),
     )
     chapters = {}
+    labels = {
+        key: assessment_label(key) for key in (IMPROVED, UNCHANGED, WORSENED, MISSING, CONTEXT, NOT_COMPARED)
+    }
     for summary in goals:
         chapter = book.goal_chapter(summary.goal)
-        for row in chapter["rows"]:
-            row["outcome"] = summary.of(row["country"].id)
+        # Rows as printed (plain strings): a page of 55 countries x 6 indicators renders in milliseconds.
+        chapter["rows"] = [
+            {
+                "country": row["country"],
+                "outcome": summary.of(row["country"].id),
+                "cells": [
+                    Cell(
+                        f"{cell.baseline.text} → {cell.evaluation.text}",
+                        labels[cell.assessment],
+                        TREND_CLASS.get(cell.assessment, cell.assessment),
+                    )
+                    for cell in row["cells"]
+                ],
+            }
+            for row in chapter["rows"]
+        ]
         chapters[summary.goal.code] = chapter
     spreads = {
         indicator.id: Spread(
@@ -289,25 +323,41 @@ def _cache_keys(evaluation_round: EvaluationRound) -> dict[str, str]:
     version = data_version(Q(public=True))
     stamp = f"{evaluation_round.pk}:{evaluation_round.released_at}:{get_language()}:{version}:{DATA_FORMAT}"
     digest = hashlib.sha256(stamp.encode()).hexdigest()[:32]
-    return {part: f"overview:{part}:{digest}" for part in PARTS}
+    return {"digest": f"overview:{digest}", **{part: f"overview:{digest}:{part}" for part in PARTS}}
 
 
 def round_data(*, evaluation_round: EvaluationRound, part: str, keys: dict[str, str] | None = None) -> Any:
     """One part of the round's computed data, from the cache when its data has not changed since.
 
     Queries: the data version (1, unless ``keys`` of this request are given); on a miss also
-    report_data's. A miss computes and stores every part, so the other parts are hits. Without the cache
-    (Redis away) the pages are computed each time.
+    report_data's. A miss computes and stores every part (each goal's chapter under a key of its own), so
+    the other parts are hits. Without the cache (Redis away) the pages are computed each time.
     """
     keys = keys or _cache_keys(evaluation_round)
-    found = cache.get(keys[part])
+    key = keys[part] if part in keys else f"{keys['digest']}:{part}"
+    found = cache.get(key)
     if found is None:
         built = _build(evaluation_round)
-        cache.set_many({keys[name]: getattr(built, name) for name in PARTS}, CACHE_SECONDS)
-        found = getattr(built, part)
+        values = {keys["overview"]: built.overview, keys["spreads"]: built.spreads}
+        values.update(
+            {f"{keys['digest']}:chapter:{code}": chapter for code, chapter in built.chapters.items()}
+        )
+        cache.set_many(values, CACHE_SECONDS)
+        found = values.get(key)
     if part == "overview":
         found.evaluation_round = evaluation_round  # the reader's own (with its is_released)
         found.cache_keys = keys  # the other parts of this request: no second look at the version
+    return found
+
+
+def cached(*, overview: AllianceOverview, name: str, build) -> Any:
+    """Something drawn from the round's figures (a country's trends, a map), kept beside them under the
+    same data version: computed once per version and language, then read."""
+    key = f"{overview.cache_keys['digest']}:{name}"
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, CACHE_SECONDS)
     return found
 
 
@@ -322,10 +372,11 @@ def alliance_overview(*, evaluation_round: EvaluationRound) -> AllianceOverview:
 def goal_across_countries(*, overview: AllianceOverview, summary: GoalSummary) -> dict[str, Any]:
     """The report's goal chapter (every country's figures for the goal's indicators), each row with the
     country's outcome on the goal."""
-    chapters = round_data(
-        evaluation_round=overview.evaluation_round, part="chapters", keys=overview.cache_keys
+    return round_data(
+        evaluation_round=overview.evaluation_round,
+        part=f"chapter:{summary.goal.code}",
+        keys=overview.cache_keys,
     )
-    return chapters[summary.goal.code]
 
 
 # --- a country across every round -----------------------------------------------------------------------
@@ -394,6 +445,15 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def country_trends(*, country: Country, overview: AllianceOverview) -> CountryTrends:
+    """A country's trends (``_country_trends``), kept beside the round's figures under their version."""
+    return cached(
+        overview=overview,
+        name=f"country:{country.code}",
+        build=lambda: _country_trends(country=country, overview=overview),
+    )
+
+
+def _country_trends(*, country: Country, overview: AllianceOverview) -> CountryTrends:
     """A country's approved values in every period up to the round's evaluation period, per indicator with
     a trend chart, and where it stands in the round's distribution.
 

@@ -106,14 +106,21 @@ def country_map(request: HttpRequest) -> HttpResponse:
         for row in summary.countries
     }
     title = _("%(goal)s: outcome per country") % {"goal": summary.goal.numbered_title}
+    frames = selectors.cached(
+        overview=data,
+        name=f"map:{summary.goal.code}:{query}",
+        build=lambda: {
+            "europe": maps.draw_map(frame="europe", countries=countries, title=_("Europe") + " — " + title),
+            "world": maps.draw_map(frame="world", countries=countries, title=_("The world") + " — " + title),
+        },
+    )
     return render(
         request,
         "overview/map.html",
         {
             **_context(request, choice, data),
             "summary": summary,
-            "europe": maps.draw_map(frame="europe", countries=countries, title=_("Europe") + " — " + title),
-            "world": maps.draw_map(frame="world", countries=countries, title=_("The world") + " — " + title),
+            **frames,
             "legend": maps.legend(labels=labels),
             "map_title": title,
         },
