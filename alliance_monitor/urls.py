@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/v1/sdmx/data/", sdmx.DataView.as_view(), name="sdmx-data"),
     path("reports/", include("reporting.urls")),
     path("rounds/", include("cycle.urls")),
+    path("overview/", include("overview.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
     path("", include("commitments.urls")),

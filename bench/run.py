@@ -54,6 +54,11 @@ GROWS_WITH = {
     "same page": "constant",
     "CSV export": "values",
     "SDMX data": "values",
+    # The ministers' view judges every participating country of the round (bench/bench_overview.py).
+    "ministers' view": "countries",
+    "map": "countries",
+    "goal across countries": "countries",
+    "country trends": "countries",
 }
 AIM_MEDIAN_MS = 100
 AIM_COUNTRY_PDF_S = 1.5
@@ -232,12 +237,19 @@ def main() -> None:
             pages = step(
                 f"pages {scale}x", bench_module, "bench_pages.py", "pages.json", scale, ["--runs", runs]
             )
+        overview = {"results": []}
+        if not arguments.skip_pages:
+            overview = step(
+                f"ministers' view {scale}x", bench_module, "bench_overview.py", "overview.json", scale,
+                ["--runs", runs],
+            )  # fmt: skip
         api_arguments = ["--runs", runs, "--csv-runs", str(csv_runs(counts["values"], arguments.quick))]
         api = step(f"API {scale}x", bench_module, "bench_api.py", "api.json", scale, api_arguments)
         summary["scales"][scale] = {
             "dataset": counts,
             "period": pages.get("period"),
             "pages": pages["results"],
+            "overview": overview["results"],
             "api": api["results"],
         }
         if scale == scales[0] and not arguments.skip_load:
@@ -261,8 +273,8 @@ def main() -> None:
 def _rows(summary: dict, scales: list[int]):
     """(label, per-scale rows) of every page and API measurement, in the order measured."""
     base = summary["scales"][scales[0]]
-    for kind, label_key in (("pages", "page"), ("api", "measurement")):
-        for index, row in enumerate(base[kind]):
+    for kind, label_key in (("pages", "page"), ("overview", "page"), ("api", "measurement")):
+        for index, row in enumerate(base.get(kind, [])):
             label = f"{row[label_key]} [{row['as']}]"
             yield label, [summary["scales"][scale][kind][index] for scale in scales]
 

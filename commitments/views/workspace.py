@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from alliance_monitor.charts import Chart, Series, bar_chart
@@ -19,6 +19,10 @@ from .texts import _text_edit_url
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's home starts with its own queue: reviewers what waits for their review, staff what was
     returned to them and what is due soon (paged and filtered through the address: r-*, s-*)."""
+    user = request.user
+    if access.is_minister(user) and not (access.is_reviewer(user) or access.is_staff_member(user)):
+        # A minister meets no deadline and reviews nothing: their home is the alliance at a glance.
+        return redirect("overview")
     attention = selectors.attention_for(user=request.user)
     can_review = access.can_review(request.user)
     queue = (

@@ -949,6 +949,12 @@ TABLE: dict[str, list[Route]] = {
     "completeness_period": [route(lambda w: {"period_id": w.progress.pk}, GET=WORKSPACE_PAGE)],
     # --- reports (pages) ------------------------------------------------------------------------------
     "report_list": [route(GET=ANY_ROLE_PAGE)],
+    # The ministers' view: read-only pages of approved data for everyone signed in (the matrix's round is
+    # not released, so ministers get the page saying so; staff and reviewers may open it with ?round=).
+    "overview": [route(GET=ANY_ROLE_PAGE)],
+    "overview_map": [route(GET=ANY_ROLE_PAGE)],
+    "overview_goal": [route(lambda w: {"code": "VICTIM_ID"}, GET=ANY_ROLE_PAGE)],
+    "overview_country": [route(lambda w: {"code": "NL"}, GET=ANY_ROLE_PAGE)],
     # Belgian staff may not choose the Netherlands (the form's choices are their countries): 400.
     "report_request": [route(POST=(page(staff_be=INVALID, minister=DENIED), report_form))],
     "report_publish": [
