@@ -114,7 +114,7 @@ def test_the_whole_cycle(open_page, cast, commitment, live_server):
 
     # --- the reviewer approves -----------------------------------------------------------------------
     rita.reload()
-    expect(rita.locator(f"#value-{takedown.pk}").get_by_text("Changed since returned")).to_be_visible()
+    expect(rita.locator(f"#value-{takedown.pk} summary", has_text="Changed since returned")).to_be_visible()
     rita.get_by_role("button", name="Apply the decisions").click()
     expect(rita.get_by_text("1 item approved.")).to_be_visible()
     screenshot(rita, "08-reviewer-approved")
