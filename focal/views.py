@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commitments import access
-from commitments.models import Country, EvaluationRound, ReportingPeriod
+from commitments.models import CommitmentProgress, Country, EvaluationRound, ReportingPeriod
 from commitments.services import EditConflict
 
 from . import selectors, services
@@ -181,7 +181,13 @@ def review(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
     return render(
         request,
         "focal/review.html",
-        {"country": country, "period": period, "lines": lines, "responses": responses},
+        {
+            "country": country,
+            "period": period,
+            "lines": lines,
+            "responses": responses,
+            "completions": CommitmentProgress.Completion.choices,
+        },
     )
 
 
