@@ -23,6 +23,7 @@ from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from focal.seeding import seed_focal_demo
 from sync import changes
 
 from .access import Role
@@ -437,6 +438,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
         "progress": len(progress),
         "recommendations": recommendations,
         "findings": findings,
+        **seed_focal_demo(password=password),
     }
 
 

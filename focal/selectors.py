@@ -43,7 +43,7 @@ def show_value(indicator: Indicator, row: Any) -> str:
     if row.number_value is not None:
         number = row.number_value.normalize() if isinstance(row.number_value, Decimal) else row.number_value
         shown = number_format(number, use_l10n=True)
-        return f"{shown} {indicator.localized('unit')}".strip() if indicator.unit else shown
+        return f"{shown} {indicator.unit_text}".strip() if indicator.unit else shown
     if row.boolean_value is not None:
         return _("yes") if row.boolean_value else _("no")
     return row.text_value or ""
