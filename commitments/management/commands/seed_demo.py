@@ -12,8 +12,8 @@ from commitments.seeding import DEMO_USERS, seed_demo
 class Command(BaseCommand):
     help = (
         "Load a plainly synthetic, deterministic demo dataset (marked as demo) and one account per "
-        "role (staff-nl, staff-be, staff-secretariat, reviewer, minister, admin, focal-nl, focal-be) with the password in "
-        "DEMO_PASSWORD."
+        "role (staff-nl, staff-be, staff-secretariat, reviewer, minister, admin, focal-nl, focal-be) with "
+        "the password in DEMO_PASSWORD."
     )
 
     def handle(self, *args, **options) -> None:
