@@ -101,7 +101,9 @@ def _save(
         if current is None:
             if expected_version not in (None, 0):
                 raise ValidationError(_("This item no longer exists; reload the page."), code="gone")
-            item = model(**{"country": country, "period": period, **lookup}, **values, updated_by=user, is_demo=is_demo)
+            item = model(
+                **{"country": country, "period": period, **lookup}, **values, updated_by=user, is_demo=is_demo
+            )
         else:
             if expected_version is None:
                 raise version_required_error()
