@@ -26,3 +26,7 @@ class InvitationForm(forms.Form):
 
 class ChoosePasswordForm(SetPasswordForm):
     """Django's set-password form (with the password validators), labelled for a first sign-in."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")  # labels read as plain words, like the workspace's forms
+        super().__init__(*args, **kwargs)
