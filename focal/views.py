@@ -68,7 +68,8 @@ def _forms(data, sheet: selectors.Questionnaire) -> dict[str, object]:
 def _save_line(line: selectors.Line, form, *, sheet, user) -> None:
     values = form.service_values()
     version = form.cleaned_data.get("expected_version")
-    common = {"period": sheet.period, "user": user, "expected_version": version or None}
+    # 0 is "a new answer": for one that exists meanwhile, it is a conflict, never an overwrite.
+    common = {"period": sheet.period, "user": user, "expected_version": version}
     if line.section == "values":
         services.self_value_save(country=sheet.country, indicator=line.subject, **common, **values)
     elif line.section == "progress":
