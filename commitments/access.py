@@ -113,6 +113,12 @@ def focal_country_id(user) -> int | None:
     return user._alliance_focal_country
 
 
+def may_see_country(user, country: Country) -> bool:
+    """May open the country's page: a focal point only their own; everyone else every country."""
+    own = focal_country_id(user)
+    return own is None or own == country.pk
+
+
 def can_self_report(user, country: Country) -> bool:
     """May fill in and submit the country's self-report and reply: its own focal points only."""
     return country.pk is not None and focal_country_id(user) == country.pk
