@@ -28,7 +28,7 @@ run: setup
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_alliance
 	DEMO_PASSWORD='$(DEMO_PASSWORD)' $(BIN)/python manage.py seed_demo
-	@echo "Alliance Monitor: http://127.0.0.1:$(PORT)/  (demo accounts: staff-nl, staff-be, staff-secretariat, reviewer, minister, admin; password: $(DEMO_PASSWORD))"
+	@echo "Alliance Monitor: http://127.0.0.1:$(PORT)/  (demo accounts: staff-nl, staff-be, staff-secretariat, reviewer, minister, admin, focal-nl, focal-be; password: $(DEMO_PASSWORD))"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 check-services:

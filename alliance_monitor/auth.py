@@ -7,8 +7,9 @@ setup page. Because the state is kept in the session, pages pay no extra query f
 
 - Everyone may set up an authenticator app (``/accounts/two-factor/``); once they have, every sign-in
   asks for its code.
-- With ``TWO_FACTOR_REQUIRED_FOR_REVIEWERS`` on, reviewers, administrators and anyone who can open the
-  admin must set one up before they can do anything else.
+- With ``TWO_FACTOR_REQUIRED_FOR_REVIEWERS`` on, reviewers, administrators, focal points and anyone who
+  can open the admin must set one up before they can do anything else.
+- An invited person (accounts/) sets one up right after choosing a password, whatever the role.
 - The admin is behind the same middleware, so it needs the verified session too.
 """
 
@@ -121,7 +122,7 @@ def two_factor_required(*, user) -> bool:
     """Must this user sign in with a code? Reviewers, administrators, admin users: if the setting says so."""
     if not settings.TWO_FACTOR_REQUIRED_FOR_REVIEWERS or not user.is_authenticated:
         return False
-    return bool(user.is_staff or access.is_reviewer(user))
+    return bool(user.is_staff or access.is_reviewer(user) or access.is_focal_point(user))
 
 
 def two_factor_step(*, user) -> str:

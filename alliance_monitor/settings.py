@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "sync",
     "cycle",  # the evaluation round's life, the ministerial meeting and its decisions
     "overview",  # the ministers' view (read-only pages)
+    "accounts",  # invitations: a one-time link to set a password
+    "focal",  # country focal points: the government's self-report and right of reply
     "audit",  # the sealed audit trail; last: it gives history to models of the apps above
 ]
 
@@ -378,6 +380,11 @@ del EMAIL_HOST  # MAILERS holds it; the old EMAIL_* settings are deprecated in D
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Alliance Monitor <noreply@localhost>")
 
 # --- Application ---
+# Invitations (accounts/): how long an invitation's one-time link to set a password works.
+INVITATION_MAX_AGE_HOURS = int(env("INVITATION_MAX_AGE_HOURS", "72") or 72)
+# Focal points' right of reply (focal/): without dates of its own, a round's window opens when its
+# reports are drafted and closes this many days before the ministerial meeting.
+FOCAL_REPLY_CLOSES_DAYS_BEFORE_MEETING = int(env("FOCAL_REPLY_CLOSES_DAYS_BEFORE_MEETING", "14") or 14)
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")
 SITE_NAME = "Alliance Monitor"
 

@@ -5,6 +5,9 @@ Roles are Django groups (created by the migration ``0002_roles``):
 - Reviewer: everything staff can, for all countries; approve, return, reopen; open and close periods.
 - Minister: reads approved data and published reports; edits nothing.
 - Administrator: users, assignments, indicators, periods (through the admin); also a reviewer.
+- Focal point: a government official of one country (``focal.FocalPoint``): fills in the country's
+  self-report and replies to its draft chapter; sees their own country's self-report only, and never the
+  rapporteur's drafts (the focal app's access rules are in ``focal/access.py`` beside these).
 Every check the browser, the API and the admin make goes through these functions.
 """
 
@@ -26,6 +29,7 @@ class Role(StrEnum):
     REVIEWER = "Reviewer"
     MINISTER = "Minister"
     ADMINISTRATOR = "Administrator"
+    FOCAL_POINT = "Focal point"
 
 
 def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
@@ -55,6 +59,10 @@ def is_staff_member(user) -> bool:
 
 def is_minister(user) -> bool:
     return has_role(user, Role.MINISTER)
+
+
+def is_focal_point(user) -> bool:
+    return has_role(user, Role.FOCAL_POINT)
 
 
 def assigned_country_ids(user) -> frozenset[int]:
@@ -89,3 +97,38 @@ def editable_countries(user, countries: QuerySet[Country]) -> QuerySet[Country]:
     if is_staff_member(user):
         return countries.filter(pk__in=assigned_country_ids(user))
     return countries.none()
+
+
+# --- focal points (focal/): the government's self-report and reply -----------------------------------
+
+
+def focal_country_id(user) -> int | None:
+    """The country a focal point speaks for (None for everyone else); cached for the request."""
+    if not user.is_authenticated or not is_focal_point(user):
+        return None
+    if not hasattr(user, "_alliance_focal_country"):
+        user._alliance_focal_country = (
+            user.focal_point.country_id if hasattr(user, "focal_point") else None
+        )
+    return user._alliance_focal_country
+
+
+def may_see_country(user, country: Country) -> bool:
+    """May open the country's page: a focal point only their own; everyone else every country."""
+    own = focal_country_id(user)
+    return own is None or own == country.pk
+
+
+def can_self_report(user, country: Country) -> bool:
+    """May fill in and submit the country's self-report and reply: its own focal points only."""
+    return country.pk is not None and focal_country_id(user) == country.pk
+
+
+def can_read_self_report(user, country: Country) -> bool:
+    """May read the country's self-report before release: the country and the secretariat (its editors)."""
+    return can_self_report(user, country) or can_edit_country(user, country)
+
+
+def can_review_self_report(user, country: Country) -> bool:
+    """May return a submission, or adopt or differ from its figures: those who edit the rapporteur's track."""
+    return can_edit_country(user, country)

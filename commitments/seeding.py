@@ -24,6 +24,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cycle.seeding import seed_demo_cycle
+from focal.seeding import seed_focal_demo
 from sync import changes
 
 from .access import Role
@@ -442,6 +443,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
         "findings": findings,
         # The 2014 evaluation published, the ministers' meeting and decisions, the next round.
         **seed_demo_cycle(reviewer=reviewer, countries=countries),
+        **seed_focal_demo(password=password),
     }
 
 

@@ -6,16 +6,22 @@ service tests would be worse than none): ``make test`` starts with both configur
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import socket
+import time
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 import hypothesis
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connections
+from django.test import override_settings
 
 from commitments.access import Role
 from commitments.models import Country, CountryAssignment, Indicator, ReportingPeriod
@@ -160,3 +166,70 @@ def administrator(db):
     user.is_staff = True
     user.save()
     return user
+
+
+# --- a real SMTP server ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SmtpServer:
+    """The suite's mail server (aiosmtpd on a free port): where it listens and what it received."""
+
+    host: str
+    port: int
+    messages: list = field(default_factory=list)  # email.message.EmailMessage, parsed
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+    def wait_for(self, count: int, timeout: float = 30) -> list:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{len(self.messages)} emails, not {count}, in {timeout} s"
+        return self.messages
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server for the session; ``mailbox`` points Django's mail at it for one test."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = SmtpServer(host="127.0.0.1", port=port)
+    controller = Controller(server, hostname=server.host, port=server.port)
+    controller.start()
+    yield server
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    """Django's mail goes to the suite's SMTP server (over SMTP, as in production); starts empty."""
+    smtp_server.messages.clear()
+    mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": smtp_server.host, "port": smtp_server.port, "timeout": 10},
+    }
+    with override_settings(MAILERS={"default": mailer}):
+        yield smtp_server
+
+
+def make_focal_point(username: str, country: Country):
+    """A focal point of one country (the role and the link to the country)."""
+    from focal.services import focal_point_add
+
+    user = UserFactory(username=username)
+    focal_point_add(user=user, country=country)
+    return user
+
+
+@pytest.fixture
+def focal_nl(nl):
+    return make_focal_point("femke-focal-nl", nl)
+
+
+@pytest.fixture
+def focal_be(be):
+    return make_focal_point("bram-focal-be", be)

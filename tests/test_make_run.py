@@ -35,6 +35,11 @@ for url in [
     response = client.get(url)
     body = b"".join(response.streaming_content) if response.streaming else response.content
     results[url] = [response.status_code, body.count(b"\\n"), body[-200:].decode("utf-8", "replace")]
+# The demo's focal point reads the Netherlands' self-report.
+focal = Client(SERVER_NAME="127.0.0.1")
+focal.force_login(get_user_model().objects.get(username="focal-nl"))
+response = focal.get("/focal/")
+results["/focal/ as focal-nl"] = [response.status_code, 0, ""]
 try:
     call_command("verify_audit", verbosity=0)
     results["verify_audit"] = "ok"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -124,6 +124,8 @@ def _goal_chart(
 @login_required
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     country = _country(code)
+    if not access.may_see_country(request.user, country):
+        raise Http404  # a focal point sees their own country only
     overview = selectors.country_overview(country=country, user=request.user)
     can_edit = access.can_edit_country(request.user, country)
     return render(

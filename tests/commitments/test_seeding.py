@@ -95,7 +95,7 @@ def test_demo_accounts_have_the_demo_password():
     from django.contrib.auth import authenticate
 
     seed_demo(password=DEMO_PASSWORD)
-    for username in ("staff-nl", "reviewer", "minister", "admin"):
+    for username in ("staff-nl", "reviewer", "minister", "admin", "focal-nl", "focal-be"):
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None
 
 

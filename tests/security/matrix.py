@@ -34,6 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import Invitation
 from commitments.access import Role
 from commitments.models import (
     Commitment,
@@ -54,6 +55,16 @@ from commitments.models import (
     Status,
 )
 from commitments.views import seen_value
+from focal import services as focal_services
+from focal.models import (
+    FocalPoint,
+    Reply,
+    ReplyWindow,
+    SelfReportProgress,
+    SelfReportResponse,
+    SelfReportValue,
+    SelfStatus,
+)
 from reporting.models import Report, ReportDownload
 from tests.commitments.api_fixtures import World, build_world, make_tokens, quick_user
 from webhooks import services as webhook_services
@@ -75,9 +86,10 @@ ROLES = (
     "revoked",  # API token, revoked
     "expired",  # API token, past its expiry date
     "administrator",
+    "focal_nl",  # the Netherlands' focal point (a government official): their country's self-report only
 )
 TOKENS = ("partner", "limited", "revoked", "expired")
-PEOPLE = ("staff_nl", "staff_be", "reviewer", "author", "minister", "administrator")
+PEOPLE = ("staff_nl", "staff_be", "reviewer", "author", "minister", "administrator", "focal_nl")
 
 OK = "ok"
 INVALID = "invalid"
@@ -127,6 +139,26 @@ FORBIDDEN_TEXT: dict[str, set[str]] = {
     "reviewer": set(),
     "author": set(),
     "administrator": set(),
+    # A focal point reads their own country's self-report, and never the rapporteur's drafts (not even
+    # their country's) nor another country's self-report.
+    "focal_nl": _ALL_DRAFTS,
+}
+# The governments' self-reports (focal/): a marker per country, in every submitted and draft answer. They
+# are for the secretariat (those who may read the country's drafts) and the country's own focal points;
+# the matrix's round is not released, so partners, ministers and visitors read none.
+GOV_MARKER = "GOV-SELF-{scope}"
+_ALL_GOV = {GOV_MARKER.format(scope=scope) for scope in ("NL", "BE")}
+_GOV_READERS = {
+    "staff_nl": {"NL"},
+    "staff_be": {"BE"},
+    "focal_nl": {"NL"},
+    "reviewer": {"NL", "BE"},
+    "author": {"NL", "BE"},
+    "administrator": {"NL", "BE"},
+}
+FORBIDDEN_TEXT = {
+    role: forbidden | (_ALL_GOV - {GOV_MARKER.format(scope=code) for code in _GOV_READERS.get(role, ())})
+    for role, forbidden in FORBIDDEN_TEXT.items()
 }
 
 
@@ -141,7 +173,9 @@ def everyone(outcome: str) -> dict[str, str]:
 
 def page(**people: str) -> dict[str, str]:
     """A workspace page: visitors and API tokens (which pages ignore) are sent to sign in; each person
-    gets what is given here, OK unless said otherwise."""
+    gets what is given here, OK unless said otherwise. A focal point gets what a minister gets unless said
+    otherwise: neither edits nor reviews the rapporteur's work."""
+    people.setdefault("focal_nl", people.get("minister", OK))
     return {"anonymous": LOGIN, **dict.fromkeys(TOKENS, LOGIN), **dict.fromkeys(PEOPLE, OK), **people}
 
 
@@ -153,6 +187,8 @@ def api(**callers: str) -> dict[str, str]:
         "anonymous": UNAUTHENTICATED,
         "revoked": UNAUTHENTICATED,
         "expired": UNAUTHENTICATED,
+        # Focal points have no use of the partner API: it refuses them (403) like an account with no role.
+        "focal_nl": DENIED,
         **callers,
     }
 
@@ -163,6 +199,11 @@ WORKSPACE_PAGE = page(minister=DENIED)  # staff and reviewers
 EDIT_NL_PAGE = page(staff_be=DENIED, minister=DENIED)  # who may edit the Netherlands' data
 REVIEW_PAGE = page(staff_nl=DENIED, staff_be=DENIED, minister=DENIED)
 ADMINISTRATOR_PAGE = page(staff_nl=DENIED, staff_be=DENIED, reviewer=DENIED, author=DENIED, minister=DENIED)
+# The focal point's own pages (questionnaire, reply): for focal points only.
+FOCAL_PAGE = {
+    **page(**dict.fromkeys(PEOPLE, DENIED)),
+    "focal_nl": OK,
+}
 # The four-eyes column: approving or returning is refused to the reviewer who changed or submitted the
 # item (403), and is for every other reviewer.
 REVIEW_OTHERS_WORK = {**REVIEW_PAGE, "author": DENIED}
@@ -270,7 +311,9 @@ def build_matrix_world() -> MatrixWorld:
         # As the seed makes administrators: the Administrator and Reviewer roles and admin access, but
         # not a superuser (whose permissions would prove nothing about the role).
         "administrator": quick_user("matrix-administrator", Role.ADMINISTRATOR),
+        "focal_nl": quick_user("matrix-focal-nl", None),
     }
+    focal_services.focal_point_add(user=users["focal_nl"], country=Country.objects.get(code="NL"))
     administrator = users["administrator"]
     administrator.groups.add(Group.objects.get(name=str(Role.REVIEWER)))
     administrator.is_staff = True
@@ -279,6 +322,7 @@ def build_matrix_world() -> MatrixWorld:
     waiting = _authors_work(data, users["author"])
     plant_markers(data)
     waiting.update(_authors_texts(users["author"]))
+    waiting.update(_self_reports(data, users["focal_nl"]))
     tokens = make_tokens()
     keys = {
         "partner": tokens.partner,
@@ -501,6 +545,31 @@ def decision_form(**extra) -> Callable[[MatrixWorld], dict]:
         "due_on": "2019-12-31",
         **extra,
     }
+def _self_reports(data: World, focal_point) -> dict[str, models.Model]:
+    """The governments' self-reports of the Netherlands and Belgium (2014): a submitted value and a draft
+    progress answer each, their texts carrying the country's marker."""
+    rows = {}
+    for code in ("NL", "BE"):
+        country = Country.objects.get(code=code)
+        marker = GOV_MARKER.format(scope=code)
+        rows[f"self_value_{code}"] = SelfReportValue.objects.create(
+            country=country,
+            period=data.progress,
+            indicator=Indicator.objects.get(code="VI-3"),
+            number_value=7,
+            note=f"{marker} (submitted)",
+            status=SelfStatus.SUBMITTED,
+            submitted_at=timezone.now(),
+            submitted_by=focal_point,
+        )
+        rows[f"self_progress_{code}"] = SelfReportProgress.objects.create(
+            country=country,
+            period=data.progress,
+            commitment=data.commitments[code],
+            completion="complete",
+            narrative=f"{marker} (draft)",
+        )
+    return rows
 
 
 def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
@@ -559,6 +628,34 @@ def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
         ("cycle", "meetingevaluation"): world.cycle["evaluation"],
         ("cycle", "decision"): world.cycle["decision"],
         ("cycle", "roundtransition"): world.cycle["transition"],
+        ("accounts", "invitation"): Invitation.objects.create(
+            email="invited@gov.example",
+            role="Focal point",
+            country=Country.objects.get(code="BE"),
+            token_hash="1" * 64,
+            expires_at=timezone.now() + dt.timedelta(days=1),
+            invited_by=world.users["administrator"],
+        ),
+        ("focal", "focalpoint"): FocalPoint.objects.get(user=world.users["focal_nl"]),
+        ("focal", "replywindow"): ReplyWindow.objects.create(
+            evaluation_round=world.evaluation_round,
+            opens_on=dt.date(2000, 1, 1),
+            closes_on=dt.date(2000, 1, 31),  # long closed: the reply cells stay refused
+        ),
+        ("focal", "selfreportvalue"): world.waiting["self_value_NL"],
+        ("focal", "selfreportprogress"): world.waiting["self_progress_NL"],
+        ("focal", "selfreportresponse"): SelfReportResponse.objects.create(
+            country=Country.objects.get(code="NL"),
+            period=world.progress,
+            recommendation=world.data.recommendations["NL"],
+            answer="partly",
+            action=GOV_MARKER.format(scope="NL") + " (response)",
+        ),
+        ("focal", "reply"): Reply.objects.create(
+            country=Country.objects.get(code="NL"),
+            evaluation_round=world.evaluation_round,
+            text=GOV_MARKER.format(scope="NL") + " (reply)",
+        ),
         ("webhooks", "webhookdelivery"): WebhookDelivery.objects.create(
             endpoint=endpoint,
             message_id="msg_matrix",
@@ -793,6 +890,12 @@ def approve_all(world: MatrixWorld) -> dict:
     return {"action": "approve_all", "seen": [f"value-{item.pk}:{item.version}" for item in submitted]}
 
 
+def self_value_form(world: MatrixWorld) -> dict:
+    """The questionnaire as its page posts it: a new figure for VI-2."""
+    indicator = Indicator.objects.get(code="VI-2")
+    return {f"values-{indicator.pk}-value": "12", f"values-{indicator.pk}-expected_version": "0"}
+
+
 def new_value(world: MatrixWorld) -> dict:
     return {"country": "NL", "indicator": "VI-3", "period": world.progress.pk, "number_value": "12.5"}
 
@@ -947,6 +1050,60 @@ TABLE: dict[str, list[Route]] = {
     ],
     "completeness": [route(GET=WORKSPACE_PAGE)],
     "completeness_period": [route(lambda w: {"period_id": w.progress.pk}, GET=WORKSPACE_PAGE)],
+    # --- invitations and focal points ------------------------------------------------------------------
+    # An invitation's link: an unknown token opens nothing, for anyone (used and expired ones neither).
+    "invitation_accept": [
+        route(
+            lambda w: {"token": "no-such-invitation"},
+            GET=everyone(HIDDEN),
+            POST=(everyone(HIDDEN), lambda w: {"new_password1": "x", "new_password2": "x"}),
+        )
+    ],
+    "focal_home": [route(GET=FOCAL_PAGE)],
+    # The 2014 questionnaire: its deadline has passed, so the focal point's save is refused (400) and the
+    # submission ends on the page with the reason; everyone else has no questionnaire (403).
+    "focal_questionnaire": [
+        route(
+            lambda w: {"period_id": w.progress.pk},
+            GET=FOCAL_PAGE,
+            POST=({**FOCAL_PAGE, "focal_nl": INVALID}, self_value_form),
+        )
+    ],
+    "focal_submit": [
+        route(lambda w: {"period_id": w.progress.pk}, POST=(FOCAL_PAGE, lambda w: {"seen": []}))
+    ],
+    # The right of reply: the matrix's window is long closed (the reply is refused: 400).
+    "focal_reply": [
+        route(
+            lambda w: {"round_id": w.evaluation_round.pk},
+            GET=FOCAL_PAGE,
+            POST=(
+                {**FOCAL_PAGE, "focal_nl": INVALID},
+                lambda w: {"text": "We agree.", "expected_version": 1},
+            ),
+        )
+    ],
+    "focal_chapter": [
+        route(lambda w: {"round_id": w.evaluation_round.pk}, GET={**FOCAL_PAGE, "focal_nl": HIDDEN})
+    ],
+    # The staff's review of the Netherlands' submission: those who edit the Netherlands' data.
+    "focal_review": [
+        route(
+            lambda w: {"code": "NL", "period_id": w.progress.pk},
+            GET=EDIT_NL_PAGE,
+            POST=(
+                EDIT_NL_PAGE,
+                lambda w: {
+                    "kind": "value",
+                    "item": w.waiting["self_value_NL"].pk,
+                    "action": "return",
+                    "reason": "Which year?",
+                    "expected_version": w.version_of(w.waiting["self_value_NL"]),
+                },
+            ),
+        )
+    ],
+    "api-self-reported-values": [route(GET=API_READ)],
     # --- reports (pages) ------------------------------------------------------------------------------
     "report_list": [route(GET=ANY_ROLE_PAGE)],
     # The ministers' view: read-only pages of approved data for everyone signed in (the matrix's round is
@@ -1213,6 +1370,11 @@ _READ_ONLY = [
     ("cycle", "meetingevaluation"),
     ("cycle", "decision"),
     ("cycle", "roundtransition"),
+    # The governments' answers and replies: written through the questionnaire and the review page only.
+    ("focal", "selfreportvalue"),
+    ("focal", "selfreportprogress"),
+    ("focal", "selfreportresponse"),
+    ("focal", "reply"),
 ]
 ADMINISTRATOR_REFUSED = {
     # Workflow data, reviewed texts and reports change only through the services (workspace, pipeline):

@@ -12,8 +12,8 @@ from commitments.seeding import DEMO_USERS, seed_demo
 class Command(BaseCommand):
     help = (
         "Load a plainly synthetic, deterministic demo dataset (marked as demo) and one account per "
-        "role (staff-nl, staff-be, staff-secretariat, reviewer, minister, admin) with the password in "
-        "DEMO_PASSWORD."
+        "role (staff-nl, staff-be, staff-secretariat, reviewer, minister, admin, focal-nl, focal-be) with "
+        "the password in DEMO_PASSWORD."
     )
 
     def handle(self, *args, **options) -> None:
@@ -27,5 +27,7 @@ class Command(BaseCommand):
         counts = seed_demo(password=password)
         summary = ", ".join(f"{number} {name}" for name, number in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Synthetic demo data: {summary}."))
-        accounts = ", ".join(username for username, _role, _countries in DEMO_USERS)
+        accounts = ", ".join(
+            [*(username for username, _role, _countries in DEMO_USERS), "focal-nl", "focal-be"]
+        )
         self.stdout.write(f"Demo accounts (password from DEMO_PASSWORD): {accounts}.")
