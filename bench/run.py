@@ -316,7 +316,11 @@ def print_summary(summary: dict, scales: list[int]) -> None:
             cells = "".join(f"{f'{r["rows_per_s"]:,} ({r["rows"]:,})':>16}" for r in rows)
             print(f"{label[: width - 1]:<{width}}{cells}")
 
-    print("\nIn process, a partner's repeated reads beside the trivial view: share of its throughput")
+    print(
+        "\nIn process, one request at a time, a partner's repeated reads beside the trivial view (share\n"
+        "of its rate). Each read waits for one Redis round trip, /healthz for none: on a busy machine this\n"
+        "is the scheduler's latency, not work. The aim (1/3 under the same load) is judged by the load run."
+    )
     header = f"{'read [as]':<{width}}" + "".join(f"{f'{s}x':>16}" for s in scales)
     print(header)
     print("-" * len(header))
@@ -398,10 +402,6 @@ def print_aims(summary: dict, scales: list[int]) -> None:
             growth <= AIM_FLAT_GROWTH,
             f"flat from {scales[0]}x to {scales[-1]}x (<= {AIM_FLAT_GROWTH}x): {label}: {growth:.2f}x",
         )
-    for label, rows in _rows(summary, scales):
-        if "of_floor" in rows[0]:
-            worst = min(row["of_floor"] for row in rows)
-            verdict(worst >= AIM_OF_FLOOR, f"in process, >= 1/3 of /healthz at every scale: {label}: {worst}")
     for row in (summary["reports"] or {}).get("results", []):
         aim = AIM_COUNTRY_PDF_S if row["report"] == "per-country" else AIM_ALLIANCE_PDF_S
         wall, alone = row["wall_seconds_median"], row["weasyprint_alone_seconds"]
