@@ -79,6 +79,9 @@ def _readable(route: str) -> str:
 
 
 def _route(request: HttpRequest) -> str:
+    known = getattr(request, "metrics_route", None)  # a partner page served before routing (fast path)
+    if known:
+        return known
     match = getattr(request, "resolver_match", None)
     if match is None:
         return "unmatched"

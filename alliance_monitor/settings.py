@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "alliance_monitor.logs.RequestIdMiddleware",  # first: every log line of a request carries its id
     "alliance_monitor.metrics.MetricsMiddleware",  # requests and latencies by route (Prometheus)
+    # Partners' repeated GETs answered from Redis in one call, before the rest (commitments/api/fastpath.py).
+    "commitments.api.fastpath.PartnerFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "commitments.api.exceptions.ApiErrorsAsJsonMiddleware",  # JSON errors under /api/, whatever DEBUG says
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -209,6 +211,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered API list pages are kept this long (commitments/api/cache.py); keyed on the data, never stale.
 API_CACHE_SECONDS = int(env("API_CACHE_SECONDS", "300") or 300)
+# The partner fast path (commitments/api/fastpath.py): a token's checked entry is kept this long (a change
+# made around the models takes effect within it), and the data generation (sync/generation.py) lives
+# this long without a write (the bound on staleness should a replacement after a commit be lost).
+API_TOKEN_CACHE_SECONDS = int(env("API_TOKEN_CACHE_SECONDS", "60") or 60)
+API_GENERATION_SECONDS = int(env("API_GENERATION_SECONDS", "60") or 60)
 
 # --- Authentication ---
 AUTH_PASSWORD_VALIDATORS = [

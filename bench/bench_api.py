@@ -4,8 +4,11 @@ Measures, in process (Django's test client: the whole middleware and view stack,
 partner token (approved values only) and for the demo's secretariat staff, signed in and assigned every
 country (so they see every value, drafts included):
 - the page read from the database (the page cache emptied before each request), the same page from the
-  page cache (commitments/api/cache.py: a partner polling an unchanged page), the same page answered 304
-  to its ETag, and the CSV export of every visible value;
+  page cache (for a partner token: the fast path, commitments/api/fastpath.py; for staff:
+  commitments/api/cache.py), the same page answered 304 to its ETag, and the CSV export of every
+  visible value;
+- for a partner token, repeated reads of lists, a detail and the change feed beside the trivial view
+  (``/healthz``) in the same process: ``of_floor`` is the read's throughput as a share of the floor's;
 - median and p90 time of N requests (after warm-up requests),
 - the number of database queries of one request (counted on the last warm-up request),
 - the peak of Python memory allocated during one request, response consumed (tracemalloc).
@@ -31,6 +34,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "api.json"
+# Read endpoints a partner polls, each read again and again (after the first: the partner fast path).
+REPEATED_READS = (
+    "/api/v1/values/?page_size=100",
+    "/api/v1/commitments/?page_size=100",
+    "/api/v1/recommendations/?page_size=100",
+    "/api/v1/countries/",
+    "/api/v1/countries/NL/",
+    "/api/v1/changes/?limit=100",
+)
 
 
 def configure() -> None:
@@ -194,6 +206,17 @@ def main() -> None:
             {"measurement": "CSV export of all values", "as": persona, **export, **rate(rows, export)}
         )
     partner = setup["clients"]["partner token"]
+    # Repeated reads beside the trivial view, in the same process and run: what a polling partner costs
+    # against the floor of the whole stack (a view that touches neither the database nor Redis).
+    from django.test import Client
+
+    floor = measure(Client(), "/healthz", arguments.runs)
+    results.append({"measurement": "trivial view (/healthz)", "as": "anonymous", **floor})
+    for path in REPEATED_READS:
+        read = measure(partner, path, arguments.runs)
+        of_floor = round(floor["median_ms"] / read["median_ms"], 3) if read["median_ms"] else 0
+        row = {"measurement": f"repeated read {path}", "as": "partner token", **read, "of_floor": of_floor}
+        results.append(row)
     observations = setup["dataset"]["sdmx observations"]
     for fmt in ("sdmx-csv", "sdmx-json"):
         data = measure(partner, f"/api/v1/sdmx/data/?format={fmt}", arguments.csv_runs, warmups=1)

@@ -8,3 +8,8 @@ class CommitmentsConfig(AppConfig):
     name = "commitments"
     verbose_name = _("Alliance data")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .api import fastpath
+
+        fastpath.connect()  # token changes drop the fast path's copy of the token

@@ -12,6 +12,7 @@ class SyncConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals
+        from . import generation, signals
 
         signals.connect()
+        generation.connect()

@@ -26,6 +26,7 @@ from django.db import connection
 from django.db.models import Model, Q
 from django.db.models.expressions import RawSQL
 
+from . import generation
 from .models import Change
 
 # The oldest transaction id that may still add changes here: the oldest of the transactions running
@@ -119,6 +120,7 @@ def record(item: Model, *, public: bool | None = None) -> Change | None:
     if described is None:
         return None
     resource, key, country_id, seen = described
+    generation.changed()
     return Change.objects.create(
         txid=_txid(),
         resource=resource,
@@ -136,6 +138,8 @@ def record_many(items) -> int:
         if described is not None:
             resource, key, country_id, seen = described
             rows.append(Change(txid=_txid(), resource=resource, key=key, country_id=country_id, public=seen))
+    if rows:
+        generation.changed()
     Change.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
@@ -219,6 +223,32 @@ def data_version(visible: Q) -> str:
         final = Q(txid__lt=RawSQL(HORIZON_SQL, [])) | Q(txid=own)
     newest = Change.objects.filter(final & visible).order_by("-txid", "-id").values_list("txid", "id").first()
     return "empty" if newest is None else f"{newest[0] or 0}.{newest[1]}"
+
+
+SETTLED_SQL = f"""
+SELECT NOT EXISTS (
+    SELECT 1 FROM sync_change
+     WHERE txid >= ({HORIZON_SQL})
+       AND txid IS DISTINCT FROM pg_current_xact_id_if_assigned()::text::bigint
+)
+"""
+
+
+def settled() -> bool:
+    """Whether every committed change is below the horizon (or the reader's own), so that the data
+    version and the feed hold nothing back that has already committed.
+
+    While a transaction that began earlier is still running, changes committed after it began wait
+    behind it (the horizon); an answer read meanwhile is right but may be older than the data. The
+    fast path (commitments/api/fastpath.py) stores only answers read when this is true: it would
+    otherwise keep serving the held-back answer after the running transaction ends, until the next
+    change. One indexed query; always true on databases that commit in id order (SQLite).
+    """
+    if not _is_postgresql():
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(SETTLED_SQL)
+        return bool(cursor.fetchone()[0])
 
 
 def read(*, after: Position, visible: Q, limit: int) -> tuple[list[Change], Position, bool]:

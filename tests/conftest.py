@@ -96,6 +96,15 @@ def closed_breakers():
     broker_breaker.reset()
 
 
+@pytest.fixture(autouse=True)
+def new_data_generation():
+    """Each test's database is rolled back to the same state while Redis keeps what earlier tests stored:
+    a fresh data generation, so that no page stored by an earlier test is served (sync/generation.py)."""
+    from sync import generation
+
+    generation.bump()
+
+
 # --- reference data ------------------------------------------------------------------------------------
 
 

@@ -1,8 +1,9 @@
 """How a partner system proves who it is: ``Authorization: Bearer <key>`` with a PartnerToken's key.
 
 A token request costs one query (the token and its countries, joined) plus, at most once a minute per
-token, one UPDATE of ``last_used_at``. Every request is logged with the token's id, so that each one is
-attributable to a named partner. Staff and reviewers use the session of the browser instead
+token, one UPDATE of ``last_used_at``. An accepted token is kept for the partner fast path (fastpath.py),
+which answers repeated GETs without any query. Every request is logged with the token's id, so that
+each one is attributable to a named partner. Staff and reviewers use the session of the browser instead
 (DRF's SessionAuthentication, which also enforces CSRF on writes).
 
 The reports API (reporting/api/) uses the same classes through the REST_FRAMEWORK defaults.
@@ -114,7 +115,11 @@ class PartnerTokenAuthentication(authentication.BaseAuthentication):
         logger.info(
             "API request by partner token %s (%s): %s %s", token_id, name, request.method, request.path
         )
-        return PartnerAccess(token_id=token_id, name=name, key_prefix=prefix, country_ids=country_ids)
+        partner = PartnerAccess(token_id=token_id, name=name, key_prefix=prefix, country_ids=country_ids)
+        from .fastpath import remember_token  # the fast path's copy of what was just checked
+
+        remember_token(PartnerToken.hash_key(key), partner, expires_at)
+        return partner
 
 
 class PartnerTokenScheme(OpenApiAuthenticationExtension):

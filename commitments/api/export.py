@@ -3,11 +3,20 @@
 The general CSV path (views.AllianceViewSet.csv_response) serializes every row with DRF: about 9,000
 rows a second. Here PostgreSQL writes each CSV line itself, in exactly the form the serializer and
 renderers.py give it: numbers with their four decimals, ``true``/``false``, times in ISO 8601 in the
-current time zone as DRF writes them, evidence links one per line, formulas neutralised as
-``renderers.neutralise`` does, cells quoted as the ``csv`` module quotes them. The lines arrive through
-a server-side cursor a chunk at a time, so memory stays flat however long the list; Python only joins
-them. tests/commitments/test_api_export.py holds this path to the serializer's output byte for byte,
-on awkward data and in several time zones, so the two cannot drift apart.
+current time zone as DRF writes them, formulas neutralised as ``renderers.neutralise`` does, cells
+quoted as the ``csv`` module quotes them. Evidence links (one per line, as ``str.splitlines`` splits
+them) are the one cell Python writes, only for the rows that have any. The lines arrive through a
+server-side cursor a chunk at a time, so memory stays flat however long the list; Python only joins
+them.
+
+Where the time goes: the list is sorted first, on its narrow columns, inside a subquery that the planner
+may not flatten (``OFFSET 0``), and the lines are written after the sort, from the sorted rows: sorting
+whole lines cost more than writing them. JIT compilation is off for the export (it cost more than it
+saved on these short expressions), and the sort gets its memory (``SORT_MEMORY``). bench/bench_api.py
+measures rows per second at 1x-10x.
+
+tests/commitments/test_api_export.py holds this path to the serializer's output byte for byte, on
+awkward data and in several time zones, so the two cannot drift apart.
 
 SDMX (sdmx.py) streams the same way, from rows of codes and numbers.
 """
@@ -18,8 +27,7 @@ import csv
 from collections.abc import Iterator
 
 from django.db import connection
-from django.db.models import F, Func, QuerySet, TextField, Value
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -28,7 +36,7 @@ from commitments.models import split_lines
 from .renderers import BOM, neutralise
 
 CHUNK = 5000  # rows per fetch from the server-side cursor: about 1 MB of text at a time
-# The export's sort holds whole lines: in memory rather than spilled to disk (about a quarter faster).
+# The export's sort in memory rather than spilled to disk.
 SORT_MEMORY = "64MB"
 
 # renderers.neutralise in SQL: a leading apostrophe for = + - @ tab CR, except plain numbers (the
@@ -50,54 +58,35 @@ class _Line:
         return text
 
 
-class _Cell(Func):
-    """One CSV cell computed in SQL from one column. Templates repeat the column, which is plain SQL
-    as long as it binds no parameters: checked."""
-
-    output_field = TextField()
-
-    def as_sql(self, compiler, connection, **extra):
-        sql, params = super().as_sql(compiler, connection, **extra)
-        if params:
-            raise ValueError("A CSV cell is computed from a column, never from a bound parameter.")
-        return sql, params
-
-
-def plain(field: str) -> _Cell:
+def plain(x: str) -> str:
     """Codes, numbers, choices: never a formula, never quoted (NULL: empty)."""
-    return _Cell(Cast(F(field), TextField()), template="COALESCE(%(expressions)s, '')")
+    return f"COALESCE(CAST({x} AS text), '')"
 
 
-def boolean(field: str) -> _Cell:
-    return _Cell(
-        F(field), template="CASE %(expressions)s WHEN true THEN 'true' WHEN false THEN 'false' ELSE '' END"
-    )
+def boolean(x: str) -> str:
+    return f"CASE {x} WHEN true THEN 'true' WHEN false THEN 'false' ELSE '' END"
 
 
-def timestamp(field: str) -> _Cell:
+def timestamp(x: str) -> str:
     """ISO 8601 as DRF writes it, in the session's time zone (the current one, see value_lines):
     microseconds only when not zero, ``Z`` for UTC. One to_char: ``.000000`` and ``+00:00`` can only
     be the fraction and the offset."""
-    return _Cell(
-        F(field),
-        template=(
-            "COALESCE(replace(replace(to_char(%(expressions)s, 'YYYY-MM-DD\"T\"HH24:MI:SS.USTZH:TZM'),"
-            " '.000000', ''), '+00:00', 'Z'), '')"
-        ),
+    return (
+        f"COALESCE(replace(replace(to_char({x}, 'YYYY-MM-DD\"T\"HH24:MI:SS.USTZH:TZM'),"
+        " '.000000', ''), '+00:00', 'Z'), '')"
     )
 
 
-def free_text(field: str) -> _Cell:
+def free_text(x: str) -> str:
     """Text anyone typed: made inert for spreadsheets and quoted as the csv module quotes (when it holds
     a comma, a double quote or a line break)."""
-    x = "COALESCE(%(expressions)s, '')"
+    x = f"COALESCE({x}, '')"
     neutralised = _NEUTRALISED.format(x=x)
-    template = (
+    return (
         f"CASE WHEN {x} = '' THEN ''"
         f" WHEN {_NEEDS_QUOTES.format(x=x)} THEN '\"' || replace({neutralised}, '\"', '\"\"') || '\"'"
         f" ELSE {neutralised} END"
     )
-    return _Cell(F(field), template=template)
 
 
 def lines_cell(text: str) -> str:
@@ -111,74 +100,94 @@ def lines_cell(text: str) -> str:
     return cell
 
 
-def value_columns() -> dict[str, _Cell | None]:
-    """The columns of IndicatorValueSerializer, in its order, each as the SQL that writes its CSV cell
-    (None: written by Python, from the column itself)."""
+EVIDENCE = "evidence_links"
+
+
+def value_columns() -> dict[str, tuple[str, object]]:
+    """The columns of IndicatorValueSerializer, in its order: (the model field it is read from, the SQL
+    that writes its cell from that column; None: written by Python, from the column itself)."""
     return {
-        "id": plain("pk"),
-        "country": plain("country__code"),
-        "indicator": free_text("indicator__code"),
-        "goal": free_text("indicator__goal__code"),
-        "period": plain("period_id"),
-        "period_label": free_text("period__label"),
-        "value_type": plain("indicator__value_type"),
-        "number_value": plain("number_value"),
-        "boolean_value": boolean("boolean_value"),
-        "text_value": free_text("text_value"),
-        "note": free_text("note"),
-        "evidence_links": None,  # lines_cell
-        "status": plain("status"),
-        "review_reason": free_text("review_reason"),
-        "version": plain("version"),
-        "submitted_at": timestamp("submitted_at"),
-        "approved_at": timestamp("approved_at"),
-        "updated_at": timestamp("updated_at"),
-        "is_demo": boolean("is_demo"),
+        "id": ("pk", plain),
+        "country": ("country__code", plain),
+        "indicator": ("indicator__code", free_text),
+        "goal": ("indicator__goal__code", free_text),
+        "period": ("period_id", plain),
+        "period_label": ("period__label", free_text),
+        "value_type": ("indicator__value_type", plain),
+        "number_value": ("number_value", plain),
+        "boolean_value": ("boolean_value", boolean),
+        "text_value": ("text_value", free_text),
+        "note": ("note", free_text),
+        "evidence_links": (EVIDENCE, None),  # lines_cell
+        "status": ("status", plain),
+        "review_reason": ("review_reason", free_text),
+        "version": ("version", plain),
+        "submitted_at": ("submitted_at", timestamp),
+        "approved_at": ("approved_at", timestamp),
+        "updated_at": ("updated_at", timestamp),
+        "is_demo": ("is_demo", boolean),
     }
 
 
-def value_lines(queryset: QuerySet) -> Iterator[str]:
-    """The queryset's rows as CSV lines, fetched a chunk at a time through a server-side cursor.
-
-    PostgreSQL writes the cells before the evidence links as one text and those after as another;
-    Python puts the links between. Times are written in the current time zone: the session's while
-    the rows are read (a held cursor is computed when declared), the connection's own again after; the
-    session's sort memory is raised for as long (SORT_MEMORY).
-    """
+def lines_sql(queryset: QuerySet) -> tuple[str, list]:
+    """The SQL of the queryset's rows as CSV lines, and its parameters: one row per value, ``(line,
+    evidence, tail)``. Without evidence links ``line`` is the whole line and the others are NULL; with
+    them ``line`` ends before their cell and ``tail`` is the rest."""
     columns = list(value_columns().values())
-    links = columns.index(None)
-
-    def joined(cells: list[_Cell], *, before: str = "", after: str = "") -> Func:
-        return Func(
-            Value(before),
-            Func(Value(","), *cells, function="concat_ws"),
-            Value(after),
-            function="concat",
-            output_field=TextField(),
-        )
-
-    rows = (
-        queryset.select_related(None)  # the list's joins would add every joined column to the SELECT
-        .annotate(
-            _csv_head=joined(columns[:links], after=","),
-            _csv_tail=joined(columns[links + 1 :], before=",", after="\r\n"),
-        )
-        .values_list("_csv_head", "evidence_links", "_csv_tail")
+    fields = [field for field, _cell in columns]
+    inner = queryset.select_related(None).values_list(*fields)  # the filters and the order, kept
+    inner_sql, params = inner.query.sql_with_params()
+    names = [f"c{index}" for index in range(len(columns))]
+    evidence = names[fields.index(EVIDENCE)]
+    cells = [cell(name) if cell else None for name, (_field, cell) in zip(names, columns, strict=True)]
+    links = cells.index(None)
+    head = "concat_ws(',', " + ", ".join(cells[:links]) + ")"
+    tail = "concat_ws(',', " + ", ".join(cells[links + 1 :]) + ")"
+    has_links = f"COALESCE({evidence}, '') <> ''"
+    sql = (
+        f"SELECT CASE WHEN {has_links} THEN {head} || ',' ELSE {head} || ',,' || {tail} || E'\\r\\n' END,"
+        f" CASE WHEN {has_links} THEN {evidence} END,"
+        f" CASE WHEN {has_links} THEN ',' || {tail} || E'\\r\\n' END"
+        # OFFSET 0: the planner may not fold the sorted rows into this query, so lines are written after
+        # the sort, from the sorted narrow rows, in their order.
+        f" FROM ({inner_sql} OFFSET 0) AS v({', '.join(names)})"
     )
+    return sql, list(params)
+
+
+def value_lines(queryset: QuerySet) -> Iterator[str]:
+    """The queryset's rows as CSV text, a chunk of lines at a time, through a server-side cursor.
+
+    Times are written in the current time zone: the session's while the rows are read (a held cursor
+    is computed when declared), the connection's own again after; the session's sort memory is raised
+    and JIT compilation turned off for as long (SORT_MEMORY).
+    """
+    sql, params = lines_sql(queryset)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('TimeZone', %s, false), set_config('work_mem', %s, false)",
+            "SELECT set_config('TimeZone', %s, false), set_config('work_mem', %s, false),"
+            " set_config('jit', 'off', false)",
             [timezone.get_current_timezone_name(), SORT_MEMORY],
         )
     try:
-        for head, evidence, tail in rows.iterator(chunk_size=CHUNK):
-            yield head + lines_cell(evidence) + tail if evidence else head + tail
+        cursor = connection.chunked_cursor()
+        try:
+            cursor.execute(sql, params)
+            if hasattr(cursor, "cursor"):
+                cursor.cursor.itersize = CHUNK
+            while rows := cursor.fetchmany(CHUNK):
+                yield "".join(
+                    [line if links is None else line + lines_cell(links) + tail for line, links, tail in rows]
+                )
+        finally:
+            cursor.close()
     finally:
         with connection.cursor() as cursor:
-            # The connection's time zone, and the sort memory the session began with (what RESET gives).
+            # The connection's time zone, and the settings the session began with (what RESET gives).
             cursor.execute(
                 "SELECT set_config('TimeZone', %s, false),"
-                " set_config('work_mem', (SELECT reset_val FROM pg_settings WHERE name = 'work_mem'), false)",
+                " set_config('work_mem', (SELECT reset_val FROM pg_settings WHERE name = 'work_mem'), false),"
+                " set_config('jit', (SELECT reset_val FROM pg_settings WHERE name = 'jit'), false)",
                 [connection.timezone_name],
             )
 
@@ -187,14 +196,7 @@ def values_csv(queryset: QuerySet) -> Iterator[str]:
     """The values' CSV file, a chunk at a time: the header, then the lines."""
     writer = csv.writer(_Line())
     yield BOM + writer.writerow(list(value_columns()))
-    chunk: list[str] = []
-    for line in value_lines(queryset):
-        chunk.append(line)
-        if len(chunk) == CHUNK:
-            yield "".join(chunk)
-            chunk = []
-    if chunk:
-        yield "".join(chunk)
+    yield from value_lines(queryset)
 
 
 def values_csv_response(queryset: QuerySet, filename: str) -> StreamingHttpResponse:

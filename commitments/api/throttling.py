@@ -82,7 +82,10 @@ class _AtomicRateThrottle(SimpleRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
-        counted = count_request(key, self.duration)
+        # The partner fast path (fastpath.py) has counted this request already, in its one Redis call.
+        counted = getattr(getattr(request, "_request", request), "alliance_budget", None)
+        if counted is None or self.scope != "partner":
+            counted = count_request(key, self.duration)
         if counted is None:
             return True
         count, self.seconds_left = counted

@@ -14,11 +14,13 @@ from tests.commitments.api_fixtures import session_client, token_client
 
 V1 = "/api/v1"
 VALUES = f"{V1}/values/?page_size=100"
-# A page read from the database, for a partner token whose last_used_at is fresh: 1 the token, 2 the
-# data version, 3 the count, 4 the page, 5 the data version again (unchanged: the page is stored).
-PAGE_READ = 5
-# The same page from the cache: 1 the token, 2 the data version. No row is read, at any size of the data.
-PAGE_CACHED = 2
+# A page read from the database, for a partner token whose last_used_at is fresh: 1 whether the feed's
+# horizon holds a committed change back (the fast path stores only settled answers), 2 the token, 3 the
+# data version, 4 the count, 5 the page, 6 the data version again (unchanged: the page is stored).
+PAGE_READ = 6
+# The same page again: answered by the partner fast path from Redis (commitments/api/fastpath.py) in one
+# call, token, budget, data generation and page together. No query at all, at any size of the data.
+PAGE_CACHED = 0
 
 
 def polled(client):
