@@ -341,6 +341,10 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Spreadsheet uploads (commitments/spreadsheet.py): the largest file, and the most its zip may unpack to.
+SPREADSHEET_MAX_BYTES = int(env("SPREADSHEET_MAX_BYTES", str(20 * 1024 * 1024)) or 20 * 1024 * 1024)
+SPREADSHEET_MAX_UNPACKED_BYTES = int(env("SPREADSHEET_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024)) or 0)
+SPREADSHEET_UPLOAD_PATHS = ("/spreadsheets/upload/", "/api/v1/imports/")
 
 # --- Webhooks (webhooks/services.py): retries double from the base, bounded; an endpoint failing this
 # many attempts in a row is switched off and the administrators are emailed. Private, loopback and

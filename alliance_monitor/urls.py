@@ -8,6 +8,7 @@ from django.urls import include, path
 
 from commitments.api import sdmx
 from commitments.api.docs import DocsView, SchemaView
+from commitments.api.imports import ImportView
 from sync.api import ChangeFeedView
 
 from . import audit, auth
@@ -27,6 +28,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/changes/", ChangeFeedView.as_view(), name="api-changes"),
+    path("api/v1/imports/", ImportView.as_view(), name="api-imports"),
     path("api/v1/", include("commitments.api.urls")),
     path("api/v1/", include("reporting.api.urls")),
     path("api/v1/sdmx/structure/", sdmx.StructureView.as_view(), name="sdmx-structure"),
