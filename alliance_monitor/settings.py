@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reporting",
     "webhooks",
     "sync",
+    "notifications",  # email: returned items, digests, reminders (notifications/)
     "audit",  # the sealed audit trail; last: it gives history to models of the apps above
 ]
 
@@ -158,6 +159,19 @@ REPORT_HEARTBEAT_SECONDS = float(env("REPORT_HEARTBEAT_SECONDS", "5") or 5)
 REPORT_SWEEP_SECONDS = float(env("REPORT_SWEEP_SECONDS", "15") or 15)
 REPORT_REQUEUE_AFTER_SECONDS = int(env("REPORT_REQUEUE_AFTER_SECONDS", "60") or 60)
 CELERY_BEAT_SCHEDULE = {
+    # Email (notifications/tasks.py): each safe to run twice (a key per reminder and digest).
+    "notifications-submission-digests": {
+        "task": "notifications.tasks.send_submission_digests",
+        "schedule": timedelta(hours=float(env("NOTIFICATION_DIGEST_HOURS", "24") or 24)),
+    },
+    "notifications-deadline-reminders": {
+        "task": "notifications.tasks.send_deadline_reminders",
+        "schedule": timedelta(hours=6),
+    },
+    "notifications-overdue-digests": {
+        "task": "notifications.tasks.send_overdue_digests",
+        "schedule": timedelta(hours=6),
+    },
     "sweep-lost-report-requests": {
         "task": "reporting.tasks.sweep_reports",
         "schedule": timedelta(seconds=REPORT_SWEEP_SECONDS),
@@ -378,6 +392,12 @@ MAILERS = {
 }
 del EMAIL_HOST  # MAILERS holds it; the old EMAIL_* settings are deprecated in Django 6.1
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Alliance Monitor <noreply@localhost>")
+# The address emails link to (unsubscribe, the pages they name), as people reach the site.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Deadline reminders go out this many days before each open period's deadline.
+NOTIFICATION_REMINDER_DAYS = [int(day) for day in env_list("NOTIFICATION_REMINDER_DAYS", "14,3")]
+# A password-reset link works this long (and once).
+PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)) or 3 * 24 * 3600)
 
 # --- Application ---
 DEMO_PASSWORD = env("DEMO_PASSWORD", "")

@@ -128,7 +128,13 @@ def data_grid(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
     return _grid_page(
         request,
         the_grid=the_grid,
-        context={"country": country, "goal": None, "goals": Goal.objects.order_by("order")},
+        context={
+            "country": country,
+            "goal": None,
+            "goals": Goal.objects.order_by("order"),
+            "many_countries": len(access.assigned_country_ids(request.user)) > 1
+            or access.can_review(request.user),
+        },
     )
 
 
@@ -146,7 +152,7 @@ def goal_grid(request: HttpRequest, goal: str, period_id: int) -> HttpResponse:
     return _grid_page(
         request,
         the_grid=the_grid,
-        context={"country": None, "goal": the_goal, "goals": Goal.objects.order_by("order")},
+        context={"country": None, "goal": the_goal, "goals": Goal.objects.order_by("order"), "many_countries": True},
     )
 
 
