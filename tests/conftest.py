@@ -160,3 +160,40 @@ def administrator(db):
     user.is_staff = True
     user.save()
     return user
+
+
+# --- a real mail server ---------------------------------------------------------------------------------
+
+
+class Mailbox:
+    """What the test SMTP server received: aiosmtpd envelopes, each a whole message."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.messages.append(envelope)
+        return "250 Message accepted"
+
+    def wait_for(self, count: int, timeout: float = 30) -> list:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{len(self.messages)} emails, not {count}, in {timeout} s"
+        return self.messages
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """An SMTP server (aiosmtpd) on 127.0.0.1 for the whole session; ``.handler`` is its Mailbox."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(Mailbox(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller
+    controller.stop()
