@@ -73,8 +73,7 @@ def _values(*, countries: list[Country], period: ReportingPeriod, previous: Repo
     query = IndicatorValue.objects.filter(country__in=[c.pk for c in countries], period_id__in=wanted)
     if goal is not None:
         query = query.filter(indicator__goal=goal)
-    # The grid shows the value, the note and the status; the long texts it does not show stay unread.
-    query = query.defer("evidence_links", "review_reason").select_related("updated_by")
+    query = query.select_related("updated_by")
     return {(v.country_id, v.indicator_id, v.period_id): v for v in query}
 
 
