@@ -524,7 +524,8 @@ def import_plan(*, user, upload: Upload, period: ReportingPeriod | None = None) 
     indicators = {i.code: i for i in Indicator.objects.filter(code__in={row.indicator for row in upload.rows})}
     current = {
         (v.country_id, v.indicator_id): v
-        for v in IndicatorValue.objects.filter(period=the_period, country_id__in=editable).defer("evidence_links")
+        for v in IndicatorValue.objects.filter(period=the_period, country_id__in=editable)
+        .defer("evidence_links").select_related("updated_by")
     }
     plans: list[RowPlan] = []
     seen: set[tuple[str, str]] = set()
