@@ -22,7 +22,9 @@ urlpatterns = [
     # still stand at the next sign-in).
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(html_email_template_name="registration/password_reset_email.html"),
+        auth_views.PasswordResetView.as_view(
+            html_email_template_name="registration/password_reset_email.html"
+        ),
         name="password_reset",
     ),
     path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -31,7 +33,9 @@ urlpatterns = [
         auth_views.PasswordResetConfirmView.as_view(post_reset_login=False),
         name="password_reset_confirm",
     ),
-    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
     path("accounts/verify/", auth.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/", auth.two_factor_setup, name="two_factor_setup"),
     path("audit/", audit.audit_log, name="audit_log"),

@@ -67,8 +67,9 @@ class Grid:
         return [row for row in self.rows if row.can_submit]
 
 
-def _values(*, countries: list[Country], period: ReportingPeriod, previous: ReportingPeriod | None,
-            goal: Goal | None) -> dict[tuple[int, int, int], IndicatorValue]:
+def _values(
+    *, countries: list[Country], period: ReportingPeriod, previous: ReportingPeriod | None, goal: Goal | None
+) -> dict[tuple[int, int, int], IndicatorValue]:
     wanted = [period.pk] + ([previous.pk] if previous else [])
     query = IndicatorValue.objects.filter(country__in=[c.pk for c in countries], period_id__in=wanted)
     if goal is not None:

@@ -112,8 +112,12 @@ def _grid_page(request: HttpRequest, *, the_grid: grid.Grid, context: dict[str, 
     return render(
         request,
         "commitments/grid.html",
-        {"grid": the_grid, "period": period, "seen": {row.key: seen_value(row.value) for row in rows
-                                                       if row.can_submit}, **context},
+        {
+            "grid": the_grid,
+            "period": period,
+            "seen": {row.key: seen_value(row.value) for row in rows if row.can_submit},
+            **context,
+        },
         status=409 if conflicts else (400 if failed else 200),
     )
 
@@ -144,7 +148,9 @@ def goal_grid(request: HttpRequest, goal: str, period_id: int) -> HttpResponse:
     the_goal = get_object_or_404(Goal, code=goal)
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     countries = sorted(
-        access.editable_countries(request.user, Country.objects.exclude(membership=Country.Membership.OBSERVER)),
+        access.editable_countries(
+            request.user, Country.objects.exclude(membership=Country.Membership.OBSERVER)
+        ),
         key=lambda country: country.sort_key,
     )
     _require(bool(countries))
@@ -152,13 +158,18 @@ def goal_grid(request: HttpRequest, goal: str, period_id: int) -> HttpResponse:
     return _grid_page(
         request,
         the_grid=the_grid,
-        context={"country": None, "goal": the_goal, "goals": Goal.objects.order_by("order"), "many_countries": True},
+        context={
+            "country": None,
+            "goal": the_goal,
+            "goals": Goal.objects.order_by("order"),
+            "many_countries": True,
+        },
     )
 
 
 @login_required
 def enter_data(request: HttpRequest, code: str) -> HttpResponse:
-    """"Enter data": the grid of the open period that still has work in it (never a locked one first)."""
+    """ "Enter data": the grid of the open period that still has work in it (never a locked one first)."""
     country = _country(code)
     _require(access.can_edit_country(request.user, country))
     period = grid.entry_period(country=country)
@@ -185,8 +196,13 @@ def submit_chosen(request: HttpRequest, period_id: int) -> HttpResponse:
         return render(
             request,
             "commitments/grid_submit.html",
-            {"period": period, "items": chosen, "left_out": left_out, "back": back,
-             "keys": [seen_value(item) for item in chosen]},
+            {
+                "period": period,
+                "items": chosen,
+                "left_out": left_out,
+                "back": back,
+                "keys": [seen_value(item) for item in chosen],
+            },
         )
     try:
         count = services.reviewable_transition_many(items=chosen, action="submit", user=request.user)

@@ -41,8 +41,19 @@ from .selectors import period_before, periods_in_order
 TEMPLATE_FORMAT = "alliance-values-2"
 VALUES_SHEET = "values"
 META_SHEET = "meta"
-COLUMNS = ("country", "country_name", "indicator", "indicator_name", "type", "allowed", "previous",
-           "value", "note", "status", "version")
+COLUMNS = (
+    "country",
+    "country_name",
+    "indicator",
+    "indicator_name",
+    "type",
+    "allowed",
+    "previous",
+    "value",
+    "note",
+    "status",
+    "version",
+)
 VALUE_COL = COLUMNS.index("value") + 1
 NOTE_COL = COLUMNS.index("note") + 1
 VERSION_COL = COLUMNS.index("version") + 1
@@ -80,8 +91,17 @@ class SpreadsheetRefused(ValidationError):
 
 def _headers() -> list[str]:
     return [
-        _("Country code"), _("Country"), _("Indicator code"), _("Indicator"), _("Type"), _("Allowed"),
-        _("Previous period"), _("Value"), _("Note"), _("Status"), _("Version (do not change)"),
+        _("Country code"),
+        _("Country"),
+        _("Indicator code"),
+        _("Indicator"),
+        _("Type"),
+        _("Allowed"),
+        _("Previous period"),
+        _("Value"),
+        _("Note"),
+        _("Status"),
+        _("Version (do not change)"),
     ]
 
 
@@ -141,7 +161,9 @@ def template_build(*, user, period: ReportingPeriod, countries: list[Country], l
         previous = period_before(period=period, periods=periods)
         wanted = [period.pk] + ([previous.pk] if previous else [])
         indicators = list(
-            Indicator.objects.filter(is_active=True).select_related("goal").order_by("goal__order", "order", "code")
+            Indicator.objects.filter(is_active=True)
+            .select_related("goal")
+            .order_by("goal__order", "order", "code")
         )
         values = {
             (v.country_id, v.indicator_id, v.period_id): v
@@ -170,17 +192,26 @@ def template_build(*, user, period: ReportingPeriod, countries: list[Country], l
             "",
             _("1. Enter values in the sheet '%(sheet)s', column 'Value' (and a note if you like).")
             % {"sheet": VALUES_SHEET},
-            _("2. Each cell accepts what its indicator allows (see column 'Allowed'): a number within "
-              "its bounds, a whole level from 0 to 4, yes or no, or text."),
+            _(
+                "2. Each cell accepts what its indicator allows (see column 'Allowed'): a number within "
+                "its bounds, a whole level from 0 to 4, yes or no, or text."
+            ),
             _("3. Type values, not formulas: a file with formulas in the value or note columns is refused."),
-            _("4. Do not change the codes or the hidden version column: they tell us which row you "
-              "started from. A row someone changed since you downloaded is shown as a conflict."),
-            _("5. Upload the file in the workspace ('Upload spreadsheet'). You first see what would "
-              "change (a dry run); nothing is saved until you confirm."),
+            _(
+                "4. Do not change the codes or the hidden version column: they tell us which row you "
+                "started from. A row someone changed since you downloaded is shown as a conflict."
+            ),
+            _(
+                "5. Upload the file in the workspace ('Upload spreadsheet'). You first see what would "
+                "change (a dry run); nothing is saved until you confirm."
+            ),
             _("6. Submitted and approved rows are locked; values you change stay drafts until submitted."),
             "",
-            _("Template made on %(date)s for period %(period)s; a template of another period or an older "
-              "template is refused.") % {"date": timezone.localdate().isoformat(), "period": period.label},
+            _(
+                "Template made on %(date)s for period %(period)s; a template of another period or an older "
+                "template is refused."
+            )
+            % {"date": timezone.localdate().isoformat(), "period": period.label},
         ]
         for line in lines:
             intro.append([line])
@@ -209,30 +240,41 @@ def template_build(*, user, period: ReportingPeriod, countries: list[Country], l
             if kind == Indicator.ValueType.BOOLEAN:
                 rule = DataValidation(type="list", formula1=f'"{_("yes")},{_("no")}"', allow_blank=True)
             elif kind == Indicator.ValueType.TEXT:
-                rule = DataValidation(type="textLength", operator="lessThanOrEqual",
-                                      formula1=str(NOTE_LIMIT), allow_blank=True)
+                rule = DataValidation(
+                    type="textLength", operator="lessThanOrEqual", formula1=str(NOTE_LIMIT), allow_blank=True
+                )
             elif kind == Indicator.ValueType.MATURITY:
-                rule = DataValidation(type="whole", operator="between", formula1="0", formula2="4",
-                                      allow_blank=True)
+                rule = DataValidation(
+                    type="whole", operator="between", formula1="0", formula2="4", allow_blank=True
+                )
             elif low is not None and high is not None:
-                rule = DataValidation(type="decimal", operator="between", formula1=_plain(low),
-                                      formula2=_plain(high), allow_blank=True)
+                rule = DataValidation(
+                    type="decimal",
+                    operator="between",
+                    formula1=_plain(low),
+                    formula2=_plain(high),
+                    allow_blank=True,
+                )
             elif low is not None:
-                rule = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=_plain(low),
-                                      allow_blank=True)
+                rule = DataValidation(
+                    type="decimal", operator="greaterThanOrEqual", formula1=_plain(low), allow_blank=True
+                )
             elif high is not None:
-                rule = DataValidation(type="decimal", operator="lessThanOrEqual", formula1=_plain(high),
-                                      allow_blank=True)
+                rule = DataValidation(
+                    type="decimal", operator="lessThanOrEqual", formula1=_plain(high), allow_blank=True
+                )
             else:
-                rule = DataValidation(type="decimal", operator="between", formula1="-1E+15",
-                                      formula2="1E+15", allow_blank=True)
+                rule = DataValidation(
+                    type="decimal", operator="between", formula1="-1E+15", formula2="1E+15", allow_blank=True
+                )
             rule.error, rule.errorTitle, rule.showErrorMessage = error, _("Not allowed"), True
             sheet.add_data_validation(rule)
             validations[key] = rule
             return rule
 
-        note_rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(NOTE_LIMIT),
-                                   allow_blank=True)
+        note_rule = DataValidation(
+            type="textLength", operator="lessThanOrEqual", formula1=str(NOTE_LIMIT), allow_blank=True
+        )
         sheet.add_data_validation(note_rule)
         type_names = dict(Indicator.ValueType.choices)
         statuses = dict(Status.choices)
@@ -245,13 +287,21 @@ def template_build(*, user, period: ReportingPeriod, countries: list[Country], l
                 for item in (value, before):
                     if item is not None:
                         item.indicator = indicator
-                sheet.append([
-                    country.code, country.name, indicator.code, indicator.name,
-                    str(type_names[indicator.value_type]), _allowed_text(indicator), _cell_value(before),
-                    _cell_value(value), (value.note if value else None) or None,
-                    str(statuses[value.status]) if value else _("Not entered"),
-                    value.version if value else 0,
-                ])
+                sheet.append(
+                    [
+                        country.code,
+                        country.name,
+                        indicator.code,
+                        indicator.name,
+                        str(type_names[indicator.value_type]),
+                        _allowed_text(indicator),
+                        _cell_value(before),
+                        _cell_value(value),
+                        (value.note if value else None) or None,
+                        str(statuses[value.status]) if value else _("Not entered"),
+                        value.version if value else 0,
+                    ]
+                )
                 value_cell = sheet.cell(row=row_number, column=VALUE_COL)
                 note_cell = sheet.cell(row=row_number, column=NOTE_COL)
                 if value is None or value.is_editable:
@@ -304,15 +354,18 @@ def check_container(data: bytes, *, name: str = "") -> None:
             "too_large",
         )
     if name.lower().endswith((".xlsm", ".xltm", ".xlsb", ".xls")):
-        raise _refuse(_("Only .xlsx files made from the template are accepted (no macros, no old formats)."),
-                      "not_xlsx")
+        raise _refuse(
+            _("Only .xlsx files made from the template are accepted (no macros, no old formats)."), "not_xlsx"
+        )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise _refuse(_("This is not an XLSX spreadsheet; nothing was imported."), "not_spreadsheet")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise _refuse(_("This is not an XLSX spreadsheet; nothing was imported."), "not_spreadsheet") from None
+        raise _refuse(
+            _("This is not an XLSX spreadsheet; nothing was imported."), "not_spreadsheet"
+        ) from None
     names = {member.filename for member in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise _refuse(_("This is not an XLSX spreadsheet; nothing was imported."), "not_spreadsheet")
@@ -322,20 +375,26 @@ def check_container(data: bytes, *, name: str = "") -> None:
     for member in members:
         lowered = member.filename.lower()
         if lowered.endswith("vbaproject.bin") or lowered.endswith(".bin") and "vba" in lowered:
-            raise _refuse(_("The file contains macros; they are never accepted. Nothing was imported."),
-                          "macros")
+            raise _refuse(
+                _("The file contains macros; they are never accepted. Nothing was imported."), "macros"
+            )
         unpacked += member.file_size
         # A part that unpacks to hundreds of times its packed size is how zip bombs are made.
         if member.file_size > 10 * 2**20 and member.file_size > 200 * max(member.compress_size, 1):
-            raise _refuse(_("The file unpacks to far more than it holds (a zip bomb?); nothing was imported."),
-                          "zip_bomb")
+            raise _refuse(
+                _("The file unpacks to far more than it holds (a zip bomb?); nothing was imported."),
+                "zip_bomb",
+            )
     if unpacked > max_unpacked_bytes():
-        raise _refuse(_("The file unpacks to far more than it holds (a zip bomb?); nothing was imported."),
-                      "zip_bomb")
+        raise _refuse(
+            _("The file unpacks to far more than it holds (a zip bomb?); nothing was imported."), "zip_bomb"
+        )
     try:
         content_types = archive.read("[Content_Types].xml")
     except (KeyError, zipfile.BadZipFile, OSError):
-        raise _refuse(_("This is not an XLSX spreadsheet; nothing was imported."), "not_spreadsheet") from None
+        raise _refuse(
+            _("This is not an XLSX spreadsheet; nothing was imported."), "not_spreadsheet"
+        ) from None
     if b"macroEnabled" in content_types or b"vbaProject" in content_types:
         raise _refuse(_("The file contains macros; they are never accepted. Nothing was imported."), "macros")
 
@@ -351,25 +410,36 @@ def read_upload(data: bytes, *, name: str = "") -> Upload:
         raise _refuse(_("The spreadsheet could not be read; nothing was imported."), "unreadable") from None
     try:
         if META_SHEET not in book.sheetnames or VALUES_SHEET not in book.sheetnames:
-            raise _refuse(_("This is not a template from Alliance Monitor: download one from the workspace."),
-                          "not_template")
+            raise _refuse(
+                _("This is not a template from Alliance Monitor: download one from the workspace."),
+                "not_template",
+            )
         meta = {str(row[0]): row[1] for row in book[META_SHEET].iter_rows(values_only=True) if row and row[0]}
         if meta.get("format") != TEMPLATE_FORMAT:
-            raise _refuse(_("This template is of an older version; download a new one. Nothing was imported."),
-                          "stale_template")
+            raise _refuse(
+                _("This template is of an older version; download a new one. Nothing was imported."),
+                "stale_template",
+            )
         try:
             period_id = int(meta.get("period"))
         except (TypeError, ValueError):
-            raise _refuse(_("The template does not say its period; download a new one."), "not_template") from None
+            raise _refuse(
+                _("The template does not say its period; download a new one."), "not_template"
+            ) from None
         rows = []
-        for number, cells in enumerate(book[VALUES_SHEET].iter_rows(min_row=2, max_col=len(COLUMNS)), start=2):
+        for number, cells in enumerate(
+            book[VALUES_SHEET].iter_rows(min_row=2, max_col=len(COLUMNS)), start=2
+        ):
             cells = list(cells) + [None] * (len(COLUMNS) - len(cells))
             for index in (VALUE_COL, NOTE_COL):
                 cell = cells[index - 1]
-                if cell is not None and (getattr(cell, "data_type", None) == "f"
-                                         or (isinstance(cell.value, str) and cell.value.startswith("="))
-                                         or not isinstance(cell.value, str | int | float | bool | type(None)
-                                                           | dt.datetime | Decimal)):
+                if cell is not None and (
+                    getattr(cell, "data_type", None) == "f"
+                    or (isinstance(cell.value, str) and cell.value.startswith("="))
+                    or not isinstance(
+                        cell.value, str | int | float | bool | type(None) | dt.datetime | Decimal
+                    )
+                ):
                     raise _refuse(
                         _("Row %(row)d holds a formula; type values instead. Nothing was imported.")
                         % {"row": number},
@@ -383,11 +453,20 @@ def read_upload(data: bytes, *, name: str = "") -> Upload:
             country, indicator = value_of(1), value_of(3)
             if country is None and indicator is None:
                 continue
-            rows.append(SheetRow(number=number, country=str(country or "").strip().upper(),
-                                 indicator=str(indicator or "").strip().upper(), value=value_of(VALUE_COL),
-                                 note=value_of(NOTE_COL), version=value_of(VERSION_COL)))
+            rows.append(
+                SheetRow(
+                    number=number,
+                    country=str(country or "").strip().upper(),
+                    indicator=str(indicator or "").strip().upper(),
+                    value=value_of(VALUE_COL),
+                    note=value_of(NOTE_COL),
+                    version=value_of(VERSION_COL),
+                )
+            )
             if len(rows) > 50000:
-                raise _refuse(_("The file has more rows than any template; nothing was imported."), "too_large")
+                raise _refuse(
+                    _("The file has more rows than any template; nothing was imported."), "too_large"
+                )
         return Upload(period_id=period_id, language=str(meta.get("language") or "en"), rows=rows)
     finally:
         book.close()
@@ -437,8 +516,10 @@ class ImportPlan:
 
     @property
     def can_apply(self) -> bool:
-        return not self.count(CellState.INVALID) and not self.count(CellState.CONFLICT) and bool(
-            self.count(CellState.NEW) + self.count(CellState.CHANGED)
+        return (
+            not self.count(CellState.INVALID)
+            and not self.count(CellState.CONFLICT)
+            and bool(self.count(CellState.NEW) + self.count(CellState.CHANGED))
         )
 
     @property
@@ -451,9 +532,17 @@ class ImportPlan:
             "counts": self.counts,
             "can_apply": self.can_apply,
             "rows": [
-                {"row": r.number, "country": r.country_code, "indicator": r.indicator_code,
-                 "state": r.state.value, "reason": r.reason, "before": r.before, "after": r.after}
-                for r in self.rows if r.state != CellState.UNCHANGED
+                {
+                    "row": r.number,
+                    "country": r.country_code,
+                    "indicator": r.indicator_code,
+                    "state": r.state.value,
+                    "reason": r.reason,
+                    "before": r.before,
+                    "after": r.after,
+                }
+                for r in self.rows
+                if r.state != CellState.UNCHANGED
             ],
         }
 
@@ -472,13 +561,17 @@ def _parse_value(indicator: Indicator, raw: Any) -> dict[str, Any]:
             return {"boolean_value": True}
         if word in NO:
             return {"boolean_value": False}
-        raise ValueError(_("%(code)s takes yes or no, not “%(value)s”.") % {"code": indicator.code, "value": raw})
+        raise ValueError(
+            _("%(code)s takes yes or no, not “%(value)s”.") % {"code": indicator.code, "value": raw}
+        )
     if kind == Indicator.ValueType.TEXT:
         return {"text_value": "" if empty else str(raw).strip()}
     if empty:
         return {"number_value": None}
     if isinstance(raw, bool) or isinstance(raw, dt.datetime):
-        raise ValueError(_("%(code)s takes a number, not “%(value)s”.") % {"code": indicator.code, "value": raw})
+        raise ValueError(
+            _("%(code)s takes a number, not “%(value)s”.") % {"code": indicator.code, "value": raw}
+        )
     try:
         text = str(raw).strip().replace(" ", "")
         if isinstance(raw, str) and "," in text and "." not in text:
@@ -489,7 +582,9 @@ def _parse_value(indicator: Indicator, raw: Any) -> dict[str, Any]:
             _("%(code)s takes a number, not “%(value)s”.") % {"code": indicator.code, "value": raw}
         ) from None
     if not number.is_finite():
-        raise ValueError(_("%(code)s takes a number, not “%(value)s”.") % {"code": indicator.code, "value": raw})
+        raise ValueError(
+            _("%(code)s takes a number, not “%(value)s”.") % {"code": indicator.code, "value": raw}
+        )
     number = number.quantize(Decimal("0.0001")) if number == number.quantize(Decimal("0.0001")) else number
     message = IndicatorValue._numeric_error(indicator, number)
     if message:
@@ -521,17 +616,24 @@ def import_plan(*, user, upload: Upload, period: ReportingPeriod | None = None) 
     codes = {row.country for row in upload.rows}
     countries = {c.code: c for c in Country.objects.filter(code__in=codes)}
     editable = {c.pk for c in countries.values() if access.can_edit_country(user, c)}
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in={row.indicator for row in upload.rows})}
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(code__in={row.indicator for row in upload.rows})
+    }
     current = {
         (v.country_id, v.indicator_id): v
         for v in IndicatorValue.objects.filter(period=the_period, country_id__in=editable)
-        .defer("evidence_links").select_related("updated_by")
+        .defer("evidence_links")
+        .select_related("updated_by")
     }
     plans: list[RowPlan] = []
     seen: set[tuple[str, str]] = set()
     for row in upload.rows:
-        plan = RowPlan(number=row.number, country_code=row.country, indicator_code=row.indicator,
-                       state=CellState.UNCHANGED)
+        plan = RowPlan(
+            number=row.number,
+            country_code=row.country,
+            indicator_code=row.indicator,
+            state=CellState.UNCHANGED,
+        )
         plans.append(plan)
         country, indicator = countries.get(row.country), indicators.get(row.indicator)
         if country is None or indicator is None:
@@ -576,9 +678,12 @@ def import_plan(*, user, upload: Upload, period: ReportingPeriod | None = None) 
                 version = -1
             if version != value.version:
                 plan.state = CellState.CONFLICT
-                plan.reason = _("Changed by %(who)s since the template was made (version %(then)s, now %(now)s).") % {
+                plan.reason = _(
+                    "Changed by %(who)s since the template was made (version %(then)s, now %(now)s)."
+                ) % {
                     "who": value.updated_by_id and value.updated_by or _("someone"),
-                    "then": row.version, "now": value.version,
+                    "then": row.version,
+                    "now": value.version,
                 }
                 continue
             if not value.is_editable:
@@ -599,7 +704,9 @@ def import_plan(*, user, upload: Upload, period: ReportingPeriod | None = None) 
     return ImportPlan(period=the_period, rows=plans)
 
 
-def import_apply(*, user, upload: Upload, period: ReportingPeriod | None = None, name: str = "") -> ImportPlan:
+def import_apply(
+    *, user, upload: Upload, period: ReportingPeriod | None = None, name: str = ""
+) -> ImportPlan:
     """Import every new and changed row at once, or nothing: a row that is invalid or in conflict (now,
     not only at the dry run) stops the whole import. Each change is in the history as an import."""
     token = _importing.set(f"{IMPORT_REASON}: {name}"[:100] if name else IMPORT_REASON)
@@ -614,7 +721,10 @@ def _apply(*, user, upload: Upload, period: ReportingPeriod | None) -> ImportPla
         plan = import_plan(user=user, upload=upload, period=period)
         if plan.count(CellState.INVALID) or plan.count(CellState.CONFLICT):
             raise _refuse(
-                _("Some rows are invalid or changed since the download (see the dry run); nothing was imported."),
+                _(
+                    "Some rows are invalid or changed since the download (see the dry run); "
+                    "nothing was imported."
+                ),
                 "not_clean",
             )
         for row in plan.to_write:

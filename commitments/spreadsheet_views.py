@@ -18,9 +18,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from . import access, spreadsheet
 from .models import Country, ReportingPeriod
@@ -35,7 +34,8 @@ def _may_use(user) -> bool:
 
 class TemplateForm(forms.Form):
     period = forms.ModelChoiceField(
-        label=gettext_lazy("Period"), queryset=ReportingPeriod.objects.filter(is_open=True).order_by("-starts_on")
+        label=gettext_lazy("Period"),
+        queryset=ReportingPeriod.objects.filter(is_open=True).order_by("-starts_on"),
     )
     country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
     language = forms.ChoiceField(
@@ -59,7 +59,9 @@ class UploadForm(forms.Form):
 
 
 def _editable(user) -> list[Country]:
-    countries = access.editable_countries(user, Country.objects.exclude(membership=Country.Membership.OBSERVER))
+    countries = access.editable_countries(
+        user, Country.objects.exclude(membership=Country.Membership.OBSERVER)
+    )
     return sorted(countries, key=lambda country: country.sort_key)
 
 
@@ -137,8 +139,11 @@ def spreadsheet_upload(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload_file = form.cleaned_data["file"]
             if upload_file.size > spreadsheet.max_bytes():
-                form.add_error("file", _("The file is larger than %(mb)d MB; nothing was imported.")
-                               % {"mb": spreadsheet.max_bytes() // 2**20})
+                form.add_error(
+                    "file",
+                    _("The file is larger than %(mb)d MB; nothing was imported.")
+                    % {"mb": spreadsheet.max_bytes() // 2**20},
+                )
             else:
                 data = upload_file.read()
                 try:

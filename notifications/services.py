@@ -80,8 +80,10 @@ def remember_language(*, user, language: str) -> None:
     language = (language or "")[:2]
     if language not in {"en", "nl"}:
         return
-    updated = NotificationPreference.objects.filter(user=user).exclude(last_language=language).update(
-        last_language=language
+    updated = (
+        NotificationPreference.objects.filter(user=user)
+        .exclude(last_language=language)
+        .update(last_language=language)
     )
     if not updated and not NotificationPreference.objects.filter(user=user).exists():
         try:
@@ -173,7 +175,9 @@ def _flush_returned() -> None:
         for person in staff.get(country_id, []):
             per_person.setdefault(person.pk, (person, []))[1].extend(entries)
     messages = []
-    for person, preference in _recipients([person for person, _entries in per_person.values()], "returned_items"):
+    for person, preference in _recipients(
+        [person for person, _entries in per_person.values()], "returned_items"
+    ):
         entries = per_person[person.pk][1]
         lines = [_returned_line(country, item) for country, item in entries]
         messages.append(
@@ -193,7 +197,10 @@ def _returned_line(country, item) -> dict[str, Any]:
     if isinstance(item, IndicatorValue):
         what = f"{item.indicator.code} {item.indicator.name_en}"
         names = {"en": item.indicator.name_en, "nl": item.indicator.name_nl or item.indicator.name_en}
-        url = reverse("data_grid", args=[country.code, item.period_id]) + f"#row-{country.code}-{item.indicator.code}"
+        url = (
+            reverse("data_grid", args=[country.code, item.period_id])
+            + f"#row-{country.code}-{item.indicator.code}"
+        )
     else:
         what = str(item)
         names = {"en": what, "nl": what}
@@ -220,7 +227,8 @@ def submission_digests(*, now: dt.datetime | None = None) -> int:
     if not reviewers:
         return 0
     oldest = min(
-        (p.digest_sent_until for _u, p in reviewers if p.digest_sent_until), default=now - dt.timedelta(days=1)
+        (p.digest_sent_until for _u, p in reviewers if p.digest_sent_until),
+        default=now - dt.timedelta(days=1),
     )
     submitted = list(
         IndicatorValue.objects.filter(status=Status.SUBMITTED, submitted_at__gt=oldest, submitted_at__lte=now)
@@ -237,8 +245,12 @@ def submission_digests(*, now: dt.datetime | None = None) -> int:
                     continue
                 group = groups.setdefault(
                     (value.country_id, value.period_id),
-                    {"country": value.country, "period": value.period, "count": 0,
-                     "url": emails.site_url(reverse("review", args=[value.country.code, value.period_id]))},
+                    {
+                        "country": value.country,
+                        "period": value.period,
+                        "count": 0,
+                        "url": emails.site_url(reverse("review", args=[value.country.code, value.period_id])),
+                    },
                 )
                 group["count"] += 1
             if preference.pk is None:
@@ -248,7 +260,9 @@ def submission_digests(*, now: dt.datetime | None = None) -> int:
                 rows = sorted(groups.values(), key=lambda g: (g["country"].code, g["period"].label))
                 messages.append(
                     emails.render(
-                        template="submission_digest", user=user, kind="submission_digest",
+                        template="submission_digest",
+                        user=user,
+                        kind="submission_digest",
                         language=preference.email_language,
                         context={"rows": rows, "total": sum(r["count"] for r in rows)},
                     )
@@ -262,11 +276,15 @@ def _open_items(*, period: ReportingPeriod, country_ids: set[int]) -> dict[int, 
     active = Indicator.objects.filter(is_active=True).count()
     done: dict[int, int] = defaultdict(int)
     for country_id in IndicatorValue.objects.filter(
-        period=period, country_id__in=country_ids, status__in=[Status.SUBMITTED, Status.APPROVED],
+        period=period,
+        country_id__in=country_ids,
+        status__in=[Status.SUBMITTED, Status.APPROVED],
         indicator__is_active=True,
     ).values_list("country_id", flat=True):
         done[country_id] += 1
-    return {country_id: active - done[country_id] for country_id in country_ids if active - done[country_id] > 0}
+    return {
+        country_id: active - done[country_id] for country_id in country_ids if active - done[country_id] > 0
+    }
 
 
 def reminder_days() -> list[int]:
@@ -290,18 +308,29 @@ def deadline_reminders(*, today: dt.date | None = None) -> int:
         for assignment in assignments:
             if assignment.country_id in open_items:
                 per_person.setdefault(assignment.user_id, (assignment.user, []))[1].append(
-                    {"country": assignment.country, "open": open_items[assignment.country_id],
-                     "url": emails.site_url(reverse("data_grid", args=[assignment.country.code, period.pk]))}
+                    {
+                        "country": assignment.country,
+                        "open": open_items[assignment.country_id],
+                        "url": emails.site_url(
+                            reverse("data_grid", args=[assignment.country.code, period.pk])
+                        ),
+                    }
                 )
         messages = []
         with transaction.atomic():
-            for user, preference in _recipients([u for u, _rows in per_person.values()], "deadline_reminders"):
-                if not _claim(key=f"reminder:{period.pk}:{left}:{user.pk}", user=user, kind="deadline_reminders"):
+            for user, preference in _recipients(
+                [u for u, _rows in per_person.values()], "deadline_reminders"
+            ):
+                if not _claim(
+                    key=f"reminder:{period.pk}:{left}:{user.pk}", user=user, kind="deadline_reminders"
+                ):
                     continue
                 rows = sorted(per_person[user.pk][1], key=lambda row: row["country"].code)
                 messages.append(
                     emails.render(
-                        template="deadline_reminder", user=user, kind="deadline_reminders",
+                        template="deadline_reminder",
+                        user=user,
+                        kind="deadline_reminders",
                         language=preference.email_language,
                         context={"period": period, "days": left, "rows": rows},
                     )
@@ -324,10 +353,17 @@ def overdue_digests(*, today: dt.date | None = None) -> int:
     rows = []
     for period in periods:
         for country_id, count in sorted(
-            _open_items(period=period, country_ids=set(countries)).items(), key=lambda kv: countries[kv[0]].code
+            _open_items(period=period, country_ids=set(countries)).items(),
+            key=lambda kv: countries[kv[0]].code,
         ):
-            rows.append({"period": period, "country": countries[country_id], "open": count,
-                         "days": (today - period.deadline).days})
+            rows.append(
+                {
+                    "period": period,
+                    "country": countries[country_id],
+                    "open": count,
+                    "days": (today - period.deadline).days,
+                }
+            )
     if not rows:
         return 0
     messages = []
@@ -337,7 +373,9 @@ def overdue_digests(*, today: dt.date | None = None) -> int:
                 continue
             messages.append(
                 emails.render(
-                    template="overdue_digest", user=user, kind="overdue_digest",
+                    template="overdue_digest",
+                    user=user,
+                    kind="overdue_digest",
                     language=preference.email_language,
                     context={"rows": rows, "today": today},
                 )

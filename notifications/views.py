@@ -26,7 +26,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
     preference = services.preference_for(user=request.user)
     form = PreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
-        services.preference_update(user=request.user, **{name: form.cleaned_data[name] for name in form.fields})
+        services.preference_update(
+            user=request.user, **{name: form.cleaned_data[name] for name in form.fields}
+        )
         messages.success(request, _("Your email choices are saved."))
         return redirect("notification_preferences")
     return render(
@@ -51,4 +53,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     done = False
     if request.method == "POST":
         done = services.unsubscribe(user_id=user_id, kind=kind) is not None
-    return render(request, "notifications/unsubscribe.html", {"what": labels[kind], "done": done, "token": token})
+    return render(
+        request, "notifications/unsubscribe.html", {"what": labels[kind], "done": done, "token": token}
+    )

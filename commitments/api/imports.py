@@ -71,6 +71,7 @@ class ImportView(APIView):
         if data["dry_run"]:
             plan = spreadsheet.import_plan(user=request.user, upload=upload, period=period)
         else:
-            plan = spreadsheet.import_apply(user=request.user, upload=upload, period=period,
-                                            name=upload_file.name[:60])
+            plan = spreadsheet.import_apply(
+                user=request.user, upload=upload, period=period, name=upload_file.name[:60]
+            )
         return Response({**plan.as_json(), "dry_run": data["dry_run"]}, status=status.HTTP_200_OK)

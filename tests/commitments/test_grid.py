@@ -37,7 +37,9 @@ class TestTheGrid:
     def test_one_row_per_active_indicator_with_the_previous_value(
         self, staff_nl, nl, indicator, baseline_period, progress_period
     ):
-        give_value(country=nl, indicator=indicator("VI-2"), period=baseline_period, user=staff_nl, number="235")
+        give_value(
+            country=nl, indicator=indicator("VI-2"), period=baseline_period, user=staff_nl, number="235"
+        )
         response = signed_in(staff_nl).get(grid_url(nl, progress_period))
         assert response.status_code == 200
         rows = response.context["grid"].rows
@@ -59,19 +61,36 @@ class TestTheGrid:
         with django_assert_num_queries(9):
             client.get(grid_url(nl, progress_period))
         for code in ("VI-2", "VI-5", "RA-2"):
-            give_value(country=nl, indicator=indicator(code), period=progress_period, user=staff_nl, number="7")
-            give_value(country=nl, indicator=indicator(code), period=baseline_period, user=staff_nl, number="6")
+            give_value(
+                country=nl, indicator=indicator(code), period=progress_period, user=staff_nl, number="7"
+            )
+            give_value(
+                country=nl, indicator=indicator(code), period=baseline_period, user=staff_nl, number="6"
+            )
         with django_assert_num_queries(9):
             client.get(grid_url(nl, progress_period))
 
-    def test_without_javascript_only_the_changed_rows_are_saved(self, staff_nl, nl, indicator, progress_period):
-        kept = give_value(country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl,
-                          number="4", note="Kept")
+    def test_without_javascript_only_the_changed_rows_are_saved(
+        self, staff_nl, nl, indicator, progress_period
+    ):
+        kept = give_value(
+            country=nl,
+            indicator=indicator("VI-5"),
+            period=progress_period,
+            user=staff_nl,
+            number="4",
+            note="Kept",
+        )
         client = signed_in(staff_nl)
         page = client.get(grid_url(nl, progress_period))
         response = client.post(grid_url(nl, progress_period), grid_post(page, **{"NL-VI-2-value": "45"}))
         assert response.status_code == 302
-        assert IndicatorValue.objects.get(country=nl, indicator__code="VI-2", period=progress_period).number_value == 45
+        assert (
+            IndicatorValue.objects.get(
+                country=nl, indicator__code="VI-2", period=progress_period
+            ).number_value
+            == 45
+        )
         kept.refresh_from_db()
         assert (kept.version, kept.note) == (1, "Kept")  # untouched rows are not saved again
         assert IndicatorValue.objects.filter(country=nl, period=progress_period).count() == 2
@@ -79,22 +98,37 @@ class TestTheGrid:
     def test_a_row_changed_meanwhile_is_a_conflict_and_the_others_are_saved(
         self, staff_nl, nl, indicator, progress_period
     ):
-        value = give_value(country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl, number="4")
+        value = give_value(
+            country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl, number="4"
+        )
         client = signed_in(staff_nl)
         page = client.get(grid_url(nl, progress_period))
         other = make_user("olga-nl", "Staff", [nl])
-        give_value(country=nl, indicator=indicator("VI-5"), period=progress_period, user=other, number="9",
-                   expected_version=value.version)
+        give_value(
+            country=nl,
+            indicator=indicator("VI-5"),
+            period=progress_period,
+            user=other,
+            number="9",
+            expected_version=value.version,
+        )
         response = client.post(
             grid_url(nl, progress_period), grid_post(page, **{"NL-VI-5-value": "5", "NL-VI-2-value": "45"})
         )
         assert response.status_code == 409
         assert "Someone else saved this while you were editing" in response.content.decode()
         assert IndicatorValue.objects.get(pk=value.pk).number_value == 9  # theirs stays
-        assert IndicatorValue.objects.get(country=nl, indicator__code="VI-2", period=progress_period).number_value == 45
+        assert (
+            IndicatorValue.objects.get(
+                country=nl, indicator__code="VI-2", period=progress_period
+            ).number_value
+            == 45
+        )
 
     def test_an_existing_row_without_its_version_is_refused(self, staff_nl, nl, indicator, progress_period):
-        value = give_value(country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl, number="4")
+        value = give_value(
+            country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl, number="4"
+        )
         response = signed_in(staff_nl).post(
             grid_url(nl, progress_period), {"NL-VI-5-value": "5", "NL-VI-5-note": ""}
         )
@@ -110,8 +144,12 @@ class TestSubmittingChosenValues:
     def test_a_confirmation_lists_the_chosen_values_then_submits_only_those(
         self, staff_nl, nl, indicator, progress_period
     ):
-        chosen = give_value(country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="4")
-        left = give_value(country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl, number="5")
+        chosen = give_value(
+            country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="4"
+        )
+        left = give_value(
+            country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl, number="5"
+        )
         client = signed_in(staff_nl)
         url = reverse("grid_submit", args=[progress_period.pk])
         back = grid_url(nl, progress_period)
@@ -129,18 +167,34 @@ class TestSubmittingChosenValues:
     def test_a_value_changed_since_the_page_was_loaded_is_not_submitted(
         self, staff_nl, nl, indicator, progress_period
     ):
-        value = give_value(country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="4")
-        give_value(country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="6",
-                   expected_version=value.version)
+        value = give_value(
+            country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="4"
+        )
+        give_value(
+            country=nl,
+            indicator=indicator("VI-2"),
+            period=progress_period,
+            user=staff_nl,
+            number="6",
+            expected_version=value.version,
+        )
         client = signed_in(staff_nl)
-        client.post(reverse("grid_submit", args=[progress_period.pk]),
-                    {"item": [f"value-{value.pk}:{value.version}"], "confirm": "yes"})
+        client.post(
+            reverse("grid_submit", args=[progress_period.pk]),
+            {"item": [f"value-{value.pk}:{value.version}"], "confirm": "yes"},
+        )
         assert IndicatorValue.objects.get(pk=value.pk).status == Status.DRAFT
 
-    def test_another_countrys_value_cannot_be_chosen(self, staff_nl, staff_be, be, indicator, progress_period):
-        value = give_value(country=be, indicator=indicator("VI-2"), period=progress_period, user=staff_be, number="4")
-        signed_in(staff_nl).post(reverse("grid_submit", args=[progress_period.pk]),
-                                 {"item": [f"value-{value.pk}:{value.version}"], "confirm": "yes"})
+    def test_another_countrys_value_cannot_be_chosen(
+        self, staff_nl, staff_be, be, indicator, progress_period
+    ):
+        value = give_value(
+            country=be, indicator=indicator("VI-2"), period=progress_period, user=staff_be, number="4"
+        )
+        signed_in(staff_nl).post(
+            reverse("grid_submit", args=[progress_period.pk]),
+            {"item": [f"value-{value.pk}:{value.version}"], "confirm": "yes"},
+        )
         assert IndicatorValue.objects.get(pk=value.pk).status == Status.DRAFT
 
 
@@ -172,16 +226,27 @@ class TestTheGoalGrid:
 
 
 class TestEnterData:
-    def test_a_fully_approved_period_is_not_offered_first(self, staff_nl, nl, baseline_period, progress_period):
+    def test_a_fully_approved_period_is_not_offered_first(
+        self, staff_nl, nl, baseline_period, progress_period
+    ):
         now = timezone.now()
         IndicatorValue.objects.bulk_create(
-            IndicatorValue(country=nl, indicator=indicator, period=baseline_period, number_value=1
-                           if indicator.value_type != "boolean" and indicator.value_type != "text" else None,
-                           status=Status.APPROVED, approved_at=now)
+            IndicatorValue(
+                country=nl,
+                indicator=indicator,
+                period=baseline_period,
+                number_value=1
+                if indicator.value_type != "boolean" and indicator.value_type != "text"
+                else None,
+                status=Status.APPROVED,
+                approved_at=now,
+            )
             for indicator in Indicator.objects.filter(is_active=True)
         )
-        progress_period.starts_on, progress_period.ends_on = baseline_period.starts_on.replace(year=2010), (
-            baseline_period.starts_on.replace(year=2010))
+        progress_period.starts_on, progress_period.ends_on = (
+            baseline_period.starts_on.replace(year=2010),
+            (baseline_period.starts_on.replace(year=2010)),
+        )
         response = signed_in(staff_nl).get(reverse("enter_data", args=["NL"]))
         assert response.url == grid_url(nl, progress_period)
 
@@ -191,9 +256,12 @@ class TestEnterData:
 
 
 def test_a_returned_value_shows_its_reason_in_the_grid(staff_nl, reviewer, nl, indicator, progress_period):
-    value = give_value(country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="4")
+    value = give_value(
+        country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="4"
+    )
     value = reviewable_transition(item=value, action="submit", user=staff_nl, expected_version=value.version)
-    reviewable_transition(item=value, action="return", user=reviewer, reason="Which source?",
-                          expected_version=value.version)
+    reviewable_transition(
+        item=value, action="return", user=reviewer, reason="Which source?", expected_version=value.version
+    )
     page = signed_in(staff_nl).get(grid_url(nl, progress_period)).content.decode()
     assert "Which source?" in page and "grid-row--returned" in page

@@ -50,7 +50,9 @@ class TestTheTemplate:
     def test_instructions_validation_current_values_and_a_hidden_version(
         self, staff_nl, nl, indicator, progress_period
     ):
-        give_value(country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="12.5")
+        give_value(
+            country=nl, indicator=indicator("VI-2"), period=progress_period, user=staff_nl, number="12.5"
+        )
         book = load_workbook(io.BytesIO(template(staff_nl, progress_period, [nl])))
         assert book.sheetnames[:2] == ["Instructions", "values"]
         assert book["meta"].sheet_state == "veryHidden"
@@ -72,30 +74,48 @@ class TestTheTemplate:
         self, staff_nl, nl, progress_period, django_assert_num_queries
     ):
         client = signed_in(staff_nl)
-        response = client.get(reverse("spreadsheet_download"), {"period": progress_period.pk, "language": "en"})
+        response = client.get(
+            reverse("spreadsheet_download"), {"period": progress_period.pk, "language": "en"}
+        )
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
         book = load_workbook(io.BytesIO(response.content))
         assert {row[0] for row in book["values"].iter_rows(min_row=2, values_only=True)} == {"NL"}
-        assert client.get(reverse("spreadsheet_download"), {"period": progress_period.pk, "country": "BE",
-                                                             "language": "en"}).status_code == 400
+        assert (
+            client.get(
+                reverse("spreadsheet_download"),
+                {"period": progress_period.pk, "country": "BE", "language": "en"},
+            ).status_code
+            == 400
+        )
 
 
 class TestTheDryRunAndTheImport:
     def test_each_row_says_new_changed_unchanged_invalid_or_conflict_and_nothing_is_written(
         self, staff_nl, nl, indicator, progress_period
     ):
-        changed = give_value(country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl,
-                             number="4")
-        conflict = give_value(country=nl, indicator=indicator("RA-2"), period=progress_period, user=staff_nl,
-                              number="1")
-        data = filled(template(staff_nl, progress_period, [nl]), {
-            ("NL", "VI-2"): {"value": 45},
-            ("NL", "VI-5"): {"value": 5, "note": "Recounted"},
-            ("NL", "VI-1"): {"value": "maybe"},
-            ("NL", "RA-2"): {"value": 2},
-        })
-        give_value(country=nl, indicator=indicator("RA-2"), period=progress_period, user=staff_nl, number="3",
-                   expected_version=conflict.version)  # someone changes it after the download
+        changed = give_value(
+            country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl, number="4"
+        )
+        conflict = give_value(
+            country=nl, indicator=indicator("RA-2"), period=progress_period, user=staff_nl, number="1"
+        )
+        data = filled(
+            template(staff_nl, progress_period, [nl]),
+            {
+                ("NL", "VI-2"): {"value": 45},
+                ("NL", "VI-5"): {"value": 5, "note": "Recounted"},
+                ("NL", "VI-1"): {"value": "maybe"},
+                ("NL", "RA-2"): {"value": 2},
+            },
+        )
+        give_value(
+            country=nl,
+            indicator=indicator("RA-2"),
+            period=progress_period,
+            user=staff_nl,
+            number="3",
+            expected_version=conflict.version,
+        )  # someone changes it after the download
         plan = plan_of(staff_nl, data)
         assert state_of(plan, "NL", "VI-2") == CellState.NEW
         assert state_of(plan, "NL", "VI-5") == CellState.CHANGED
@@ -107,24 +127,37 @@ class TestTheDryRunAndTheImport:
         assert IndicatorValue.objects.get(pk=changed.pk).number_value == 4
         with pytest.raises(SpreadsheetRefused):
             spreadsheet.import_apply(user=staff_nl, upload=spreadsheet.read_upload(data))
-        assert not IndicatorValue.objects.filter(country=nl, indicator__code="VI-2").exists()  # all or nothing
+        assert not IndicatorValue.objects.filter(
+            country=nl, indicator__code="VI-2"
+        ).exists()  # all or nothing
 
     def test_a_clean_file_is_imported_at_once_and_recorded_as_an_import_by_that_person(
         self, staff_nl, nl, indicator, progress_period
     ):
-        value = give_value(country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl, number="4")
-        data = filled(template(staff_nl, progress_period, [nl], language="nl"), {
-            ("NL", "VI-2"): {"value": 45}, ("NL", "VI-5"): {"value": "5,5"}, ("NL", "VI-1"): {"value": "ja"},
-        })
+        value = give_value(
+            country=nl, indicator=indicator("VI-5"), period=progress_period, user=staff_nl, number="4"
+        )
+        data = filled(
+            template(staff_nl, progress_period, [nl], language="nl"),
+            {
+                ("NL", "VI-2"): {"value": 45},
+                ("NL", "VI-5"): {"value": "5,5"},
+                ("NL", "VI-1"): {"value": "ja"},
+            },
+        )
         plan = spreadsheet.import_apply(user=staff_nl, upload=spreadsheet.read_upload(data), name="nl.xlsx")
         assert plan.counts["new"] == 2 and plan.counts["changed"] == 1
         value.refresh_from_db()
         assert value.number_value == Decimal("5.5") and value.version == 2
-        assert IndicatorValue.objects.get(country=nl, indicator__code="VI-1", period=progress_period).boolean_value
+        assert IndicatorValue.objects.get(
+            country=nl, indicator__code="VI-1", period=progress_period
+        ).boolean_value
         record = value.history.order_by("-history_date").first()
         assert record.history_change_reason == "import: nl.xlsx" and record.history_user == staff_nl
 
-    def test_rows_of_a_country_the_user_may_not_edit_are_invalid(self, staff_nl, staff_be, nl, be, progress_period):
+    def test_rows_of_a_country_the_user_may_not_edit_are_invalid(
+        self, staff_nl, staff_be, nl, be, progress_period
+    ):
         data = filled(template(staff_be, progress_period, [be]), {("BE", "VI-2"): {"value": 3}})
         plan = plan_of(staff_nl, data)
         assert state_of(plan, "BE", "VI-2") == CellState.INVALID
@@ -133,7 +166,9 @@ class TestTheDryRunAndTheImport:
 class TestHostileFiles:
     def refused(self, user, data: bytes, code: str, name: str = "values.xlsx", **kwargs) -> None:
         with pytest.raises(SpreadsheetRefused) as refusal:
-            plan_of(user, data, **kwargs) if not name.endswith("m") else spreadsheet.read_upload(data, name=name)
+            plan_of(user, data, **kwargs) if not name.endswith("m") else spreadsheet.read_upload(
+                data, name=name
+            )
         assert refusal.value.code == code, refusal.value.messages
         assert not IndicatorValue.objects.exists()
 
@@ -161,7 +196,10 @@ class TestHostileFiles:
     def test_a_zip_bomb_is_refused_before_it_is_unpacked(self, staff_nl, nl, progress_period, settings):
         data = template(staff_nl, progress_period, [nl])
         archive = io.BytesIO()
-        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as target:
+        with (
+            zipfile.ZipFile(io.BytesIO(data)) as source,
+            zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as target,
+        ):
             for item in source.infolist():
                 target.writestr(item.filename, source.read(item.filename))
             target.writestr("xl/media/padding.xml", b"\x00" * (60 * 2**20))  # 60 MB of zeros: ~60 KB packed
@@ -172,7 +210,9 @@ class TestHostileFiles:
         settings.SPREADSHEET_MAX_BYTES = 1000
         self.refused(staff_nl, template(staff_nl, progress_period, [nl]), "too_large")
 
-    def test_another_period_or_an_older_template(self, staff_nl, nl, baseline_period, progress_period, monkeypatch):
+    def test_another_period_or_an_older_template(
+        self, staff_nl, nl, baseline_period, progress_period, monkeypatch
+    ):
         data = template(staff_nl, baseline_period, [nl])
         self.refused(staff_nl, data, "wrong_period", period=progress_period)
         monkeypatch.setattr(spreadsheet, "TEMPLATE_FORMAT", "alliance-values-1")
@@ -187,14 +227,16 @@ class TestTheUploadPageTheApiAndTheCommand:
     ):
         client = signed_in(staff_nl)
         data = filled(template(staff_nl, progress_period, [nl]), {("NL", "VI-2"): {"value": 45}})
-        page = client.post(reverse("spreadsheet_upload"),
-                           {"file": _named(data, "nl.xlsx")})
+        page = client.post(reverse("spreadsheet_upload"), {"file": _named(data, "nl.xlsx")})
         assert page.status_code == 200
         text = page.content.decode()
         assert "Dry run: 2014 progress" in text and "New: 1" in text
         assert not IndicatorValue.objects.exists()
-        done = client.post(reverse("spreadsheet_upload"),
-                           {"token": page.context["token"], "filename": "nl.xlsx"}, follow=True)
+        done = client.post(
+            reverse("spreadsheet_upload"),
+            {"token": page.context["token"], "filename": "nl.xlsx"},
+            follow=True,
+        )
         assert "1 values imported" in done.content.decode()
         assert IndicatorValue.objects.get(country=nl, indicator__code="VI-2").number_value == 45
 

@@ -18,8 +18,9 @@ def mailbox(smtp_server):
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {"host": "127.0.0.1", "port": smtp_server.port, "timeout": 10},
     }
-    with override_settings(MAILERS={"default": mailer}, NOTIFICATIONS_SEND_INLINE=True,
-                           SITE_URL="https://monitor.example.org"):
+    with override_settings(
+        MAILERS={"default": mailer}, NOTIFICATIONS_SEND_INLINE=True, SITE_URL="https://monitor.example.org"
+    ):
         yield smtp_server.handler
 
 

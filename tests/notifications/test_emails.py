@@ -26,11 +26,18 @@ def submitted_values(*, country, period, user, codes, indicator):
     items = []
     for number, code in enumerate(codes, start=1):
         value = services.indicator_value_save(
-            country=country, indicator=indicator(code), period=period, user=user,
-            number_value=Decimal(number), expected_version=None,
+            country=country,
+            indicator=indicator(code),
+            period=period,
+            user=user,
+            number_value=Decimal(number),
+            expected_version=None,
         )
-        items.append(services.reviewable_transition(item=value, action="submit", user=user,
-                                                    expected_version=value.version))
+        items.append(
+            services.reviewable_transition(
+                item=value, action="submit", user=user, expected_version=value.version
+            )
+        )
     return items
 
 
@@ -42,10 +49,13 @@ def unsubscribe_link(envelope) -> str:
 def test_returning_items_emails_the_staff_of_the_country_once_for_all_of_them(
     mailbox, nl, progress_period, staff_nl, staff_be, reviewer, indicator, django_capture_on_commit_callbacks
 ):
-    items = submitted_values(country=nl, period=progress_period, user=staff_nl, codes=["VI-2", "VI-5"],
-                             indicator=indicator)
+    items = submitted_values(
+        country=nl, period=progress_period, user=staff_nl, codes=["VI-2", "VI-5"], indicator=indicator
+    )
     with django_capture_on_commit_callbacks(execute=True):  # the email goes after the commit
-        services.reviewable_transition_many(items=items, action="return", user=reviewer, reason="Which source?")
+        services.reviewable_transition_many(
+            items=items, action="return", user=reviewer, reason="Which source?"
+        )
 
     (envelope,) = mailbox.wait_for(1)
     assert envelope.rcpt_tos == [staff_nl.email]  # Belgian staff hear nothing of the Netherlands
@@ -63,8 +73,9 @@ def test_returning_items_emails_the_staff_of_the_country_once_for_all_of_them(
 def test_a_return_that_rolls_back_sends_nothing(
     mailbox, nl, progress_period, staff_nl, reviewer, indicator, django_capture_on_commit_callbacks
 ):
-    items = submitted_values(country=nl, period=progress_period, user=staff_nl, codes=["VI-2", "VI-5"],
-                             indicator=indicator)
+    items = submitted_values(
+        country=nl, period=progress_period, user=staff_nl, codes=["VI-2", "VI-5"], indicator=indicator
+    )
     items[1].version = 1  # stale: the batch stops at the second item, and the first return rolls back
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.EditConflict):
         services.reviewable_transition_many(items=items, action="return", user=reviewer, reason="Which?")
@@ -73,8 +84,9 @@ def test_a_return_that_rolls_back_sends_nothing(
     # The next return (a new transaction) mails only its own item.
     item = type(items[0]).objects.get(pk=items[0].pk)
     with django_capture_on_commit_callbacks(execute=True):
-        services.reviewable_transition(item=item, action="return", user=reviewer, reason="Source?",
-                                       expected_version=item.version)
+        services.reviewable_transition(
+            item=item, action="return", user=reviewer, reason="Source?", expected_version=item.version
+        )
     (envelope,) = mailbox.wait_for(1)
     assert "1 item was returned to you" in parsed(envelope)["Subject"]
 
@@ -82,9 +94,13 @@ def test_a_return_that_rolls_back_sends_nothing(
 def test_one_click_unsubscribe_stops_that_kind_of_email(
     client, mailbox, nl, progress_period, staff_nl, reviewer, indicator, django_capture_on_commit_callbacks
 ):
-    items = submitted_values(country=nl, period=progress_period, user=staff_nl, codes=["VI-2"], indicator=indicator)
+    items = submitted_values(
+        country=nl, period=progress_period, user=staff_nl, codes=["VI-2"], indicator=indicator
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        services.reviewable_transition_many(items=items, action="return", user=reviewer, reason="Which source?")
+        services.reviewable_transition_many(
+            items=items, action="return", user=reviewer, reason="Which source?"
+        )
     link = unsubscribe_link(mailbox.wait_for(1)[0]).removeprefix("https://monitor.example.org")
     # What a mail client sends (RFC 8058): a POST without a session or CSRF token.
     response = client.post(link, {"List-Unsubscribe": "One-Click"})
@@ -93,11 +109,13 @@ def test_one_click_unsubscribe_stops_that_kind_of_email(
     assert NotificationPreference.objects.get(user=staff_nl).submission_digest is True  # only that kind
     mailbox.messages.clear()
     value = type(items[0]).objects.get(pk=items[0].pk)
-    value = services.reviewable_transition(item=value, action="submit", user=staff_nl,
-                                           expected_version=value.version)
+    value = services.reviewable_transition(
+        item=value, action="submit", user=staff_nl, expected_version=value.version
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.reviewable_transition(item=value, action="return", user=reviewer, reason="Again?",
-                                       expected_version=value.version)
+        services.reviewable_transition(
+            item=value, action="return", user=reviewer, reason="Again?", expected_version=value.version
+        )
     assert callbacks  # the return ran to its commit ...
     assert mailbox.messages == []  # ... and sent nothing
 
@@ -112,7 +130,9 @@ def test_emails_come_in_the_language_the_person_chose(
     mailbox, nl, progress_period, staff_nl, reviewer, indicator, django_capture_on_commit_callbacks
 ):
     notifications.preference_update(user=staff_nl, language="nl")
-    items = submitted_values(country=nl, period=progress_period, user=staff_nl, codes=["VI-2"], indicator=indicator)
+    items = submitted_values(
+        country=nl, period=progress_period, user=staff_nl, codes=["VI-2"], indicator=indicator
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.reviewable_transition_many(items=items, action="return", user=reviewer, reason="Welke bron?")
     (envelope,) = mailbox.wait_for(1)
@@ -122,16 +142,27 @@ def test_emails_come_in_the_language_the_person_chose(
 
 def test_the_language_last_used_counts_when_none_was_chosen(client, staff_nl):
     client.post(reverse("set_language"), {"language": "nl", "next": "/"})
-    client.post(reverse("login"), {"username": staff_nl.username, "password": "correct-horse-battery-staple-2014"})
+    client.post(
+        reverse("login"), {"username": staff_nl.username, "password": "correct-horse-battery-staple-2014"}
+    )
     assert NotificationPreference.objects.get(user=staff_nl).email_language == "nl"
 
 
 def test_reviewers_get_one_digest_of_the_submissions_and_not_twice(
-    mailbox, nl, be, progress_period, staff_nl, staff_be, reviewer, indicator, django_capture_on_commit_callbacks
+    mailbox,
+    nl,
+    be,
+    progress_period,
+    staff_nl,
+    staff_be,
+    reviewer,
+    indicator,
+    django_capture_on_commit_callbacks,
 ):
     other = make_user("otto-reviewer", "Reviewer")
-    submitted_values(country=nl, period=progress_period, user=staff_nl, codes=["VI-2", "VI-5", "VI-3"],
-                     indicator=indicator)
+    submitted_values(
+        country=nl, period=progress_period, user=staff_nl, codes=["VI-2", "VI-5", "VI-3"], indicator=indicator
+    )
     submitted_values(country=be, period=progress_period, user=staff_be, codes=["VI-2"], indicator=indicator)
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.send_submission_digests() == 2  # one email per reviewer, not one per item
@@ -182,7 +213,11 @@ def test_the_preferences_page_saves_the_choices(client, staff_nl, django_assert_
     )
     assert response.status_code == 302
     preference = NotificationPreference.objects.get(user=staff_nl)
-    assert (preference.language, preference.returned_items, preference.submission_digest) == ("nl", True, False)
+    assert (preference.language, preference.returned_items, preference.submission_digest) == (
+        "nl",
+        True,
+        False,
+    )
     assert preference.history.first().history_change_reason == "preferences"
     client.get(reverse("notification_preferences"))  # warm the session
     # session, user, groups (nav), the preference

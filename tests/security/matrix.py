@@ -513,6 +513,22 @@ def data_entry_form(world: MatrixWorld) -> dict:
     }
 
 
+def grid_form(world: MatrixWorld) -> dict:
+    """The grid's form as a browser without JavaScript posts the Dutch draft's row."""
+    draft = world.value("NL", "draft")
+    return {
+        "NL-VI-2-value": "45",
+        "NL-VI-2-note": "Checked again.",
+        "NL-VI-2-expected_version": world.version_of(draft),
+    }
+
+
+def unsubscribe_link(world: MatrixWorld) -> dict:
+    from notifications.emails import unsubscribe_token
+
+    return {"token": unsubscribe_token(user_id=world.users["staff_nl"].pk, kind="overdue_digest")}
+
+
 def commitment_form(world: MatrixWorld) -> dict:
     return {
         "goal": goal_pk("PREVENTION"),
@@ -818,6 +834,48 @@ TABLE: dict[str, list[Route]] = {
     ],
     "completeness": [route(GET=WORKSPACE_PAGE)],
     "completeness_period": [route(lambda w: {"period_id": w.progress.pk}, GET=WORKSPACE_PAGE)],
+    # --- the data-entry grid and the spreadsheet round-trip (g14) ----------------------------------------
+    # "Enter data" sends the country's editors on to the grid of the period with work left.
+    "enter_data": [route(lambda w: {"code": "NL"}, GET=EDIT_NL_PAGE)],
+    "data_grid": [route(nl_progress, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, grid_form))],
+    # A goal across the countries each person edits: the Dutch row posted by Belgian staff is not in
+    # their grid and is left alone (their grid answers "nothing changed").
+    "goal_grid": [
+        route(
+            lambda w: {"goal": "VICTIM_ID", "period_id": w.progress.pk},
+            GET=WORKSPACE_PAGE,
+            POST=(WORKSPACE_PAGE, grid_form),
+        )
+    ],
+    # The confirmation of chosen values: a value one may not submit is left out (the page says so).
+    "grid_submit": [
+        route(
+            lambda w: {"period_id": w.progress.pk},
+            POST=(page(minister=HIDDEN), lambda w: {"item": seen_value(w.value("NL", "draft"))}),
+        )
+    ],
+    "spreadsheet_download": [route(GET=WORKSPACE_PAGE)],
+    # Posting no file is refused with the form's error (400) for those who may upload.
+    "spreadsheet_upload": [
+        route(
+            GET=WORKSPACE_PAGE, POST=(page(**dict.fromkeys(PEOPLE, INVALID), minister=DENIED), lambda w: {})
+        )
+    ],
+    "api-imports": [
+        route(POST=(api(**dict.fromkeys(PEOPLE, INVALID), minister=DENIED, partner=DENIED, limited=DENIED),
+                    lambda w: {}))
+    ],
+    # --- forgot your password, email choices (g14) ---------------------------------------------------------
+    "password_reset": [route(GET=PUBLIC, POST=(PUBLIC, lambda w: {"email": "nobody@example.invalid"}))],
+    "password_reset_done": [route(GET=PUBLIC)],
+    # A link with a token that is not valid: the page that says so.
+    "password_reset_confirm": [route(lambda w: {"uidb64": "MQ", "token": "not-a-token"}, GET=PUBLIC)],
+    "password_reset_complete": [route(GET=PUBLIC)],
+    "notification_preferences": [
+        route(GET=ANY_ROLE_PAGE, POST=(ANY_ROLE_PAGE, lambda w: {"language": "", "returned_items": "on"}))
+    ],
+    # The signed link is the credential (RFC 8058 one-click): anyone holding it, signed in or not.
+    "notification_unsubscribe": [route(unsubscribe_link, GET=PUBLIC, POST=(PUBLIC, lambda w: {}))],
     # --- reports (pages) ------------------------------------------------------------------------------
     "report_list": [route(GET=ANY_ROLE_PAGE)],
     # Belgian staff may not choose the Netherlands (the form's choices are their countries): 400.

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No file {file!r}.")
         if path.stat().st_size > spreadsheet.max_bytes():
-            raise CommandError(f"{file} is larger than {spreadsheet.max_bytes() // 2**20} MB; nothing was imported.")
+            raise CommandError(
+                f"{file} is larger than {spreadsheet.max_bytes() // 2**20} MB; nothing was imported."
+            )
         try:
             upload = spreadsheet.read_upload(path.read_bytes(), name=path.name)
             if dry_run:
