@@ -27,7 +27,9 @@ urlpatterns = [
         ),
         name="password_reset",
     ),
-    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"
+    ),
     path(
         "accounts/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(post_reset_login=False),
