@@ -28,7 +28,9 @@ urlpatterns = [
         name="password_reset",
     ),
     path(
-        "accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",

@@ -513,6 +513,26 @@ def data_entry_form(world: MatrixWorld) -> dict:
     }
 
 
+API_IMPORT = api(
+    **{**dict.fromkeys(PEOPLE, "HTTP 415"), "minister": DENIED, "partner": DENIED, "limited": DENIED}
+)
+
+
+def RESET_FORM(world: MatrixWorld) -> dict:  # noqa: N802 - read as a constant in the table
+    return {"email": "nobody@example.invalid"}
+
+
+def NEW_PASSWORDS(world: MatrixWorld) -> dict:  # noqa: N802 - read as a constant in the table
+    return {"new_password1": "a-new-password-2015", "new_password2": "a-new-password-2015"}
+
+
+UPLOAD_PAGE = page(**{**dict.fromkeys(PEOPLE, INVALID), "minister": DENIED})
+
+
+def NO_BODY(world: MatrixWorld) -> dict:  # noqa: N802 - read as a constant in the table
+    return {}
+
+
 def grid_form(world: MatrixWorld) -> dict:
     """The grid's form as a browser without JavaScript posts the Dutch draft's row."""
     draft = world.value("NL", "draft")
@@ -857,19 +877,23 @@ TABLE: dict[str, list[Route]] = {
     "spreadsheet_download": [route(GET=WORKSPACE_PAGE)],
     # Posting no file is refused with the form's error (400) for those who may upload.
     "spreadsheet_upload": [
-        route(
-            GET=WORKSPACE_PAGE, POST=(page(**dict.fromkeys(PEOPLE, INVALID), minister=DENIED), lambda w: {})
-        )
+        route(GET=WORKSPACE_PAGE, POST=(UPLOAD_PAGE, NO_BODY))
     ],
-    "api-imports": [
-        route(POST=(api(**dict.fromkeys(PEOPLE, INVALID), minister=DENIED, partner=DENIED, limited=DENIED),
-                    lambda w: {}))
-    ],
+    # It takes a file (multipart/form-data): the matrix's JSON body is refused as such (415) for writers.
+    "api-imports": [route(POST=(API_IMPORT, NO_BODY))],
     # --- forgot your password, email choices (g14) ---------------------------------------------------------
-    "password_reset": [route(GET=PUBLIC, POST=(PUBLIC, lambda w: {"email": "nobody@example.invalid"}))],
+    # Django's form views take PUT as POST, as the sign-in page does.
+    "password_reset": [route(GET=PUBLIC, POST=(PUBLIC, RESET_FORM), PUT=(PUBLIC, RESET_FORM))],
     "password_reset_done": [route(GET=PUBLIC)],
     # A link with a token that is not valid: the page that says so.
-    "password_reset_confirm": [route(lambda w: {"uidb64": "MQ", "token": "not-a-token"}, GET=PUBLIC)],
+    "password_reset_confirm": [
+        route(
+            lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+            GET=PUBLIC,
+            POST=(PUBLIC, NEW_PASSWORDS),
+            PUT=(PUBLIC, NEW_PASSWORDS),
+        )
+    ],
     "password_reset_complete": [route(GET=PUBLIC)],
     "notification_preferences": [
         route(GET=ANY_ROLE_PAGE, POST=(ANY_ROLE_PAGE, lambda w: {"language": "", "returned_items": "on"}))
