@@ -31,9 +31,11 @@ RUN groupadd --system --gid 1000 app \
 WORKDIR /app
 
 # Dependencies first, from pyproject.toml alone, so that a code change does not reinstall them.
-# ([tool.setuptools] packages = [] : `pip install .` installs the dependencies, the code runs from /app.)
+# (No app package is here yet, so `pip install .` installs the dependencies only; the code runs from /app.
+# An empty README.md stands in for the one pyproject.toml names, so that setuptools does not warn and a
+# change to the README does not reinstall the dependencies; COPY . . brings the real one.)
 COPY pyproject.toml ./
-RUN pip install .
+RUN touch README.md && pip install .
 
 COPY . .
 

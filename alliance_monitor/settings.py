@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "webhooks",
     "sync",
     "notifications",  # email: returned items, digests, reminders (notifications/)
+    "cycle",  # the evaluation round's life, the ministerial meeting and its decisions
+    "overview",  # the ministers' view (read-only pages)
     "audit",  # the sealed audit trail; last: it gives history to models of the apps above
 ]
 

@@ -8,9 +8,13 @@ For each report and worker count it measures:
 - wall time from the request to "ready" as the requester sees it (the median of --runs);
 - pages;
 - peak memory: the highest resident set size (VmHWM) of any worker process, and of all together;
-- WeasyPrint alone on the same HTML, in this process (the median of as many runs as the report had):
-  the one document of a country report; for the alliance-wide report every part and the page-number
-  overlay, added up.
+- after one approved value of one country is corrected, the alliance-wide report again: wall time, the
+  parts rendered again and the time from the last part to ready (the joining);
+- in this process, on the same HTML, interleaved in every repetition (median of --in-process-runs): WeasyPrint
+  alone untagged ("old": rendering before tagging and PDF/A), WeasyPrint alone tagged (PDF/A-3a), and
+  "ours", the whole build as the pipeline does it (tagged rendering, PDF/UA repairs, for the
+  alliance-wide report the front, the overlays and the join) without the database and the queue. Ours
+  over old is the 15% budget.
 It prints a table and writes bench/results/reports.json. It measures; it does not pass or fail.
 """
 
@@ -150,6 +154,16 @@ def main() -> None:
     parser.add_argument("--country", default="BE", help="The country of the per-country report")
     parser.add_argument("--workers", default="1,2", help="Worker process counts to measure")
     parser.add_argument(
+        "--in-process-runs",
+        default="5,3",
+        help="Repetitions of the in-process comparison: per-country,alliance-wide (medians)",
+    )
+    parser.add_argument(
+        "--in-process-only",
+        action="store_true",
+        help="Only the in-process comparison (the 15%% budget), without workers",
+    )
+    parser.add_argument(
         "--baseline",
         help="reports.json of an earlier run (say, of the code before a change) to print beside this one",
     )
@@ -164,7 +178,7 @@ def main() -> None:
 
     from alliance_monitor.celery import app as celery_app
     from commitments.models import Country, EvaluationRound, IndicatorValue
-    from reporting import selectors, services
+    from reporting import document, selectors, services
     from reporting.content import Book
     from reporting.models import Report, ReportPart
     from reporting.pdf import page_number_overlay, render_pdf
@@ -174,7 +188,8 @@ def main() -> None:
         if not os.environ.get("DEMO_PASSWORD"):
             raise SystemExit("The bench database has no demo data: set DEMO_PASSWORD to seed it.")
         call_command("seed_demo", verbosity=0)
-    celery_app.control.purge()
+    if not args.in_process_only:  # (no workers then: the queue is left alone)
+        celery_app.control.purge()
     evaluation_round = EvaluationRound.objects.order_by("-ministerial_date").first()
     country = Country.objects.get(code=args.country)
 
@@ -204,9 +219,19 @@ def main() -> None:
         cpu = pool_cpu_seconds(worker.process.pid) - cpu_before if worker else 0.0
         return elapsed, report, cpu
 
-    # WeasyPrint alone, on the same HTML, in this process: the median of as many runs as the reports had
-    # (a minimum beside a median would make the pipeline look slower than it is), after a warm-up.
-    def weasyprint_alone(kind: str, repeats: int) -> tuple[float, int]:
+    # In this process, on the same HTML, one after the other in every repetition (so that all three meet
+    # the same load), the median of each:
+    # - "old": WeasyPrint alone, untagged (no pdf_variant): what rendering cost before tagging;
+    # - "tagged": WeasyPrint alone, PDF/A-3a (tagged);
+    # - "ours": the whole build as the pipeline does it, without the database and the queue: tagged
+    #   rendering, the PDF/UA repairs, and for the alliance-wide report the front, the overlays and the
+    #   join (nothing taken from kept parts).
+    def in_process(kind: str, repeats: int) -> dict[str, float | int]:
+        from types import SimpleNamespace
+
+        from reporting.pdf import REPORT_VARIANT, footer_overlay
+        from reporting.pdfjoin import finish, join_tagged, normalise
+
         report = Report(
             kind=kind,
             evaluation_round=evaluation_round,
@@ -225,25 +250,61 @@ def main() -> None:
             }
             book = Book(data)
             if kind == Report.Kind.COUNTRY:
-                documents = [services.country_report_html(book=book, frozen=frozen, report=report)]
+                documents = [document.country_report_html(book=book, frozen=frozen, report=report)]
             else:
                 documents = [
-                    services.alliance_part_html(book=book, frozen=frozen, report=report, key=spec.key)
-                    for spec in services.alliance_plan(book)
+                    document.alliance_part_html(book=book, frozen=frozen, report=report, key=spec.key)
+                    for spec in document.alliance_plan(book)
                 ]
-            measured = []
-            for _ in range(repeats):
-                seconds, pages = 0.0, 0
-                for html in documents:
-                    rendered = render_pdf(html=html)
-                    seconds += rendered.seconds
-                    pages += rendered.pages
+            anchors = {entry.anchor for entry in document.alliance_toc(book)}
+
+            def old() -> int:
+                pages = sum(render_pdf(html=html).pages for html in documents)
                 if kind == Report.Kind.ALLIANCE:
-                    started = time.perf_counter()
                     page_number_overlay(pages=pages + 3)
-                    seconds += time.perf_counter() - started
-                measured.append((seconds, pages))
-        return statistics.median(m[0] for m in measured), measured[-1][1]
+                return pages
+
+            def tagged() -> int:
+                return sum(render_pdf(html=html, variant=REPORT_VARIANT).pages for html in documents)
+
+            def ours() -> int:
+                if kind == Report.Kind.COUNTRY:
+                    rendered = render_pdf(html=documents[0], variant=REPORT_VARIANT)
+                    finish(rendered.pdf, **document.pdf_metadata(book, frozen, report))
+                    return rendered.pages
+                parts, pieces = [], []
+                for html in documents:
+                    rendered = render_pdf(html=html, variant=REPORT_VARIANT, joined_later=True)
+                    pieces.append(normalise(rendered.pdf))
+                    kept = {a: p for a, p in rendered.anchors.items() if a in anchors}
+                    parts.append(SimpleNamespace(anchors=kept, page_count=rendered.pages))
+                front, front_pages, bookmarks = document.render_front(
+                    book=book, frozen=frozen, report=report, parts=parts
+                )
+                total = front_pages + sum(part.page_count for part in parts)
+                footer = document.common_context(book=book, frozen=frozen, report=report)["footer"]
+                _pdf, pages = join_tagged(
+                    pieces=[*front, *pieces],
+                    numbers=page_number_overlay(pages=total),
+                    footer=footer_overlay(footer=footer),
+                    bookmarks=bookmarks,
+                    **document.pdf_metadata(book, frozen, report),
+                )
+                return pages
+
+            measured: dict[str, list[float]] = {}
+            pages = 0
+            for _ in range(repeats):
+                for name, build in (("old", old), ("tagged", tagged), ("ours", ours)):
+                    started, cpu = time.perf_counter(), time.process_time()
+                    pages = build()
+                    measured.setdefault(name, []).append(time.perf_counter() - started)
+                    # CPU time of this one process: what the build costs, whatever else the machine runs.
+                    measured.setdefault(f"{name}_cpu", []).append(time.process_time() - cpu)
+        result: dict[str, float | int] = {name: statistics.median(times) for name, times in measured.items()}
+        result["pages"] = pages
+        result["runs"] = repeats
+        return result
 
     def font_count(report: Report) -> int | None:
         """Fonts embedded in the report (pdffonts' rows), when this code writes them somewhere readable."""
@@ -278,12 +339,37 @@ def main() -> None:
         finally:
             IndicatorValue.objects.filter(pk=value.pk).update(number_value=original)
         parts = list(report.parts.all())
+        parts_done = max(part.finished_at for part in parts)
         return {
             "corrected": f"{country.code} {value.indicator.code}",
             "wall_seconds": round(elapsed, 3),
+            # From the last part done to ready: the cover, contents, overlays and the join.
+            "join_seconds": round((report.finished_at - parts_done).total_seconds(), 3),
             "parts_rendered": sum(1 for part in parts if not part.reused),
             "parts": len(parts),
         }
+
+    if args.in_process_only:
+        runs = [max(1, int(n)) for n in args.in_process_runs.split(",")]
+        in_process(Report.Kind.COUNTRY, 1)  # warm-up: fonts, the stylesheet
+        figures = {
+            "per-country": in_process(Report.Kind.COUNTRY, runs[0]),
+            "alliance-wide": in_process(Report.Kind.ALLIANCE, runs[-1]),
+        }
+        for name, one in figures.items():
+            print(
+                f"{name}: old (untagged WeasyPrint) {one['old']:.2f} s wall / {one['old_cpu']:.2f} s CPU, "
+                f"tagged {one['tagged']:.2f} / {one['tagged_cpu']:.2f}, ours {one['ours']:.2f} / "
+                f"{one['ours_cpu']:.2f}; ours over old (CPU) {one['ours_cpu'] / one['old_cpu'] - 1:+.1%}, "
+                f"(wall) {one['ours'] / one['old'] - 1:+.1%}; {one['runs']} runs, {one['pages']} pages"
+            )
+        load = os.getloadavg()
+        print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        (RESULTS.parent / "reports_in_process.json").write_text(
+            json.dumps({"results": figures, "load_average_end": load}, indent=2) + "\n"
+        )
+        return
 
     results = []
     for processes in [int(n) for n in args.workers.split(",")]:
@@ -324,14 +410,27 @@ def main() -> None:
             )
             print(f"  measured {results[-1]['report']} with {processes} worker process(es)", flush=True)
 
-    weasyprint_alone(Report.Kind.COUNTRY, 1)  # warm-up: fonts, the stylesheet
+    in_process_runs = [max(1, int(n)) for n in args.in_process_runs.split(",")]
+    in_process(Report.Kind.COUNTRY, 1)  # warm-up: fonts, the stylesheet
     alone = {
-        Report.Kind.COUNTRY: weasyprint_alone(Report.Kind.COUNTRY, args.runs),
-        Report.Kind.ALLIANCE: weasyprint_alone(Report.Kind.ALLIANCE, max(1, args.runs - 1)),
+        Report.Kind.COUNTRY: in_process(Report.Kind.COUNTRY, in_process_runs[0]),
+        Report.Kind.ALLIANCE: in_process(Report.Kind.ALLIANCE, in_process_runs[-1]),
     }
     for row in results:
         kind = Report.Kind.COUNTRY if row["report"] == "per-country" else Report.Kind.ALLIANCE
-        row["weasyprint_alone_seconds"] = round(alone[kind][0], 3)
+        row["weasyprint_alone_seconds"] = round(alone[kind]["old"], 3)
+        row["in_process"] = {
+            "runs": alone[kind]["runs"],
+            "old_untagged_weasyprint_s": round(alone[kind]["old"], 3),
+            "tagged_weasyprint_s": round(alone[kind]["tagged"], 3),
+            "ours_s": round(alone[kind]["ours"], 3),
+            "old_cpu_s": round(alone[kind]["old_cpu"], 3),
+            "tagged_cpu_s": round(alone[kind]["tagged_cpu"], 3),
+            "ours_cpu_s": round(alone[kind]["ours_cpu"], 3),
+            # On CPU time (one process, so CPU is the cost; wall time drifts with the machine's load).
+            "ours_over_old": round(alone[kind]["ours_cpu"] / alone[kind]["old_cpu"] - 1, 3),
+            "ours_over_old_wall": round(alone[kind]["ours"] / alone[kind]["old"] - 1, 3),
+        }
 
     header = (
         f"{'report':<14} {'workers':>7} {'wall s':>8} {'pages':>6} {'WeasyPrint alone s':>19} "
@@ -348,12 +447,32 @@ def main() -> None:
             f"{row['peak_rss_mib_one_process']:>14.1f} "
             f"{row['peak_rss_mib_all_processes']:>13.1f}"
         )
+    print(
+        "\nThe 15% budget, in this process, on the same HTML (median of "
+        f"{results[0]['in_process']['runs']} runs each, interleaved):"
+    )
+    print(
+        f"{'report':<14} {'old: WeasyPrint untagged s':>27} {'tagged s':>9} {'ours s':>8} "
+        f"{'old CPU s':>10} {'tagged CPU s':>13} {'ours CPU s':>11} {'ours/old CPU':>13} "
+        f"{'ours/old wall':>14}"
+    )
+    for row in results:
+        if row["worker_processes"] != results[0]["worker_processes"]:
+            continue
+        one = row["in_process"]
+        print(
+            f"{row['report']:<14} {one['old_untagged_weasyprint_s']:>27.2f} "
+            f"{one['tagged_weasyprint_s']:>9.2f} {one['ours_s']:>8.2f} {one['old_cpu_s']:>10.2f} "
+            f"{one['tagged_cpu_s']:>13.2f} {one['ours_cpu_s']:>11.2f} {one['ours_over_old']:>+13.0%} "
+            f"{one['ours_over_old_wall']:>+14.0%}"
+        )
     for row in results:
         if row.get("after_one_correction"):
             again = row["after_one_correction"]
             print(
                 f"{row['report']} with {row['worker_processes']} worker(s), "
-                f"after correcting {again['corrected']}: {again['wall_seconds']:.2f} s, "
+                f"after correcting {again['corrected']}: {again['wall_seconds']:.2f} s "
+                f"(joining {again['join_seconds']:.2f} s), "
                 f"{again['parts_rendered']} of {again['parts']} parts rendered again"
             )
     sizes = ", ".join(

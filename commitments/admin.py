@@ -132,8 +132,12 @@ class ReportingPeriodAdmin(SimpleHistoryAdmin):
 
 @admin.register(EvaluationRound)
 class EvaluationRoundAdmin(SimpleHistoryAdmin):
-    list_display = ["label", "baseline_period", "evaluation_period", "ministerial_date"]
+    list_display = [
+        "label", "baseline_period", "evaluation_period", "ministerial_date", "stage", "released_at"
+    ]
     list_select_related = ["baseline_period", "evaluation_period"]
+    # A round's steps and its release moment are audited transitions (cycle.services, the round's page).
+    readonly_fields = ["stage", "released_at"]
 
 
 class ReadOnlyWorkflowAdmin(SimpleHistoryAdmin):

@@ -1,4 +1,4 @@
-"""Forms of the workspace: each input fits its indicator's type; saving goes through services.py.
+"""Forms of the workspace: each input fits its indicator's type; saving goes through commitments.services.
 
 Forms only parse and display. What a value must satisfy (bounds, types, evidence links) is checked by
 the model's ``clean()`` inside the services, whose errors ``add_service_errors`` puts back at the field.

@@ -23,6 +23,7 @@ from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from cycle.seeding import seed_demo_cycle
 from sync import changes
 
 from .access import Role
@@ -340,7 +341,9 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
     """
     seed_alliance()
     _create_demo_users(password)
-    periods = list(ReportingPeriod.objects.order_by("starts_on"))
+    # The alliance's own periods: the demo's next round (cycle.seeding) has periods of its own.
+    labels = [spec["label"] for spec in PERIODS]
+    periods = list(ReportingPeriod.objects.filter(label__in=labels).order_by("starts_on"))
     first, last = periods[0], periods[-1]
     countries = list(Country.objects.participating_between(first.starts_on, last.ends_on).order_by("code"))
     indicators = list(Indicator.objects.filter(is_active=True).select_related("goal"))
@@ -437,6 +440,8 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
         "progress": len(progress),
         "recommendations": recommendations,
         "findings": findings,
+        # The 2014 evaluation published, the ministers' meeting and decisions, the next round.
+        **seed_demo_cycle(reviewer=reviewer, countries=countries),
     }
 
 

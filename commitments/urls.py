@@ -37,6 +37,7 @@ urlpatterns = [
     path("recommendations/<int:pk>/response/", views.response_edit, name="response_edit"),
     path("recommendations/<int:pk>/periods/<int:period_id>/", views.follow_up_edit, name="follow_up_edit"),
     path("history/<str:kind>/<int:pk>/", views.item_history, name="item_history"),
+    path("history/<str:kind>/<int:pk>/messages/", views.item_comment, name="item_comment"),
     path("texts/<str:kind>/<int:pk>/review/", views.text_review, name="text_review"),
     path("periods/", views.period_list, name="period_list"),
     path("periods/<int:period_id>/toggle/", views.period_toggle, name="period_toggle"),

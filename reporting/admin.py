@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import pipeline, services
 from .models import Report, ReportDownload, ReportPart
 
 
@@ -84,7 +84,7 @@ class ReportAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Hand lost report requests to the workers again (the sweep)"))
     def sweep(self, request, queryset) -> None:
-        result = services.reports_sweep()
+        result = pipeline.reports_sweep()
         self.message_user(request, _("Sweep: %(result)s") % {"result": result})
 
 

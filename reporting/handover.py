@@ -1,6 +1,6 @@
 """Report work that could not reach the broker is kept, and handed over as soon as the broker is back.
 
-``services._dispatch`` calls ``keep()`` when the broker's breaker is open or sending failed. Then:
+``pipeline._dispatch`` calls ``keep()`` when the broker's breaker is open or sending failed. Then:
 
 - a queued report is marked "not handed over" (``enqueued_at`` cleared) in the database, so any process
   (this one, another web process, the beat sweep) can hand it over later, and only one does: the
@@ -65,9 +65,10 @@ def pending_reports() -> list[int]:
 
 def hand_over() -> tuple[list[int], bool]:
     """Send what was kept, if the broker takes it: (reports handed over, anything left to send)."""
-    from .tasks import assemble_report, generate_report, render_report_part
+    from celery import current_app
 
-    tasks = {"report": generate_report, "part": render_report_part, "assemble": assemble_report}
+    from .pipeline import TASK_NAMES  # (by name: tasks.py imports the pipeline, which imports this)
+
     handed: list[int] = []
     for report_id in pending_reports():
         if not broker_breaker.allow():
@@ -78,7 +79,7 @@ def hand_over() -> tuple[list[int], bool]:
         ).update(enqueued_at=timezone.now()):
             continue
         try:
-            generate_report.apply_async(args=[report_id], retry=False)
+            current_app.send_task(TASK_NAMES["report"], args=[report_id], retry=False)
         except Exception as error:  # noqa: BLE001 - any broker failure: keep it for the next try
             broker_breaker.failure(error)
             Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(enqueued_at=None)
@@ -91,7 +92,7 @@ def hand_over() -> tuple[list[int], bool]:
         if not broker_breaker.allow():
             return handed, True
         try:
-            tasks[job].apply_async(args=[object_id], retry=False)
+            current_app.send_task(TASK_NAMES[job], args=[object_id], retry=False)
         except Exception as error:  # noqa: BLE001
             broker_breaker.failure(error)
             return handed, True

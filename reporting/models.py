@@ -116,8 +116,17 @@ class Report(models.Model):
     # bookkeeping (who holds which stage, attempts) is not part of it. Most steps are conditional
     # update()s, which write no history by themselves: services.py records each step it makes.
     history = HistoricalRecords(
-        excluded_fields=["stage", "enqueued_at", "started_at", "claimed_task_id", "claimed_by", "claimed_at",
-                         "attempts", "heartbeat_at", "lease_expires_at"]
+        excluded_fields=[
+            "stage",
+            "enqueued_at",
+            "started_at",
+            "claimed_task_id",
+            "claimed_by",
+            "claimed_at",
+            "attempts",
+            "heartbeat_at",
+            "lease_expires_at",
+        ]
     )
 
     class Meta:

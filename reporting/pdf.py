@@ -197,15 +197,25 @@ def page_label_css() -> str:
     return " ".join(tokens)
 
 
-def page_number_overlay(*, pages: int, footer: str = "") -> bytes:
-    """``pages`` empty pages carrying only the footer and the page number, in the report's page box and
-    fonts (stamped on the joined alliance-wide report, whose parts are rendered without either)."""
-    html = (
+def _overlay_html(*, pages: int, footer: str, numbers: bool) -> str:
+    number = page_label_css() if numbers else "none"
+    return (
         '<!doctype html><html><head><meta charset="utf-8">'
         "<style>@page { @top-left { content: none; border: none; } "
         "@top-right { content: none; border: none; } "
-        f"@bottom-right {{ content: {page_label_css()}; }} }} "
+        f"@bottom-right {{ content: {number}; }} }} "
         "html, body { background: none; } .blank { break-after: page; height: 1px; }</style></head>"
         f'<body data-footer="{escape(footer)}">{"<div class=blank></div>" * pages}</body></html>'
     )
-    return render_pdf(html=html).pdf
+
+
+def page_number_overlay(*, pages: int) -> bytes:
+    """``pages`` empty pages carrying only "Page n of N", in the report's page box and fonts (stamped on
+    the joined alliance-wide report, whose parts are rendered without it). The same for every report of
+    that length in one language: kept (part_cache.page_numbers)."""
+    return render_pdf(html=_overlay_html(pages=pages, footer="", numbers=True)).pdf
+
+
+def footer_overlay(*, footer: str) -> bytes:
+    """One empty page carrying only the running footer, laid over every page of the joined report."""
+    return render_pdf(html=_overlay_html(pages=1, footer=footer, numbers=False)).pdf

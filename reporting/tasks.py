@@ -1,4 +1,4 @@
-"""Celery tasks for the reports: thin wrappers that pass an id to a service (see services.py).
+"""Celery tasks for the reports: thin wrappers that pass an id to a service (see pipeline.py).
 
 All are ``acks_late`` with ``reject_on_worker_lost``: a message is acknowledged only when its task
 returns, and one whose worker process died (killed, out of memory) goes back to the queue and is taken
@@ -14,12 +14,12 @@ import logging
 from celery import Task, shared_task
 from celery.signals import worker_ready
 
-from . import services
+from . import pipeline
 
 logger = logging.getLogger(__name__)
 
 RETRY_OPTIONS = {
-    "autoretry_for": services.TRANSIENT_ERRORS,
+    "autoretry_for": pipeline.TRANSIENT_ERRORS,
     "max_retries": 3,
     "retry_backoff": 5,  # 5, 10, 20 s (with jitter)
     "retry_backoff_max": 60,
@@ -42,8 +42,8 @@ class ReportTask(Task):
         if report_id is None:
             return
         try:
-            services.report_fail(report_id=report_id, error=exc)
-        except services.TRANSIENT_ERRORS:
+            pipeline.report_fail(report_id=report_id, error=exc)
+        except pipeline.TRANSIENT_ERRORS:
             # The database is still away: the sweep will find the report and hand it over again.
             logger.warning(
                 "Could not mark report %s failed; the sweep will pick it up", report_id, exc_info=True
@@ -63,26 +63,26 @@ class PartTask(ReportTask):
 @shared_task(bind=True, base=ReportTask, **RETRY_OPTIONS)
 def generate_report(self, report_id: int) -> None:
     """Claim a queued report; render it (country) or hand its parts to the workers (alliance-wide)."""
-    services.report_generate(report_id=report_id, task_id=self.request.id)
+    pipeline.report_generate(report_id=report_id, task_id=self.request.id)
 
 
 @shared_task(bind=True, base=PartTask, **RETRY_OPTIONS)
 def render_report_part(self, part_id: int) -> None:
     """Render one part of an alliance-wide report; the last part to finish hands over the joining."""
-    services.report_part_render(part_id=part_id, task_id=self.request.id)
+    pipeline.report_part_render(part_id=part_id, task_id=self.request.id)
 
 
 @shared_task(bind=True, base=ReportTask, **RETRY_OPTIONS)
 def assemble_report(self, report_id: int) -> None:
     """Join the rendered parts with the cover and contents, stamp page numbers, mark the report ready."""
-    services.report_assemble(report_id=report_id, task_id=self.request.id)
+    pipeline.report_assemble(report_id=report_id, task_id=self.request.id)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_reports() -> dict[str, list[int]]:
     """Celery beat (every REPORT_SWEEP_SECONDS) and every worker start: hand over every report step
     whose owner was lost (its lease lapsed) or whose message never arrived."""
-    result = services.reports_sweep()
+    result = pipeline.reports_sweep()
     return {
         "requeued": result.requeued,
         "parts_requeued": result.parts_requeued,

@@ -10,7 +10,7 @@ changes, so the key does, and the old page is simply never asked for again (it e
 no row is read, at any size of the data.
 
 A page is only stored when the version read again after the page equals the one read before it
-(views.py), so a page is never filed under a state it was not read in. When the cache cannot be reached
+(views/base.py), so a page is never filed under a state it was not read in. When the cache cannot be reached
 the API answers from the database, as if the cache were empty. ``API_CACHE_SECONDS = 0`` turns it off.
 """
 

@@ -1,4 +1,4 @@
-"""Who may call the API at all; which rows they see is visibility.py, which writes succeed is services.py.
+"""Who may call the API at all; which rows they see is visibility.py, which writes succeed: the services.
 
 ``AllianceAccess`` is the default permission of every endpoint (REST_FRAMEWORK in settings):
 - reads: partner tokens, ministers, staff, reviewers, administrators;

@@ -1,7 +1,7 @@
 """The OpenAPI schema: drf-spectacular's, plus what every endpoint shares and DRF cannot see.
 
 Every operation documents the errors it can answer with, in the one error shape (exceptions.py); GET
-operations document their caching header (ETag; no Last-Modified, see views.py) and 304; CSV bodies
+operations document their caching header (ETag; no Last-Modified, see views/) and 304; CSV bodies
 are documented as text, since they are.
 """
 

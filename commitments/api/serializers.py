@@ -205,7 +205,10 @@ class PeriodSerializer(serializers.ModelSerializer):
 class RoundSerializer(serializers.ModelSerializer):
     class Meta:
         model = EvaluationRound
-        fields = ["id", "label", "baseline_period", "evaluation_period", "ministerial_date"]
+        # The round's step in its life and the moment it was (or will be) released (cycle.services).
+        fields = [
+            "id", "label", "baseline_period", "evaluation_period", "ministerial_date", "stage", "released_at"
+        ]
 
 
 # --- reviewable data: shown -----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from reporting.charts import format_number
+from alliance_monitor.charts import format_number
 
 from ..models import MATURITY_LEVELS, Indicator
 

@@ -88,13 +88,16 @@ def test_the_whole_cycle(open_page, cast, commitment, live_server):
     rita.get_by_role("link", name="Netherlands · 2014 progress").click()
     takedown = IndicatorValue.objects.get(indicator__code="RA-2")
     item = rita.locator(f"#value-{takedown.pk}")
-    item.get_by_role("button", name=re.compile("^Return with reason")).click()
-    expect(item.get_by_text("Give a reason: the staff who entered it will see it.")).to_be_visible()
+    decision = rita.get_by_label(f"Decision: {takedown.indicator.name}")
+    decision.select_option("return")
+    rita.get_by_role("button", name="Apply the decisions").click()
+    expect(item.get_by_text(re.compile("^Give a reason for"))).to_be_visible()
+    expect(rita.get_by_label(f"Decision: {takedown.indicator.name}")).to_have_value("return")  # kept
     screenshot(rita, "05-reviewer-reason-required", at=item)
-    item = rita.locator(f"#value-{takedown.pk}")
-    item.get_by_label(re.compile("^Reason for returning")).fill("4 days is the mean; report the median.")
-    item.get_by_role("button", name=re.compile("^Return with reason")).click()
-    expect(rita.get_by_text("Returned to the country's staff.")).to_be_visible()
+    rita.get_by_label(f"Reason: {takedown.indicator.name}").fill("4 days is the mean; report the median.")
+    rita.get_by_role("button", name="Apply the decisions").click()
+    # One form for the whole country: the rest is approved with it, the exception returned.
+    expect(rita.get_by_text("5 items approved, 1 returned.")).to_be_visible()
     screenshot(rita, "06-reviewer-returned-one")
 
     # --- staff see the reason at the field, fix the figure and resubmit ------------------------------
@@ -111,8 +114,9 @@ def test_the_whole_cycle(open_page, cast, commitment, live_server):
 
     # --- the reviewer approves -----------------------------------------------------------------------
     rita.reload()
-    rita.get_by_role("button", name=re.compile("^Approve all 6 items waiting")).click()
-    expect(rita.get_by_text("6 items approved.")).to_be_visible()
+    expect(rita.locator(f"#value-{takedown.pk} summary", has_text="Changed since returned")).to_be_visible()
+    rita.get_by_role("button", name="Apply the decisions").click()
+    expect(rita.get_by_text("1 item approved.")).to_be_visible()
     screenshot(rita, "08-reviewer-approved")
     assert set(IndicatorValue.objects.values_list("status", flat=True)) == {Status.APPROVED}
 

@@ -119,8 +119,8 @@ class TestWhoSeesWhat:
 class TestQueryCounts:
     # 1 session, 2 user, 3 country, 4 user's groups, 5 user's country assignments, 6 periods, 7 goals,
     # 8 active indicators, 9 the country's values, 10 commitments, 11 their progress,
-    # 12 recommendations with their response, 13 their follow-ups.
-    QUERIES = 13
+    # 12 recommendations with their response, 13 their follow-ups, 14 the latest evaluation round (its step).
+    QUERIES = 14
 
     def grow(self, *, nl, staff, periods, number: int) -> None:
         goal = Goal.objects.get(code="PREVENTION")

@@ -90,7 +90,7 @@ class TestTheReviewCycle:
         assert response.status_code == 400
         html = response.content.decode()
         key = f"value-{submitted['takedown'].pk}"
-        assert f'id="id_{key}-reason_error"' in html
+        assert f'id="error-{key}"' in html
         assert "Give a reason: the staff who entered it will see it." in html
         assert IndicatorValue.objects.get(pk=submitted["takedown"].pk).status == Status.SUBMITTED
 

@@ -19,7 +19,7 @@ import pytest
 from django.utils import timezone
 
 from commitments.models import IndicatorValue
-from reporting import services
+from reporting import pipeline, services
 from reporting.layout import isolate_direction
 from reporting.models import Report
 from reporting.pdf import render_pdf
@@ -174,7 +174,7 @@ def test_the_country_report_is_accessible_archival_and_holds_any_typed_text(
     report = services.report_request(
         user=reviewer, kind=Report.Kind.COUNTRY, evaluation_round=evaluation_round, country=typed_text
     )
-    services.report_generate(report_id=report.pk, task_id="t")
+    pipeline.report_generate(report_id=report.pk, task_id="t")
     report.refresh_from_db()
     assert report.status == Report.Status.READY, report.error
     path = report_media / report.file.name
@@ -198,7 +198,7 @@ def test_the_country_report_is_accessible_archival_and_holds_any_typed_text(
 def test_the_alliance_report_is_one_accessible_archival_compact_document(
     reviewer, evaluation_round, several_countries, report_media
 ):
-    with services.inline_jobs():
+    with pipeline.inline_jobs():
         report = services.report_request(
             user=reviewer, kind=Report.Kind.ALLIANCE, evaluation_round=evaluation_round
         )
@@ -227,6 +227,8 @@ def test_the_alliance_report_is_one_accessible_archival_compact_document(
     targets = {target for _source, target in links}
     assert len(targets) >= len(parts)
     contents = "\n".join(pages[1:4])
+    # Goals are named by their own number in the contents too (chapter 2 is Goal 1).
+    assert re.search(r"^\s*2\s+Goal 1: [^\n]*\.\s*\d+\s*$", contents, re.M), contents[:500]
     for country in ["Netherlands", "Sweden"]:
         listed = re.search(rf"\d+\.\d+\s+{country}\s*\.[ .]*(\d+)", contents)
         assert listed and int(listed.group(1)) in targets, country
@@ -240,7 +242,7 @@ def test_after_one_countrys_correction_only_its_part_and_the_summaries_are_rende
     reviewer, evaluation_round, several_countries, progress_period, report_media
 ):
     def build() -> Report:
-        with services.inline_jobs():
+        with pipeline.inline_jobs():
             report = services.report_request(
                 user=reviewer, kind=Report.Kind.ALLIANCE, evaluation_round=evaluation_round
             )

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone, translation
 
 from commitments.models import CommitmentProgress
-from reporting import selectors, services
+from reporting import document, selectors
 from reporting.content import Book
 from reporting.models import Report
 from reporting.pdf import StaticOnlyFetcher, render_pdf, static_url
@@ -99,7 +99,7 @@ def test_a_narrative_holding_markup_shows_as_text(
             "snapshot": selectors.data_snapshot(data),
             "generated_at": timezone.now().isoformat(),
         }
-        html = services.country_report_html(book=Book(data), frozen=frozen, report=report)
+        html = document.country_report_html(book=Book(data), frozen=frozen, report=report)
 
     assert "&lt;img src=file:///etc/passwd&gt;" in html and "<img src=file" not in html
     rendered = render_pdf(html=html)

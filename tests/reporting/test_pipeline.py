@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from reporting import leases, services
+from reporting import leases, pipeline, services
 from reporting.models import Report
 
 from .conftest import pdf_text
@@ -29,8 +29,8 @@ def test_a_report_is_built_once_however_often_its_message_arrives(
     queued, report_media, netherlands_data, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_generate(report_id=queued.pk, task_id="first")
-        services.report_generate(report_id=queued.pk, task_id="duplicate")  # finds it ready: nothing to do
+        pipeline.report_generate(report_id=queued.pk, task_id="first")
+        pipeline.report_generate(report_id=queued.pk, task_id="duplicate")  # finds it ready: nothing to do
     queued.refresh_from_db()
     assert queued.status == Report.Status.READY and queued.attempts == 1
     assert len(list((report_media / "reports" / str(queued.pk)).iterdir())) == 1
@@ -40,11 +40,11 @@ def test_a_redelivered_message_takes_over_its_own_claim(queued, report_media, ne
     Report.objects.filter(pk=queued.pk).update(
         status=Report.Status.RUNNING, stage=Report.Stage.PREPARING, claimed_task_id="task-1", attempts=1
     )
-    services.report_generate(report_id=queued.pk, task_id="task-2")  # someone else's claim: left alone
+    pipeline.report_generate(report_id=queued.pk, task_id="task-2")  # someone else's claim: left alone
     queued.refresh_from_db()
     assert queued.status == Report.Status.RUNNING and queued.claimed_task_id == "task-1"
 
-    services.report_generate(report_id=queued.pk, task_id="task-1")  # the same task, delivered again
+    pipeline.report_generate(report_id=queued.pk, task_id="task-1")  # the same task, delivered again
     queued.refresh_from_db()
     assert queued.status == Report.Status.READY and queued.attempts == 2
 
@@ -53,10 +53,10 @@ def test_the_sweep_hands_over_lost_requests_and_gives_up_in_the_end(
     queued, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    assert not services.reports_sweep(now=now)  # just requested: the message may still be on its way
+    assert not pipeline.reports_sweep(now=now)  # just requested: the message may still be on its way
 
     with django_capture_on_commit_callbacks() as sent:
-        assert services.reports_sweep(now=now + timedelta(minutes=3)).requeued == [queued.pk]
+        assert pipeline.reports_sweep(now=now + timedelta(minutes=3)).requeued == [queued.pk]
     assert len(sent) == 1
 
     # A worker claimed it on another machine: while its lease is renewed, the claim is left alone ...
@@ -70,11 +70,11 @@ def test_the_sweep_hands_over_lost_requests_and_gives_up_in_the_end(
         lease_expires_at=now + timedelta(seconds=28),
         attempts=1,
     )
-    assert not services.reports_sweep(now=now)
+    assert not pipeline.reports_sweep(now=now)
     # ... and once the heartbeats stop (the worker vanished), the lapsed lease is handed over.
     dead = now - timedelta(seconds=1)
     Report.objects.filter(pk=queued.pk).update(lease_expires_at=dead)
-    assert services.reports_sweep(now=now).requeued == [queued.pk]
+    assert pipeline.reports_sweep(now=now).requeued == [queued.pk]
     queued.refresh_from_db()
     assert queued.status == Report.Status.QUEUED and queued.claimed_task_id == ""
 
@@ -84,9 +84,9 @@ def test_the_sweep_hands_over_lost_requests_and_gives_up_in_the_end(
         stage=Report.Stage.PREPARING,
         claimed_by="elsewhere:1",
         lease_expires_at=dead,
-        attempts=services.MAX_ATTEMPTS,
+        attempts=pipeline.MAX_ATTEMPTS,
     )
-    assert services.reports_sweep(now=now).given_up == [queued.pk]
+    assert pipeline.reports_sweep(now=now).given_up == [queued.pk]
     queued.refresh_from_db()
     assert queued.status == Report.Status.FAILED and "never finished" in queued.error
 
@@ -101,7 +101,7 @@ def test_a_template_error_fails_the_report_readably_without_retrying(queued, net
             ],
         }
     ]
-    services.report_generate(report_id=queued.pk, task_id="t")
+    pipeline.report_generate(report_id=queued.pk, task_id="t")
     queued.refresh_from_db()
     assert queued.status == Report.Status.FAILED and queued.attempts == 1
     assert "template" in queued.error and "cover.html" in queued.error
@@ -130,7 +130,7 @@ def test_a_claim_of_a_process_of_this_machine_that_is_gone_is_handed_over_at_onc
         **leases.lease_fields(now),
         attempts=1,
     )
-    assert services.reports_sweep(now=now).requeued == [queued.pk]  # no need to wait for the lease
+    assert pipeline.reports_sweep(now=now).requeued == [queued.pk]  # no need to wait for the lease
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from alliance_monitor.charts import ASSESSMENT_COLOURS, Series, axis_for, bar_chart, wrap_label
 from reporting import selectors
-from reporting.charts import ASSESSMENT_COLOURS, Series, axis_for, bar_chart, wrap_label
 from reporting.content import Book
 
 from .conftest import give

@@ -200,6 +200,7 @@ class MatrixWorld:
     baseline: dict[str, str] = field(default_factory=dict)  # the guarded tables' state every cell starts from
 
     waiting: dict[str, models.Model] = field(default_factory=dict)  # the author's submitted items
+    cycle: dict[str, models.Model] = field(default_factory=dict)  # a published round, its meeting, decisions
 
     @property
     def progress(self) -> ReportingPeriod:
@@ -286,6 +287,7 @@ def build_matrix_world() -> MatrixWorld:
         "expired": tokens.expired,
     }
     evaluation_round = EvaluationRound.objects.get()
+    cycle = _cycle_objects(users["author"])
     nl = Country.objects.get(code="NL")
     reports = {
         # Ready but not published, requested by a reviewer: reviewers only.
@@ -314,6 +316,7 @@ def build_matrix_world() -> MatrixWorld:
         reports=reports,
         device=device,
         waiting=waiting,
+        cycle=cycle,
     )
     world.admin_objects = _admin_objects(world)
     return world
@@ -394,6 +397,112 @@ def _authors_texts(author) -> dict[str, models.Model]:
     return {f"{name}_text": item for name, (item, _) in items.items()}
 
 
+def _cycle_objects(author) -> dict[str, models.Model]:
+    """A round whose reports are published (released yesterday), its ministerial meeting, an approved
+    evaluation, an approved decision (with the Dutch commitment it became) and a decision the author
+    changed and submitted (four eyes). The decisions' texts carry the alliance's markers."""
+    from cycle.models import Decision, Meeting, MeetingEvaluation, RoundTransition
+
+    now = timezone.now()
+    periods = [
+        ReportingPeriod.objects.create(
+            label=f"{year} progress (matrix cycle)",
+            starts_on=dt.date(year, 1, 1),
+            ends_on=dt.date(year, 12, 31),
+            deadline=dt.date(year + 1, 3, 31),
+        )
+        for year in (2016, 2017)
+    ]
+    evaluation_round = EvaluationRound.objects.create(
+        label="Matrix cycle",
+        baseline_period=periods[0],
+        evaluation_period=periods[1],
+        ministerial_date=dt.date(2018, 6, 1),
+        stage="published",
+        released_at=now - dt.timedelta(days=1),
+    )
+    meeting = Meeting.objects.create(
+        evaluation_round=evaluation_round, held_on=dt.date(2018, 6, 1), place="Matrix"
+    )
+    approved = {"status": Status.APPROVED, "approved_at": now}
+    evaluation = MeetingEvaluation.objects.create(
+        meeting=meeting,
+        goal=Goal.objects.get(code="VICTIM_ID"),
+        text="The ministers' evaluation.",
+        **approved,
+    )
+    decision = Decision.objects.create(
+        meeting=meeting,
+        number="1",
+        title="Matrix: an approved decision",
+        text=APPROVED_MARKER.format(scope="ALLIANCE") + " (approved text)",
+        goals=["PREVENTION"],
+        countries=["NL"],
+        lead="Ministry of Justice",
+        due_on=dt.date(2019, 6, 30),
+        **approved,
+    )
+    Commitment.objects.create(
+        country=Country.objects.get(code="NL"),
+        goal=Goal.objects.get(code="PREVENTION"),
+        decision=decision,
+        title="Matrix: an approved decision",
+        committed_on=dt.date(2018, 6, 1),
+        **approved,
+    )
+    waiting = Decision.objects.create(
+        meeting=meeting,
+        number="2",
+        title="Matrix: a decision under review",
+        text=DRAFT_MARKER.format(scope="ALLIANCE") + " (draft text)",
+        goals=["PREVENTION"],
+        countries=[],
+        lead="Ministry of Justice",
+        due_on=dt.date(2019, 6, 30),
+        status=Status.SUBMITTED,
+        submitted_at=now,
+        submitted_by=author,
+        edited_by=author,
+        version=3,
+    )
+    transition = RoundTransition.objects.create(
+        evaluation_round=evaluation_round, from_stage="drafted", to_stage="published", user=author
+    )
+    return {
+        "round": evaluation_round,
+        "meeting": meeting,
+        "evaluation": evaluation,
+        "decision": decision,
+        "waiting": waiting,
+        "transition": transition,
+    }
+
+
+def cycle_round(world: MatrixWorld) -> dict[str, Any]:
+    return {"pk": world.cycle["round"].pk}
+
+
+def cycle_step(action: str, **fields) -> Callable[[MatrixWorld], dict]:
+    """A review step on one of the cycle's texts, as its form's buttons post it."""
+
+    def body(world: MatrixWorld) -> dict:
+        item = world.cycle["waiting" if action in ("approve", "return") else "decision"]
+        return {"action": action, "expected_version": world.version_of(item), **fields}
+
+    return body
+
+
+def decision_form(**extra) -> Callable[[MatrixWorld], dict]:
+    return lambda world: {
+        "number": "9",
+        "title": "Run a campaign",
+        "goals": ["PREVENTION"],
+        "lead": "Ministry of Education",
+        "due_on": "2019-12-31",
+        **extra,
+    }
+
+
 def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
     """One real row per model the admin shows: the object of its change, delete and history pages."""
     endpoint = webhook_services.endpoint_save(
@@ -446,6 +555,10 @@ def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
             report=world.reports["published"], client="matrix partner", channel=ReportDownload.Channel.API
         ),
         ("webhooks", "webhookendpoint"): endpoint,
+        ("cycle", "meeting"): world.cycle["meeting"],
+        ("cycle", "meetingevaluation"): world.cycle["evaluation"],
+        ("cycle", "decision"): world.cycle["decision"],
+        ("cycle", "roundtransition"): world.cycle["transition"],
         ("webhooks", "webhookdelivery"): WebhookDelivery.objects.create(
             endpoint=endpoint,
             message_id="msg_matrix",
@@ -691,6 +804,13 @@ def review_step(action: str, **fields) -> Callable[[MatrixWorld], dict]:
     return body
 
 
+def decide_step(world: MatrixWorld) -> dict:
+    """The review page's one form, naming one of the author's submitted items to approve (four eyes)."""
+    item = world.waiting["value"]
+    key = f"value-{item.pk}"
+    return {"action": "decide", "seen": [f"{key}:{world.version_of(item)}"], f"decision-{key}": "approve"}
+
+
 def submit_all(world: MatrixWorld) -> dict:
     """"Submit for review" as the data-entry page posts it: with every pending item it shows."""
     pending = [
@@ -784,6 +904,8 @@ TABLE: dict[str, list[Route]] = {
             variant="return",
             POST=(REVIEW_OTHERS_WORK, review_step("return", reason="Which source?")),
         ),
+        # The one form for a whole country and period: naming the author's own item is refused to them.
+        route(nl_progress, variant="decide", POST=(REVIEW_OTHERS_WORK, decide_step)),
     ],
     "commitment_create": [
         route(lambda w: {"code": "NL"}, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, commitment_form))
@@ -825,6 +947,13 @@ TABLE: dict[str, list[Route]] = {
     ],
     # The history of a Dutch draft: for those who may read the Netherlands' drafts.
     "item_history": [route(lambda w: {"kind": "value", "pk": w.value("NL", "draft").pk}, GET=EDIT_NL_PAGE)],
+    # A message in an item's conversation: those who may edit the Netherlands (its staff, reviewers).
+    "item_comment": [
+        route(
+            lambda w: {"kind": "value", "pk": w.value("NL", "draft").pk},
+            POST=(EDIT_NL_PAGE, lambda w: {"body": "A message from the permission matrix."}),
+        )
+    ],
     # A reviewed text's workflow buttons: those who may read the Netherlands' drafts (the service then
     # decides which step each may take; the page answers with a message either way).
     "text_review": [
@@ -902,6 +1031,12 @@ TABLE: dict[str, list[Route]] = {
     "notification_unsubscribe": [route(unsubscribe_link, GET=PUBLIC, POST=(PUBLIC, lambda w: {}))],
     # --- reports (pages) ------------------------------------------------------------------------------
     "report_list": [route(GET=ANY_ROLE_PAGE)],
+    # The ministers' view: read-only pages of approved data for everyone signed in (the matrix's round is
+    # not released, so ministers get the page saying so; staff and reviewers may open it with ?round=).
+    "overview": [route(GET=ANY_ROLE_PAGE)],
+    "overview_map": [route(GET=ANY_ROLE_PAGE)],
+    "overview_goal": [route(lambda w: {"code": "VICTIM_ID"}, GET=ANY_ROLE_PAGE)],
+    "overview_country": [route(lambda w: {"code": "NL"}, GET=ANY_ROLE_PAGE)],
     # Belgian staff may not choose the Netherlands (the form's choices are their countries): 400.
     "report_request": [route(POST=(page(staff_be=INVALID, minister=DENIED), report_form))],
     "report_publish": [
@@ -1038,6 +1173,73 @@ TABLE: dict[str, list[Route]] = {
             POST=(API_REVIEW_NL, waiting("follow_up", action="return", reason="Which source?")),
         ),
     ],
+    # --- the evaluation cycle: everyone with a role reads a round; reviewers (the secretariat) act -------
+    "cycle:round_list": [route(GET=ANY_ROLE_PAGE)],
+    "cycle:round_detail": [route(cycle_round, GET=ANY_ROLE_PAGE)],
+    # Any reviewer takes the next step (from the stage they saw) or reopens; a reopen of a published
+    # round is refused with a message (the page answers either way).
+    "cycle:round_step": [route(cycle_round, POST=(REVIEW_PAGE, lambda w: {"from_stage": "published"}))],
+    "cycle:round_release": [
+        route(cycle_round, POST=(REVIEW_PAGE, lambda w: {"released_at": "2030-01-01T10:00", "reason": "-"}))
+    ],
+    "cycle:meeting_edit": [
+        route(
+            cycle_round,
+            GET=REVIEW_PAGE,
+            POST=(
+                REVIEW_PAGE, lambda w: {"held_on": "2018-06-02", "place": "The Hague", "countries": ["NL"]}
+            ),
+        )
+    ],
+    "cycle:evaluation_edit": [
+        route(
+            lambda w: {**cycle_round(w), "goal": "VICTIM_ID"},
+            GET=REVIEW_PAGE,
+            POST=(
+                REVIEW_PAGE,
+                lambda w: {"text": "Revised.", "expected_version": w.version_of(w.cycle["evaluation"])},
+            ),
+        )
+    ],
+    "cycle:decision_create": [route(cycle_round, GET=REVIEW_PAGE, POST=(REVIEW_PAGE, decision_form()))],
+    "cycle:decision_edit": [
+        route(
+            lambda w: {"pk": w.cycle["decision"].pk},
+            GET=REVIEW_PAGE,
+            POST=(
+                REVIEW_PAGE,
+                lambda w: decision_form(expected_version=w.version_of(w.cycle["decision"]))(w),
+            ),
+        )
+    ],
+    # Approving and returning a decision: any reviewer but the author who changed and submitted it.
+    "cycle:text_review": [
+        route(
+            lambda w: {"kind": "decision", "pk": w.cycle["decision"].pk},
+            POST=(REVIEW_PAGE, cycle_step("reopen", reason="Wrong goal")),
+        ),
+        *(
+            route(
+                lambda w: {"kind": "decision", "pk": w.cycle["waiting"].pk},
+                variant=action,
+                POST=(REVIEW_OTHERS_WORK, cycle_step(action, **extra)),
+            )
+            for action, extra in (("approve", {}), ("return", {"reason": "Which goal?"}))
+        ),
+    ],
+    "cycle:plan_next": [route(cycle_round, GET=REVIEW_PAGE, POST=(REVIEW_PAGE, lambda w: {}))],
+    # The meetings and decisions API: approved items of released rounds (reviewers also read drafts).
+    "cycle-api:meeting-list": [route(GET=API_READ)],
+    "cycle-api:meeting-detail": [route(lambda w: {"pk": w.cycle["meeting"].pk}, GET=API_READ)],
+    "cycle-api:decision-list": [route(GET=API_READ)],
+    "cycle-api:decision-detail": [
+        route(lambda w: {"pk": w.cycle["decision"].pk}, variant="approved", GET=API_READ),
+        route(
+            lambda w: {"pk": w.cycle["waiting"].pk},
+            variant="submitted",
+            GET=api(staff_nl=HIDDEN, staff_be=HIDDEN, minister=HIDDEN, partner=HIDDEN, limited=HIDDEN),
+        ),
+    ],
     # --- the reports API --------------------------------------------------------------------------------
     "report-api-list": [
         route(
@@ -1088,6 +1290,11 @@ _READ_ONLY = [
     ("reporting", "report"),
     ("reporting", "reportdownload"),
     ("webhooks", "webhookdelivery"),  # a log: re-sent by an action, never added or deleted
+    # The evaluation cycle changes only through its services (the round's page): shown read-only.
+    ("cycle", "meeting"),
+    ("cycle", "meetingevaluation"),
+    ("cycle", "decision"),
+    ("cycle", "roundtransition"),
 ]
 ADMINISTRATOR_REFUSED = {
     # Workflow data, reviewed texts and reports change only through the services (workspace, pipeline):

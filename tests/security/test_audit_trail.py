@@ -26,6 +26,7 @@ from audit.models import AuditRecord
 from commitments.access import Role
 from commitments.models import Commitment, CountryAssignment, PartnerToken
 from commitments.services import partner_token_create, partner_token_revoke
+from reporting import pipeline as report_pipeline
 from reporting import services as report_services
 from reporting.models import Report, ReportDownload
 from tests.factories import CommitmentFactory, UserFactory
@@ -42,6 +43,7 @@ EXEMPT = {
     "webhooks.WebhookDelivery": "a log of the events sent to partners (the endpoint keeps history)",
     "webhooks.WebhookAttempt": "a log of each delivery attempt and its answer",
     "notifications.NotificationLog": "a log of the reminders and digests sent (one per key)",
+    "cycle.RoundTransition": "the log of a round's steps (the round's own history records each one too)",
     # Caches and machinery, rebuilt or derived, never edited by a person.
     "sessions.Session": "sign-in sessions: a cache of who is signed in",
     "contenttypes.ContentType": "Django's catalogue of models, written by migrate",
@@ -211,7 +213,7 @@ def _build(report: Report) -> None:
     Report.objects.filter(pk=report.pk).update(
         status=Report.Status.RUNNING, stage=Report.Stage.PREPARING, claimed_task_id="task-1"
     )
-    report_services._finish(
+    report_pipeline._finish(
         report=report, task_id="task-1", stage=Report.Stage.PREPARING, pdf=PDF, pages=1,
         snapshot="0" * 64, data_as_of=None,
     )
@@ -246,7 +248,7 @@ def test_a_report_requested_built_published_downloaded_and_withdrawn_is_in_the_a
 
 
 def test_a_failed_report_is_recorded_with_its_error(requested):
-    report_services.report_fail(report_id=requested.pk, error=ValueError("synthetic breakage"))
+    report_pipeline.report_fail(report_id=requested.pk, error=ValueError("synthetic breakage"))
     failed = history_of(requested)[-1]
     assert failed.status == "failed" and failed.history_change_reason.startswith("failed: ")
     assert "synthetic breakage" in failed.history_change_reason

@@ -48,8 +48,8 @@ from commitments.models import (
     ReportingPeriod,
     Status,
 )
+from reporting import document as report_document
 from reporting import selectors as report_selectors
-from reporting import services as report_services
 from reporting.content import Book
 from reporting.models import Report
 from reporting.pdf import render_pdf
@@ -645,7 +645,7 @@ def test_a_country_report_shows_hostile_text_as_text_and_fetches_nothing(
             "snapshot": report_selectors.data_snapshot(data),
             "generated_at": timezone.now().isoformat(),
         }
-        html = report_services.country_report_html(book=Book(data), frozen=frozen, report=report)
+        html = report_document.country_report_html(book=Book(data), frozen=frozen, report=report)
         rendered = render_pdf(html=html)
 
     assert injected_markup(html) == []
