@@ -2,8 +2,9 @@
 
 Django checks that limit only on what a view reads as form fields or as a whole body; the parts of a
 multipart body that look like files are exempt and spooled to disk however large they are (a 3 MiB
-"attachment" posted to a form page was accepted). No page and no endpoint of this application takes a
-file, so one limit holds for every request: the length the body declares.
+"attachment" posted to a form page was accepted). One limit holds for every request (the length the body
+declares), except the spreadsheet uploads (SPREADSHEET_UPLOAD_PATHS), which take up to
+SPREADSHEET_MAX_BYTES.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.path_info in getattr(settings, "SPREADSHEET_UPLOAD_PATHS", ()):
+            limit = settings.SPREADSHEET_MAX_BYTES + 64 * 1024  # the file and the form around it
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

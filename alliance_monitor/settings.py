@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reporting",
     "webhooks",
     "sync",
+    "notifications",  # email: returned items, digests, reminders (notifications/)
     "cycle",  # the evaluation round's life, the ministerial meeting and its decisions
     "overview",  # the ministers' view (read-only pages)
     "accounts",  # invitations: a one-time link to set a password
@@ -164,6 +165,19 @@ REPORT_HEARTBEAT_SECONDS = float(env("REPORT_HEARTBEAT_SECONDS", "5") or 5)
 REPORT_SWEEP_SECONDS = float(env("REPORT_SWEEP_SECONDS", "15") or 15)
 REPORT_REQUEUE_AFTER_SECONDS = int(env("REPORT_REQUEUE_AFTER_SECONDS", "60") or 60)
 CELERY_BEAT_SCHEDULE = {
+    # Email (notifications/tasks.py): each safe to run twice (a key per reminder and digest).
+    "notifications-submission-digests": {
+        "task": "notifications.tasks.send_submission_digests",
+        "schedule": timedelta(hours=float(env("NOTIFICATION_DIGEST_HOURS", "24") or 24)),
+    },
+    "notifications-deadline-reminders": {
+        "task": "notifications.tasks.send_deadline_reminders",
+        "schedule": timedelta(hours=6),
+    },
+    "notifications-overdue-digests": {
+        "task": "notifications.tasks.send_overdue_digests",
+        "schedule": timedelta(hours=6),
+    },
     "sweep-lost-report-requests": {
         "task": "reporting.tasks.sweep_reports",
         "schedule": timedelta(seconds=REPORT_SWEEP_SECONDS),
@@ -352,6 +366,10 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Spreadsheet uploads (commitments/spreadsheet.py): the largest file, and the most its zip may unpack to.
+SPREADSHEET_MAX_BYTES = int(env("SPREADSHEET_MAX_BYTES", str(20 * 1024 * 1024)) or 20 * 1024 * 1024)
+SPREADSHEET_MAX_UNPACKED_BYTES = int(env("SPREADSHEET_MAX_UNPACKED_BYTES", str(100 * 1024 * 1024)) or 0)
+SPREADSHEET_UPLOAD_PATHS = ("/spreadsheets/upload/", "/api/v1/imports/")
 
 # --- Webhooks (webhooks/services.py): retries double from the base, bounded; an endpoint failing this
 # many attempts in a row is switched off and the administrators are emailed. Private, loopback and
@@ -385,6 +403,12 @@ MAILERS = {
 }
 del EMAIL_HOST  # MAILERS holds it; the old EMAIL_* settings are deprecated in Django 6.1
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Alliance Monitor <noreply@localhost>")
+# The address emails link to (unsubscribe, the pages they name), as people reach the site.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Deadline reminders go out this many days before each open period's deadline.
+NOTIFICATION_REMINDER_DAYS = [int(day) for day in env_list("NOTIFICATION_REMINDER_DAYS", "14,3")]
+# A password-reset link works this long (and once).
+PASSWORD_RESET_TIMEOUT = int(env("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600)) or 3 * 24 * 3600)
 
 # --- Application ---
 # Invitations (accounts/): how long an invitation's one-time link to set a password works.

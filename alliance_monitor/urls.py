@@ -8,6 +8,7 @@ from django.urls import include, path
 
 from commitments.api import sdmx
 from commitments.api.docs import DocsView, SchemaView
+from commitments.api.imports import ImportView
 from sync.api import ChangeFeedView
 
 from . import audit, auth
@@ -17,6 +18,28 @@ from .views import healthz, readyz
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Forgot your password? Django's reset views; the reset never signs in (two-factor and the lock-out
+    # still stand at the next sign-in).
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(
+            html_email_template_name="registration/password_reset_email.html"
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(post_reset_login=False),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
     path("accounts/verify/", auth.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/", auth.two_factor_setup, name="two_factor_setup"),
     path("accounts/", include("accounts.urls")),
@@ -30,6 +53,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/changes/", ChangeFeedView.as_view(), name="api-changes"),
+    path("api/v1/imports/", ImportView.as_view(), name="api-imports"),
     path("api/v1/", include("commitments.api.urls")),
     path("api/v1/", include("reporting.api.urls")),
     path("api/v1/", include("cycle.api")),
@@ -40,6 +64,7 @@ urlpatterns = [
     path("overview/", include("overview.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
+    path("", include("notifications.urls")),
     path("", include("commitments.urls")),
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import grid_views, spreadsheet_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,14 @@ urlpatterns = [
         views.submit_for_review,
         name="submit_for_review",
     ),
+    # The data-entry grid (grid_views.py): a country's, a goal's across countries, submitting chosen values.
+    path("countries/<str:code>/enter/", grid_views.enter_data, name="enter_data"),
+    path("countries/<str:code>/periods/<int:period_id>/grid/", grid_views.data_grid, name="data_grid"),
+    path("goals/<slug:goal>/periods/<int:period_id>/grid/", grid_views.goal_grid, name="goal_grid"),
+    path("periods/<int:period_id>/submit-chosen/", grid_views.submit_chosen, name="grid_submit"),
+    # The spreadsheet round-trip (spreadsheet_views.py).
+    path("spreadsheets/template/", spreadsheet_views.spreadsheet_download, name="spreadsheet_download"),
+    path("spreadsheets/upload/", spreadsheet_views.spreadsheet_upload, name="spreadsheet_upload"),
     path("countries/<str:code>/periods/<int:period_id>/review/", views.review, name="review"),
     # code "alliance": the findings on the whole alliance
     path("countries/<str:code>/periods/<int:period_id>/findings/", views.findings, name="findings"),

@@ -180,24 +180,41 @@ def administrator(db):
 # --- a real SMTP server ------------------------------------------------------------------------------------
 
 
+def _wait_for(messages: list, count: int, timeout: float) -> list:
+    deadline = time.monotonic() + timeout
+    while len(messages) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(messages) >= count, f"{len(messages)} emails, not {count}, in {timeout} s"
+    return messages
+
+
+@dataclass
+class Envelopes:
+    """The same mail as aiosmtpd envelopes (sender, recipients, raw content), for tests of the envelope."""
+
+    messages: list = field(default_factory=list)
+
+    def wait_for(self, count: int, timeout: float = 30) -> list:
+        return _wait_for(self.messages, count, timeout)
+
+
 @dataclass
 class SmtpServer:
-    """The suite's mail server (aiosmtpd on a free port): where it listens and what it received."""
+    """The suite's mail server (aiosmtpd on a free port): where it listens and what it received, parsed
+    (``messages``) and as envelopes (``handler.messages``)."""
 
     host: str
     port: int
     messages: list = field(default_factory=list)  # email.message.EmailMessage, parsed
+    handler: Envelopes = field(default_factory=Envelopes)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.handler.messages.append(envelope)
         return "250 Message accepted"
 
     def wait_for(self, count: int, timeout: float = 30) -> list:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(self.messages) >= count, f"{len(self.messages)} emails, not {count}, in {timeout} s"
-        return self.messages
+        return _wait_for(self.messages, count, timeout)
 
 
 @pytest.fixture(scope="session")

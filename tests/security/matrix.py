@@ -723,6 +723,42 @@ def data_entry_form(world: MatrixWorld) -> dict:
     }
 
 
+API_IMPORT = api(
+    **{**dict.fromkeys(PEOPLE, "HTTP 415"), "minister": DENIED, "partner": DENIED, "limited": DENIED}
+)
+
+
+def RESET_FORM(world: MatrixWorld) -> dict:  # noqa: N802 - read as a constant in the table
+    return {"email": "nobody@example.invalid"}
+
+
+def NEW_PASSWORDS(world: MatrixWorld) -> dict:  # noqa: N802 - read as a constant in the table
+    return {"new_password1": "a-new-password-2015", "new_password2": "a-new-password-2015"}
+
+
+UPLOAD_PAGE = page(**{**dict.fromkeys(PEOPLE, INVALID), "minister": DENIED})
+
+
+def NO_BODY(world: MatrixWorld) -> dict:  # noqa: N802 - read as a constant in the table
+    return {}
+
+
+def grid_form(world: MatrixWorld) -> dict:
+    """The grid's form as a browser without JavaScript posts the Dutch draft's row."""
+    draft = world.value("NL", "draft")
+    return {
+        "NL-VI-2-value": "45",
+        "NL-VI-2-note": "Checked again.",
+        "NL-VI-2-expected_version": world.version_of(draft),
+    }
+
+
+def unsubscribe_link(world: MatrixWorld) -> dict:
+    from notifications.emails import unsubscribe_token
+
+    return {"token": unsubscribe_token(user_id=world.users["staff_nl"].pk, kind="overdue_digest")}
+
+
 def commitment_form(world: MatrixWorld) -> dict:
     return {
         "goal": goal_pk("PREVENTION"),
@@ -1104,6 +1140,52 @@ TABLE: dict[str, list[Route]] = {
         )
     ],
     "api-self-reported-values": [route(GET=API_READ)],
+    # --- the data-entry grid and the spreadsheet round-trip (g14) ----------------------------------------
+    # "Enter data" sends the country's editors on to the grid of the period with work left.
+    "enter_data": [route(lambda w: {"code": "NL"}, GET=EDIT_NL_PAGE)],
+    "data_grid": [route(nl_progress, GET=EDIT_NL_PAGE, POST=(EDIT_NL_PAGE, grid_form))],
+    # A goal across the countries each person edits: the Dutch row posted by Belgian staff is not in
+    # their grid and is left alone (their grid answers "nothing changed").
+    "goal_grid": [
+        route(
+            lambda w: {"goal": "VICTIM_ID", "period_id": w.progress.pk},
+            GET=WORKSPACE_PAGE,
+            POST=(WORKSPACE_PAGE, grid_form),
+        )
+    ],
+    # The confirmation of chosen values: a value one may not submit is left out (the page says so).
+    "grid_submit": [
+        route(
+            lambda w: {"period_id": w.progress.pk},
+            POST=(page(minister=HIDDEN), lambda w: {"item": seen_value(w.value("NL", "draft"))}),
+        )
+    ],
+    "spreadsheet_download": [route(GET=WORKSPACE_PAGE)],
+    # Posting no file is refused with the form's error (400) for those who may upload.
+    "spreadsheet_upload": [
+        route(GET=WORKSPACE_PAGE, POST=(UPLOAD_PAGE, NO_BODY))
+    ],
+    # It takes a file (multipart/form-data): the matrix's JSON body is refused as such (415) for writers.
+    "api-imports": [route(POST=(API_IMPORT, NO_BODY))],
+    # --- forgot your password, email choices (g14) ---------------------------------------------------------
+    # Django's form views take PUT as POST, as the sign-in page does.
+    "password_reset": [route(GET=PUBLIC, POST=(PUBLIC, RESET_FORM), PUT=(PUBLIC, RESET_FORM))],
+    "password_reset_done": [route(GET=PUBLIC)],
+    # A link with a token that is not valid: the page that says so.
+    "password_reset_confirm": [
+        route(
+            lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+            GET=PUBLIC,
+            POST=(PUBLIC, NEW_PASSWORDS),
+            PUT=(PUBLIC, NEW_PASSWORDS),
+        )
+    ],
+    "password_reset_complete": [route(GET=PUBLIC)],
+    "notification_preferences": [
+        route(GET=ANY_ROLE_PAGE, POST=(ANY_ROLE_PAGE, lambda w: {"language": "", "returned_items": "on"}))
+    ],
+    # The signed link is the credential (RFC 8058 one-click): anyone holding it, signed in or not.
+    "notification_unsubscribe": [route(unsubscribe_link, GET=PUBLIC, POST=(PUBLIC, lambda w: {}))],
     # --- reports (pages) ------------------------------------------------------------------------------
     "report_list": [route(GET=ANY_ROLE_PAGE)],
     # The ministers' view: read-only pages of approved data for everyone signed in (the matrix's round is

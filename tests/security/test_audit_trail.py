@@ -42,6 +42,7 @@ EXEMPT = {
     "sync.Change": "the change feed's outbox: one row per change of models that keep their own history",
     "webhooks.WebhookDelivery": "a log of the events sent to partners (the endpoint keeps history)",
     "webhooks.WebhookAttempt": "a log of each delivery attempt and its answer",
+    "notifications.NotificationLog": "a log of the reminders and digests sent (one per key)",
     "cycle.RoundTransition": "the log of a round's steps (the round's own history records each one too)",
     # Caches and machinery, rebuilt or derived, never edited by a person.
     "sessions.Session": "sign-in sessions: a cache of who is signed in",
