@@ -37,7 +37,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         child=serializers.CharField(), read_only=True, help_text="ISO codes of the participating countries."
     )
     evaluations = EvaluationSerializer(many=True, read_only=True, source="visible_evaluations")
-    decisions = serializers.SerializerMethodField(help_text="Ids of the meeting's decisions (/api/v1/decisions/).")
+    decisions = serializers.SerializerMethodField(help_text="Ids of the decisions (/api/v1/decisions/).")
     stage = serializers.CharField(source="evaluation_round.stage", read_only=True)
 
     class Meta:
