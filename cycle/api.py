@@ -37,7 +37,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         child=serializers.CharField(), read_only=True, help_text="ISO codes of the participating countries."
     )
     evaluations = EvaluationSerializer(many=True, read_only=True, source="visible_evaluations")
-    decisions = serializers.PrimaryKeyRelatedField(many=True, read_only=True, source="visible_decisions")
+    decisions = serializers.SerializerMethodField(help_text="Ids of the decisions (/api/v1/decisions/).")
     stage = serializers.CharField(source="evaluation_round.stage", read_only=True)
 
     class Meta:
@@ -54,6 +54,9 @@ class MeetingSerializer(serializers.ModelSerializer):
             "decisions",
             "is_demo",
         ]
+
+    def get_decisions(self, meeting) -> list[int]:
+        return [decision.pk for decision in meeting.visible_decisions]
 
 
 class DecisionCommitmentSerializer(serializers.ModelSerializer):
