@@ -17,6 +17,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from commitments.models import Country
+from cycle.selectors import stage_steps
 from reporting.content import IMPROVED, MISSING, UNCHANGED, WORSENED
 
 from . import maps, selectors
@@ -56,6 +57,7 @@ def _context(request: HttpRequest, choice: selectors.RoundChoice, overview) -> d
         "choice": choice,
         "overview": overview,
         "round": choice.shown,
+        "steps": stage_steps(choice.shown),  # the round's step in its life (cycle's stage partial)
         "query": _query(choice),
         "outcome_labels": _outcome_labels(),
         # The rendered tables, charts and maps are kept (``{% cache %}``) under the key of the round's
