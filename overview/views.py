@@ -13,9 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from commitments.models import Country
+from cycle.selectors import stage_steps
 from reporting.content import IMPROVED, MISSING, UNCHANGED, WORSENED
 
 from . import maps, selectors
@@ -55,8 +57,13 @@ def _context(request: HttpRequest, choice: selectors.RoundChoice, overview) -> d
         "choice": choice,
         "overview": overview,
         "round": choice.shown,
+        "steps": stage_steps(choice.shown),  # the round's step in its life (cycle's stage partial)
         "query": _query(choice),
         "outcome_labels": _outcome_labels(),
+        # The rendered tables, charts and maps are kept (``{% cache %}``) under the key of the round's
+        # figures (round, release, language, data version): a repeat request renders them once per key.
+        "fragment_key": overview.cache_keys["digest"],
+        "cache_seconds": selectors.CACHE_SECONDS,
     }
 
 
@@ -95,24 +102,27 @@ def country_map(request: HttpRequest) -> HttpResponse:
         raise Http404
     labels = _outcome_labels()
     query = _query(choice)
-    countries = {
-        row.country.code: maps.MapCountry(
-            code=row.country.code,
-            name=row.country.name,
-            outcome=row.outcome,
-            label=labels[row.outcome],
-            url=reverse("overview_country", args=[row.country.code]) + query,
-        )
-        for row in summary.countries
-    }
     title = _("%(goal)s: outcome per country") % {"goal": summary.goal.numbered_title}
-    frames = selectors.cached(
-        overview=data,
-        name=f"map:{summary.goal.code}:{query}",
-        build=lambda: {
+
+    def draw() -> dict:
+        countries = {
+            row.country.code: maps.MapCountry(
+                code=row.country.code,
+                name=row.country.name,
+                outcome=row.outcome,
+                label=labels[row.outcome],
+                url=reverse("overview_country", args=[row.country.code]) + query,
+            )
+            for row in summary.countries
+        }
+        return {
             "europe": maps.draw_map(frame="europe", countries=countries, title=_("Europe") + " — " + title),
             "world": maps.draw_map(frame="world", countries=countries, title=_("The world") + " — " + title),
-        },
+        }
+
+    # Lazy: read (or drawn) only when the page's rendered fragment is not in the cache.
+    frames = SimpleLazyObject(
+        lambda: selectors.cached(overview=data, name=f"map:{summary.goal.code}:{query}", build=draw)
     )
     return render(
         request,
@@ -120,7 +130,7 @@ def country_map(request: HttpRequest) -> HttpResponse:
         {
             **_context(request, choice, data),
             "summary": summary,
-            **frames,
+            "frames": frames,
             "legend": maps.legend(labels=labels),
             "map_title": title,
         },
@@ -150,7 +160,10 @@ def goal_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             **_context(request, choice, data),
             "summary": summary,
-            "chapter": selectors.goal_across_countries(overview=data, summary=summary),
+            # Lazy: read only when the page's rendered fragment is not in the cache.
+            "chapter": SimpleLazyObject(
+                lambda: selectors.goal_across_countries(overview=data, summary=summary)
+            ),
             "map_query": _query(choice, goal=summary.goal.code),
         },
     )
@@ -172,6 +185,6 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             **_context(request, choice, data),
             "country": country,
-            "trends": selectors.country_trends(country=country, overview=data),
+            "trends": SimpleLazyObject(lambda: selectors.country_trends(country=country, overview=data)),
         },
     )

@@ -148,3 +148,23 @@ def test_in_dutch(released, minister):
     assert "De alliantie in één oogopslag" in text
     text = text_of(client.get("/overview/countries/NL/", HTTP_ACCEPT_LANGUAGE="nl"))
     assert "Nederland" in text and "2012 proef" in text
+
+
+def current_step(response) -> str:
+    found = re.search(
+        r'<li class="stage-step stage-step--current" aria-current="step">([^<]*)<', response.content.decode()
+    )
+    return found.group(1) if found else ""
+
+
+@pytest.mark.parametrize(
+    "url", ["/overview/", "/overview/map/", "/overview/goals/VICTIM_ID/", "/overview/countries/NL/"]
+)
+def test_every_page_shows_the_rounds_step_at_once_in_english_and_dutch(released, minister, url):
+    client = signed_in(minister)
+    assert current_step(client.get(url)) == "Data collection"
+    # The stage is not part of the cached figures' key: a step taken shows on the next request.
+    EvaluationRound.objects.filter(pk=released.pk).update(stage=EvaluationRound.Stage.MEETING_HELD)
+    assert current_step(client.get(url)) == "Ministerial meeting held"
+    client.cookies["django_language"] = "nl"
+    assert current_step(client.get(url, HTTP_ACCEPT_LANGUAGE="nl")) == "Ministeriële bijeenkomst gehouden"
