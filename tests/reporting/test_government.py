@@ -95,7 +95,9 @@ def test_the_country_report_prints_the_governments_reply_and_where_it_differs(
     reviewer, evaluation_round, followed_up, replied
 ):
     report, _text = build(reviewer=reviewer, evaluation_round=evaluation_round, country=replied)
-    pages = check_common(Path(report.file.path), report, title="Ministerial evaluation 2012–2014 · Netherlands")
+    pages = check_common(
+        Path(report.file.path), report, title="Ministerial evaluation 2012–2014 · Netherlands"
+    )
     text = reading_order(report)
     assert "Evaluation round step: Data collection" in pages[0]
     assert "The government’s reply" in text
