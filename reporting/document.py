@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from . import part_cache
+from . import government, part_cache
 from .content import Book, CountryInfo
 from .models import Report, ReportPart
 from .pdf import REPORT_VARIANT, page_label_css, render_pdf
@@ -67,6 +67,8 @@ def alliance_plan(book: Book) -> list[PartSpec]:
         specs.append(PartSpec(f"countries:{index}", ", ".join(country.name for country in chunk)))
     if book.countries_without_data:
         specs.append(PartSpec("no-data", _("Countries without approved data")))
+    if government.decision_follow_up(book) is not None:
+        specs.append(PartSpec("decisions", decisions_title(book)))
     specs.append(PartSpec("annexes", _("Annexes")))
     return specs
 
@@ -82,12 +84,25 @@ def alliance_toc(book: Book) -> list[TocEntry]:
     if book.countries_without_data:
         number = f"{profiles}.{len(book.countries_with_data) + 1}"
         entries.append(TocEntry("no-data", number, _("Countries without approved data"), 2))
+    if government.decision_follow_up(book) is not None:
+        entries.append(TocEntry("decisions", decisions_chapter(book), decisions_title(book), 1))
     entries += [
         TocEntry("annex-a", _("Annex A"), _("Indicator definitions"), 1),
         TocEntry("annex-b", _("Annex B"), _("Data completeness per country"), 1),
         TocEntry("annex-c", _("Annex C"), _("Method"), 1),
     ]
     return entries
+
+
+def decisions_chapter(book: Book) -> str:
+    """The number of the chapter on the last meeting's decisions: after the country profiles."""
+    return str(len(book.goals) + 3)
+
+
+def decisions_title(book: Book) -> str:
+    """The contents' title of that chapter (the chapter's own heading is cycle's partial)."""
+    chapter = government.decision_follow_up(book)
+    return _("What became of the decisions of the %(meeting)s") % {"meeting": chapter.meeting}
 
 
 def common_context(*, book: Book, frozen: dict[str, Any], report: Report) -> dict[str, Any]:
@@ -116,6 +131,7 @@ def common_context(*, book: Book, frozen: dict[str, Any], report: Report) -> dic
         "short_snapshot": snapshot[:12],
         "footer": footer,
         "profiles_chapter": len(book.goals) + 2,
+        "evaluation_round": government.evaluation_round(book),
         "page_label_css": page_label_css().replace("<", "\\3C "),
     }
 
@@ -175,6 +191,7 @@ def country_report_html(*, book: Book, frozen: dict[str, Any], report: Report) -
         {
             "template": "reporting/pdf/summary_country.html",
             "profile": profile,
+            "government": government.government_context(book, country),
             "goal_sections": profile.goal_sections(book.goals),
             "country_tally": book.overall_tally(countries=[country]),
             "commitments": book.commitment_summary(countries=[country]),
@@ -232,6 +249,7 @@ def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, ke
                 {
                     "template": "reporting/pdf/country_profile.html",
                     "profile": profile,
+                    "government": government.government_context(book, country),
                     "goal_sections": profile.goal_sections(book.goals),
                     "number": numbers[f"country-{country.code}"],
                     "chapter_intro": country.id == book.countries_with_data[0].id,
@@ -244,6 +262,14 @@ def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, ke
                 "countries": book.countries_without_data,
                 "number": numbers["no-data"],
                 "chapter_intro": not book.countries_with_data,
+            }
+        ]
+    elif key == "decisions":
+        sections = [
+            {
+                "template": "reporting/pdf/decision_follow_up.html",
+                "chapter": government.decision_follow_up(book),
+                "number": numbers["decisions"],
             }
         ]
     elif key == "annexes":
