@@ -25,7 +25,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cycle.seeding import seed_demo_cycle
-from focal.seeding import seed_focal_demo
+from focal.seeding import reset_focal_demo, seed_focal_demo
 from sync import changes
 
 from .access import Role
@@ -354,6 +354,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
     now = timezone.now()
 
     # Replace earlier demo rows; a person's rows (is_demo False) stay.
+    reset_focal_demo()
     RecommendationFollowUp.objects.filter(is_demo=True).delete()
     GovernmentResponse.objects.filter(recommendation__is_demo=True).delete()
     Recommendation.objects.filter(is_demo=True).delete()

@@ -42,13 +42,19 @@ HIGHER = {"not_started": "limited", "limited": "substantial", "substantial": "co
 ANSWERS = ["accepted", "partly", "noted", "accepted", "rejected"]
 
 
+def reset_focal_demo() -> None:
+    """Remove the focal points' demo rows of an earlier run. ``seed_demo`` calls it before it rebuilds the
+    demo's rounds too: a demo reply holds on to (protects) the round it answers."""
+    for model in (SelfReportValue, SelfReportProgress, SelfReportResponse, Reply):
+        model.objects.filter(is_demo=True).delete()
+
+
 def seed_focal_demo(*, password: str) -> dict[str, int]:
     """Focal point accounts and their submitted self-reports; returns what was made."""
     User = get_user_model()
     group = Group.objects.get(name=str(Role.FOCAL_POINT))
     period = ReportingPeriod.objects.filter(kind=ReportingPeriod.Kind.PROGRESS).order_by("-starts_on").first()
-    for model in (SelfReportValue, SelfReportProgress, SelfReportResponse, Reply):
-        model.objects.filter(is_demo=True).delete()
+    reset_focal_demo()
     if period is None:
         return {"self-reported answers": 0}
     now = timezone.now()
