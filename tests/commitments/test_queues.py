@@ -163,6 +163,13 @@ class TestTheHomePage:
         assert '<time datetime="2014-09-16">16 September 2014</time>' in html
         assert " days</span>" not in html
 
+    def test_a_focal_points_home_links_no_page_it_may_not_open(self, focal_nl, progress_period, staff_nl):
+        # The deadlines' "Who has reported" link led focal points to a 403.
+        html = signed_in(focal_nl).get(reverse("home")).content.decode()
+        assert reverse("completeness_period", args=[progress_period.pk]) not in html
+        html = signed_in(staff_nl).get(reverse("home")).content.decode()
+        assert reverse("completeness_period", args=[progress_period.pk]) in html
+
     def test_a_staff_home_starts_with_returned_and_due_soon(self, waiting, staff_nl):
         html = signed_in(staff_nl).get(reverse("home")).content.decode()
         assert html.index("Returned to you") < html.index("Due soon") < html.index("Deadlines")
