@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Model
@@ -24,7 +25,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cycle.seeding import seed_demo_cycle
-from focal.seeding import seed_focal_demo
+from focal.seeding import reset_focal_demo, seed_focal_demo
 from sync import changes
 
 from .access import Role
@@ -353,6 +354,7 @@ def seed_demo(*, password: str, scale: int = 1) -> dict[str, int]:
     now = timezone.now()
 
     # Replace earlier demo rows; a person's rows (is_demo False) stay.
+    reset_focal_demo()
     RecommendationFollowUp.objects.filter(is_demo=True).delete()
     GovernmentResponse.objects.filter(recommendation__is_demo=True).delete()
     Recommendation.objects.filter(is_demo=True).delete()
@@ -569,12 +571,14 @@ def _demo_findings(countries, goals, period, reviewer) -> int:
 def _create_demo_users(password: str) -> None:
     User = get_user_model()
     all_countries = list(Country.objects.all())
+    # One hash for every demo account: a password hash costs seconds by design, and they share the password.
+    encoded = make_password(password)
     for username, role, countries in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": username.replace("-", " ").title(), "email": f"{username}@demo.invalid"},
         )
-        user.set_password(password)
+        user.password = encoded
         user.is_staff = role == Role.ADMINISTRATOR  # may use the admin site
         user.save()
         user.groups.add(Group.objects.get(name=str(role)))

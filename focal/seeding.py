@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -41,24 +42,32 @@ HIGHER = {"not_started": "limited", "limited": "substantial", "substantial": "co
 ANSWERS = ["accepted", "partly", "noted", "accepted", "rejected"]
 
 
+def reset_focal_demo() -> None:
+    """Remove the focal points' demo rows of an earlier run. ``seed_demo`` calls it before it rebuilds the
+    demo's rounds too: a demo reply holds on to (protects) the round it answers."""
+    for model in (SelfReportValue, SelfReportProgress, SelfReportResponse, Reply):
+        model.objects.filter(is_demo=True).delete()
+
+
 def seed_focal_demo(*, password: str) -> dict[str, int]:
     """Focal point accounts and their submitted self-reports; returns what was made."""
     User = get_user_model()
     group = Group.objects.get(name=str(Role.FOCAL_POINT))
     period = ReportingPeriod.objects.filter(kind=ReportingPeriod.Kind.PROGRESS).order_by("-starts_on").first()
-    for model in (SelfReportValue, SelfReportProgress, SelfReportResponse, Reply):
-        model.objects.filter(is_demo=True).delete()
+    reset_focal_demo()
     if period is None:
         return {"self-reported answers": 0}
     now = timezone.now()
     answers = 0
+    # One hash for both accounts: a password hash costs seconds by design, and they share the password.
+    encoded = make_password(password)
     for username, code in FOCAL_USERS:
         country = Country.objects.get(code=code)
         user, _created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": f"Focal point {code}", "email": f"{username}@demo.invalid"},
         )
-        user.set_password(password)
+        user.password = encoded
         user.save()
         user.groups.add(group)
         FocalPoint.objects.update_or_create(user=user, defaults={"country": country})

@@ -56,6 +56,8 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             "can_review": can_review,
             "is_minister": access.is_minister(request.user),
+            # Who may open the completeness matrix (the navigation's rule): not a focal point, not a minister.
+            "tracks_work": can_review or staff_queue is not None,
         },
     )
 

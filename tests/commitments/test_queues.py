@@ -150,6 +150,26 @@ class TestTheHomePage:
         assert html.index("Waiting for your review") < html.index("Deadlines")
         assert "Belgium · 2014 progress" in html and "10 days" in html
 
+    def test_a_wait_of_years_reads_as_its_date_not_thousands_of_days(
+        self, be, staff_be, indicator, progress_period, reviewer
+    ):
+        # The demo's 2014 submissions waited 4549 days on the home page of a run in 2026.
+        items = give_and_submit(
+            country=be, codes=CODES[:1], period=progress_period, user=staff_be, indicator=indicator
+        )
+        since = timezone.make_aware(dt.datetime(2014, 9, 16, 12, 0))
+        IndicatorValue.objects.filter(pk=items[0].pk).update(submitted_at=since)
+        html = signed_in(reviewer).get(reverse("home")).content.decode()
+        assert '<time datetime="2014-09-16">16 September 2014</time>' in html
+        assert " days</span>" not in html
+
+    def test_a_focal_points_home_links_no_page_it_may_not_open(self, focal_nl, progress_period, staff_nl):
+        # The deadlines' "Who has reported" link led focal points to a 403.
+        html = signed_in(focal_nl).get(reverse("home")).content.decode()
+        assert reverse("completeness_period", args=[progress_period.pk]) not in html
+        html = signed_in(staff_nl).get(reverse("home")).content.decode()
+        assert reverse("completeness_period", args=[progress_period.pk]) in html
+
     def test_a_staff_home_starts_with_returned_and_due_soon(self, waiting, staff_nl):
         html = signed_in(staff_nl).get(reverse("home")).content.decode()
         assert html.index("Returned to you") < html.index("Due soon") < html.index("Deadlines")
