@@ -20,8 +20,8 @@ from sync import changes
 from webhooks import events as webhook_events
 
 from . import selectors
+from .dispatch import report_enqueue
 from .models import Report, ReportDownload
-from .pipeline import report_enqueue
 
 logger = logging.getLogger(__name__)
 
