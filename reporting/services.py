@@ -1,6 +1,6 @@
 """Evaluation reports: who may request, publish and download them, and the writes that do it.
 
-Building a report is the pipeline's (pipeline.py: request, claim, fan-out, join, sweep); what goes on
+Building a report is the pipeline's (dispatch.py hands steps out, pipeline.py runs them, sweep.py re-sends lost ones); what goes on
 its pages is the document's (document.py).
 """
 
