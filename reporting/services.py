@@ -1,7 +1,7 @@
 """Evaluation reports: who may request, publish and download them, and the writes that do it.
 
-Building a report is the pipeline's (dispatch.py hands steps out, pipeline.py runs them, sweep.py re-sends lost ones); what goes on
-its pages is the document's (document.py).
+Building a report is the pipeline's (dispatch.py hands the steps out, pipeline.py runs them, sweep.py
+hands lost ones over again); what goes on its pages is the document's (document.py).
 """
 
 from __future__ import annotations
