@@ -142,7 +142,7 @@ def _parse_value(indicator: Indicator, raw: Any) -> dict[str, Any]:
 
 
 def _shown(indicator: Indicator, values: dict[str, Any]) -> str:
-    from .templatetags.workspace import display_value
+    from ..templatetags.workspace import display_value
 
     return display_value(IndicatorValue(indicator=indicator, **values))
 
