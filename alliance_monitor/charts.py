@@ -172,7 +172,7 @@ def _colour(style: str, position: int) -> str:
     return PERIOD_COLOURS[1] if position == 0 or style == "evaluation" else PERIOD_COLOURS[position % 2]
 
 
-def _defs(prefix: str) -> str:
+def pattern_defs(prefix: str) -> str:
     """The patterns that tell series apart without colour."""
     hatch = ASSESSMENT_COLOURS["worsened"]
     dots = ASSESSMENT_COLOURS["unchanged"]
@@ -198,7 +198,8 @@ def _defs(prefix: str) -> str:
     )
 
 
-def _fill(style: str, colour: str, prefix: str) -> str:
+def fill_attributes(style: str, colour: str, prefix: str) -> str:
+    """A bar's or swatch's fill: its colour, or the pattern (``pattern_defs``) that marks its style."""
     pattern = PATTERNS.get(style, "solid")
     if pattern == "solid":
         return f'fill="{colour}"'
@@ -258,7 +259,7 @@ def bar_chart(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="{escape(label)}" class="chart">',
         f"<title>{escape(label)}</title>",
-        _defs(prefix),
+        pattern_defs(prefix),
     ]
     for tick in ticks:
         y = y_of(tick)
@@ -295,7 +296,7 @@ def bar_chart(
             fill = (
                 f'fill="url(#{prefix}-draft)" stroke="{INK_SOFT}" stroke-width="1.5" stroke-dasharray="4 2"'
                 if draft
-                else _fill(style, colour, prefix)
+                else fill_attributes(style, colour, prefix)
             )
             shown = format_number(value) + (f" ({_('draft')})" if draft else "")
             parts.append(
@@ -326,8 +327,9 @@ def bar_chart(
         for position, one in enumerate(series):
             style = _style_of(one, position, len(series))
             colour = _colour(style, position)
+            swatch = fill_attributes(style, colour, prefix)
             parts.append(
-                f'<rect x="{legend_x}" y="{legend_y}" width="12" height="10" {_fill(style, colour, prefix)}/>'
+                f'<rect x="{legend_x}" y="{legend_y}" width="12" height="10" {swatch}/>'
                 f'<text x="{legend_x + 16}" y="{legend_y + 9}" font-size="{tick_size}" fill="{INK}">'
                 f"{escape(one.name)}</text>"
             )

@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from alliance_monitor.charts import ASSESSMENT_COLOURS, _defs, _fill
+from alliance_monitor.charts import ASSESSMENT_COLOURS, fill_attributes, pattern_defs
 
 DATA = Path(__file__).resolve().parent / "data" / "countries.json"
 LAND, LAND_EDGE = "#eef0f3", "#c4cad3"
@@ -58,7 +58,7 @@ def draw_map(*, frame: str, countries: dict[str, MapCountry], title: str) -> Saf
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size["width"]} {size["height"]}" '
         f'role="group" aria-label="{escape(title)}" class="map map--{frame}">',
-        _defs(prefix),
+        pattern_defs(prefix),
         f'<rect width="{size["width"]}" height="{size["height"]}" fill="#f6f9fc"/>',
         f'<path d="{data["background"][frame]}" fill="{LAND}" stroke="{LAND_EDGE}" stroke-width="0.5" '
         f'aria-hidden="true"/>',
@@ -76,7 +76,7 @@ def draw_map(*, frame: str, countries: dict[str, MapCountry], title: str) -> Saf
                 f'aria-hidden="true"/>'
             )
             continue
-        fill = _fill(country.outcome, ASSESSMENT_COLOURS[country.outcome], prefix)
+        fill = fill_attributes(country.outcome, ASSESSMENT_COLOURS[country.outcome], prefix)
         body = f'<path d="{shape["d"]}" {fill} class="map-shape"/>'
         if "point" in shape:
             x, y = shape["point"]
@@ -104,8 +104,8 @@ def legend(*, labels: dict[str, str]) -> SafeString:
         prefix = f"key-{outcome}"
         parts.append(
             f'<li><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 18 14" width="18" height="14" '
-            f'aria-hidden="true">{_defs(prefix)}<rect x="0.5" y="0.5" width="17" height="13" '
-            f"{_fill(outcome, ASSESSMENT_COLOURS[outcome], prefix)}/></svg> {escape(label)}</li>"
+            f'aria-hidden="true">{pattern_defs(prefix)}<rect x="0.5" y="0.5" width="17" height="13" '
+            f"{fill_attributes(outcome, ASSESSMENT_COLOURS[outcome], prefix)}/></svg> {escape(label)}</li>"
         )
     parts.append(
         f'<li><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 18 14" width="18" height="14" '

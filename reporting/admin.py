@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import pipeline, services
+from . import services, sweep
 from .models import Report, ReportDownload, ReportPart
 
 
@@ -84,7 +84,7 @@ class ReportAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Hand lost report requests to the workers again (the sweep)"))
     def sweep(self, request, queryset) -> None:
-        result = pipeline.reports_sweep()
+        result = sweep.reports_sweep()
         self.message_user(request, _("Sweep: %(result)s") % {"result": result})
 
 

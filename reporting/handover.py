@@ -1,6 +1,6 @@
 """Report work that could not reach the broker is kept, and handed over as soon as the broker is back.
 
-``pipeline._dispatch`` calls ``keep()`` when the broker's breaker is open or sending failed. Then:
+``dispatch._dispatch`` calls ``keep()`` when the broker's breaker is open or sending failed. Then:
 
 - a queued report is marked "not handed over" (``enqueued_at`` cleared) in the database, so any process
   (this one, another web process, the beat sweep) can hand it over later, and only one does: the
@@ -67,7 +67,7 @@ def hand_over() -> tuple[list[int], bool]:
     """Send what was kept, if the broker takes it: (reports handed over, anything left to send)."""
     from celery import current_app
 
-    from .pipeline import TASK_NAMES  # (by name: tasks.py imports the pipeline, which imports this)
+    from .dispatch import TASK_NAMES  # (by name: dispatch.py imports this module when sending)
 
     handed: list[int] = []
     for report_id in pending_reports():

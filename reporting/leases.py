@@ -138,13 +138,13 @@ def start_thread_sweeper() -> bool:
 
 
 def _sweep_forever() -> None:
-    from . import pipeline  # the pipeline imports this module
+    from . import sweep  # the sweep imports this module
 
     first = True
     interval = float(getattr(settings, "REPORT_SWEEP_SECONDS", 15))
     while True:
         try:
-            pipeline.reports_sweep(startup=first)
+            sweep.reports_sweep(startup=first)
             first = False
         except Exception:  # noqa: BLE001 - the database may be briefly away; try again next time
             logger.warning("The report sweep failed; trying again in %s s", interval, exc_info=True)

@@ -19,6 +19,8 @@ Every step is safe to run twice: a redelivered message (acks_late; the worker di
 claim (same task id), a duplicate finds the row claimed or finished and does nothing, and the final
 "ready" is one conditional update, so a report completes exactly once. ``reports_sweep`` (Celery beat)
 hands over again whatever was lost: requests made while Redis was down, steps whose worker vanished.
+
+Here: the steps. Handing them to the workers is dispatch.py's; the sweep is sweep.py's.
 """
 
 from __future__ import annotations
@@ -27,13 +29,6 @@ import hashlib
 import json
 import logging
 import os
-import socket
-import threading
-import uuid
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import timedelta
-from functools import partial
 from typing import Any
 
 import kombu.exceptions
@@ -41,7 +36,7 @@ import redis.exceptions
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import InterfaceError, OperationalError, connections, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
@@ -52,6 +47,7 @@ from audit.services import history_record
 
 from . import leases, part_cache, selectors
 from .content import Book, ReportDataError
+from .dispatch import dispatch_on_commit, worker_name
 from .document import (
     alliance_part_html,
     alliance_plan,
@@ -79,122 +75,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
 )
 MAX_ATTEMPTS = 3
-# The Celery task of each step (tasks.py).
-TASK_NAMES = {
-    "report": "reporting.tasks.generate_report",
-    "part": "reporting.tasks.render_report_part",
-    "assemble": "reporting.tasks.assemble_report",
-}
-
-
-def requeue_after() -> timedelta:
-    """How long a queued report or part may wait for a worker before the sweep hands it over again."""
-    return timedelta(seconds=int(getattr(settings, "REPORT_REQUEUE_AFTER_SECONDS", 60)))
-
-
-def presumed_dead_after() -> timedelta:
-    """A claim whose lease has lapsed this long ago belongs to a task that no longer runs."""
-    return leases.lease_duration()
-
-
-# --- handing work to the workers --------------------------------------------------------------------------
-
-_thread_state = threading.local()
-
-
-def report_enqueue(*, report_id: int) -> None:
-    """Hand a report to the background workers after the current transaction commits.
-
-    With Celery (REDIS_URL set) the task is sent after commit; if Redis does not answer (or failed a
-    moment ago: the breaker), the request stays queued and handover.py sends it when the broker is back.
-    Without Redis the pipeline runs in a daemon thread of this process, so the web request returns at
-    once either way.
-    """
-    _dispatch_on_commit("report", [report_id])
-
-
-def _dispatch_on_commit(job: str, object_ids: list[int]) -> None:
-    transaction.on_commit(partial(_dispatch, job, list(object_ids)))
-
-
-def _dispatch(job: str, object_ids: list[int]) -> None:
-    if not object_ids:
-        return
-    if settings.BACKGROUND_JOBS == "celery" and not getattr(_thread_state, "active", False):
-        from celery import current_app
-
-        def task(object_id: int):
-            # By name, so that this module need not import tasks.py (which imports it).
-            return current_app.signature(TASK_NAMES[job], args=(object_id,), immutable=True)
-
-        from alliance_monitor.breaker import broker_breaker
-
-        from . import handover
-
-        if not broker_breaker.allow():  # the broker failed a moment ago: do not wait for it again
-            handover.keep(job=job, object_ids=object_ids)
-            return
-        try:
-            if len(object_ids) == 1:
-                task(object_ids[0]).apply_async(retry=False)
-            else:
-                # Fan-out: one message per part, taken by whichever worker process is free.
-                from celery import group
-
-                group(task(object_id) for object_id in object_ids).apply_async(retry=False)
-        except Exception as error:  # noqa: BLE001 - any broker failure: kept, handed over when it is back
-            broker_breaker.failure(error)  # logs the outage once, not a traceback per request
-            handover.keep(job=job, object_ids=object_ids)
-            return
-        broker_breaker.success()
-        return
-    if getattr(_thread_state, "active", False):
-        # Already in the background thread: go on here, one step after the other.
-        for object_id in object_ids:
-            _run_job(job, object_id, f"thread-{uuid.uuid4()}")
-        return
-    worker = threading.Thread(
-        target=_run_in_thread, args=(job, object_ids), daemon=True, name=f"report-{job}"
-    )
-    worker.start()
-
-
-@contextmanager
-def inline_jobs():
-    """Run the pipeline in this thread, step after step, instead of handing it to workers (the command
-    line's --inline, and the benchmark's measurement without Celery)."""
-    previous = getattr(_thread_state, "active", False)
-    _thread_state.active = True
-    try:
-        yield
-    finally:
-        _thread_state.active = previous
-
-
-def _run_in_thread(job: str, object_ids: list[int]) -> None:
-    _thread_state.active = True
-    try:
-        for object_id in object_ids:
-            try:
-                _run_job(job, object_id, f"thread-{uuid.uuid4()}")
-            except Exception:  # noqa: BLE001 - logged; a thread has nobody to raise to
-                logger.exception("Background %s %s failed", job, object_id)
-    finally:
-        _thread_state.active = False
-        connections.close_all()
-
-
-def _run_job(job: str, object_id: int, task_id: str) -> None:
-    if job == "report":
-        report_generate(report_id=object_id, task_id=task_id)
-    elif job == "part":
-        report_part_render(part_id=object_id, task_id=task_id)
-    elif job == "assemble":
-        report_assemble(report_id=object_id, task_id=task_id)
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 # --- the pipeline -----------------------------------------------------------------------------------------
@@ -258,7 +138,7 @@ def _claim_report(*, report_id: int, task_id: str) -> Report | None:
     return Report.objects.select_related("evaluation_round", "country").get(pk=report_id)
 
 
-def _fail(*, report_id: int, message: str) -> bool:
+def mark_failed(*, report_id: int, message: str) -> bool:
     """Mark a running (or queued) report failed with a readable error; its work files are removed."""
     updated = Report.objects.filter(
         pk=report_id, status__in=[Report.Status.QUEUED, Report.Status.RUNNING]
@@ -289,7 +169,7 @@ def report_fail(*, report_id: int, error: BaseException) -> bool:
             ) % {"error": type(error).__name__}
         else:
             message = readable_error(error)
-    return _fail(report_id=report_id, message=message)
+    return mark_failed(report_id=report_id, message=message)
 
 
 def report_generate(*, report_id: int, task_id: str) -> None:
@@ -327,7 +207,7 @@ def report_generate(*, report_id: int, task_id: str) -> None:
     except Exception as error:  # noqa: BLE001 - every other error ends the report, readably
         logger.exception("Report %s could not be built", report_id)
         with translation.override(report.language):
-            _fail(report_id=report_id, message=readable_error(error))
+            mark_failed(report_id=report_id, message=readable_error(error))
 
 
 def _work_dir(report: Report) -> str:
@@ -397,13 +277,13 @@ def _fan_out(*, report: Report, task_id: str, book: Book, frozen: dict[str, Any]
         )
         pending = [part for part in parts if part.status != ReportPart.Status.DONE]
         if not pending:  # nothing changed since the parts were last rendered: straight to the joining
-            _dispatch_on_commit("assemble", [report.pk])
+            dispatch_on_commit("assemble", [report.pk])
             return
         # Longest first (the country profiles), so that no worker is left with a long part at the end.
         longest_first = sorted(
             pending, key=lambda part: (not part.key.startswith("countries:"), part.position)
         )
-        _dispatch_on_commit("part", [part.pk for part in longest_first])
+        dispatch_on_commit("part", [part.pk for part in longest_first])
 
 
 def _part_html_name(report: Report, position: int) -> str:
@@ -487,13 +367,13 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
                 return
             remaining = ReportPart.objects.filter(report_id=report.pk).exclude(status=ReportPart.Status.DONE)
             if not remaining.exists():
-                _dispatch_on_commit("assemble", [report.pk])
+                dispatch_on_commit("assemble", [report.pk])
     except TRANSIENT_ERRORS:
         raise
     except Exception as error:  # noqa: BLE001 - a broken part fails the report, readably
         logger.exception("Part %s of report %s could not be rendered", part_id, report.pk)
         with translation.override(report.language):
-            _fail(report_id=report.pk, message=readable_error(error))
+            mark_failed(report_id=report.pk, message=readable_error(error))
 
 
 def report_assemble(*, report_id: int, task_id: str) -> None:
@@ -551,7 +431,7 @@ def report_assemble(*, report_id: int, task_id: str) -> None:
     except Exception as error:  # noqa: BLE001
         logger.exception("Report %s could not be joined", report_id)
         with translation.override(report.language):
-            _fail(report_id=report_id, message=readable_error(error))
+            mark_failed(report_id=report_id, message=readable_error(error))
 
 
 def _finish(
@@ -604,136 +484,3 @@ def _remove_work_files(report_id: int) -> None:
             os.rmdir(default_storage.path(root))
     except (OSError, NotImplementedError):
         logger.warning("Could not remove the work files of report %s", report_id, exc_info=True)
-
-
-# --- the sweep --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class SweepResult:
-    requeued: list[int] = field(default_factory=list)  # reports handed to the workers again
-    parts_requeued: list[int] = field(default_factory=list)
-    assembling: list[int] = field(default_factory=list)
-    given_up: list[int] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.requeued or self.parts_requeued or self.assembling or self.given_up)
-
-
-def reports_sweep(*, now=None, startup: bool = False) -> SweepResult:
-    """Hand over again every report step whose owner was lost, so that no request is ever lost.
-
-    - queued reports not taken within ``requeue_after`` (Redis was down, the message was lost), or at
-      once when ``startup`` (the embedded default's web process starts: nobody else holds them);
-    - running steps whose lease has lapsed (no heartbeat: the worker died or was killed), or whose
-      claiming process on this machine no longer exists (see leases.py);
-    - pending parts not taken in time, and finished parts whose joining was never started.
-    A report whose step was lost ``MAX_ATTEMPTS`` times fails with a readable error instead of looping.
-    """
-    now = now or timezone.now()
-    waited_too_long = now - requeue_after()
-    result = SweepResult()
-
-    queued = Report.objects.filter(status=Report.Status.QUEUED)
-    if not startup:
-        queued = queued.filter(Q(enqueued_at__lt=waited_too_long) | Q(enqueued_at__isnull=True))
-    for report in queued:
-        if Report.objects.filter(
-            pk=report.pk, status=Report.Status.QUEUED, enqueued_at=report.enqueued_at
-        ).update(enqueued_at=now):
-            _dispatch_on_commit("report", [report.pk])
-            result.requeued.append(report.pk)
-
-    running = Report.objects.filter(
-        status=Report.Status.RUNNING, stage__in=[Report.Stage.PREPARING, Report.Stage.ASSEMBLING]
-    )
-    lapsed_reports = set(running.filter(leases.lapsed(now)).values_list("pk", flat=True))
-    stale = [
-        report
-        for report in running
-        if report.pk in lapsed_reports or leases.process_is_gone(report.claimed_by)
-    ]
-    for report in stale:
-        same_claim = Report.objects.filter(
-            pk=report.pk, status=Report.Status.RUNNING, stage=report.stage, claimed_at=report.claimed_at
-        )
-        if report.stage == Report.Stage.PREPARING and report.attempts >= MAX_ATTEMPTS:
-            with translation.override(report.language):
-                message = _("The report was started %(count)s times and never finished; it was given up.") % {
-                    "count": report.attempts
-                }
-            if _fail(report_id=report.pk, message=message):
-                result.given_up.append(report.pk)
-        elif report.stage == Report.Stage.PREPARING:
-            if same_claim.update(
-                status=Report.Status.QUEUED,
-                stage=Report.Stage.NONE,
-                claimed_task_id="",
-                claimed_by="",
-                claimed_at=None,
-                **leases.NO_LEASE,
-                enqueued_at=now,
-            ):
-                _dispatch_on_commit("report", [report.pk])
-                result.requeued.append(report.pk)
-        elif same_claim.update(
-            stage=Report.Stage.PARTS, claimed_task_id="", claimed_by="", claimed_at=now, **leases.NO_LEASE
-        ):
-            _dispatch_on_commit("assemble", [report.pk])
-            result.assembling.append(report.pk)
-
-    in_parts = ReportPart.objects.filter(
-        report__status=Report.Status.RUNNING, report__stage=Report.Stage.PARTS
-    )
-    running_parts = in_parts.filter(status=ReportPart.Status.RUNNING)
-    lapsed_parts = set(running_parts.filter(leases.lapsed(now)).values_list("pk", flat=True))
-    lapsed_parts |= {
-        pk for pk, owner in running_parts.values_list("pk", "claimed_by") if leases.process_is_gone(owner)
-    }
-    pending_parts = in_parts.filter(status=ReportPart.Status.PENDING)
-    if not startup:
-        pending_parts = pending_parts.filter(enqueued_at__lt=waited_too_long)
-    parts = in_parts.filter(Q(pk__in=lapsed_parts) | Q(pk__in=pending_parts.values("pk")))
-    for part in parts.select_related("report"):
-        if part.attempts >= MAX_ATTEMPTS:
-            with translation.override(part.report.language):
-                message = _(
-                    "Part %(part)s was started %(count)s times and never finished; the report was given up."
-                ) % {"part": part.title, "count": part.attempts}
-            if _fail(report_id=part.report_id, message=message):
-                result.given_up.append(part.report_id)
-            continue
-        if ReportPart.objects.filter(
-            pk=part.pk, status=part.status, claimed_at=part.claimed_at, enqueued_at=part.enqueued_at
-        ).update(
-            status=ReportPart.Status.PENDING,
-            claimed_task_id="",
-            claimed_by="",
-            claimed_at=None,
-            **leases.NO_LEASE,
-            enqueued_at=now,
-        ):
-            _dispatch_on_commit("part", [part.pk])
-            result.parts_requeued.append(part.pk)
-
-    unfinished = ReportPart.objects.filter(report_id=OuterRef("pk")).exclude(status=ReportPart.Status.DONE)
-    late_finished = ReportPart.objects.filter(report_id=OuterRef("pk"), finished_at__gte=waited_too_long)
-    orphaned = Report.objects.filter(status=Report.Status.RUNNING, stage=Report.Stage.PARTS).filter(
-        ~Exists(unfinished), Exists(ReportPart.objects.filter(report_id=OuterRef("pk")))
-    )
-    if not startup:
-        orphaned = orphaned.filter(claimed_at__lt=waited_too_long).filter(~Exists(late_finished))
-    for report in orphaned:
-        if Report.objects.filter(pk=report.pk, stage=Report.Stage.PARTS, claimed_at=report.claimed_at).update(
-            claimed_at=now
-        ):
-            _dispatch_on_commit("assemble", [report.pk])
-            result.assembling.append(report.pk)
-    if startup or now.minute % 10 == 0:  # now and then: kept parts no report uses any more
-        try:
-            part_cache.prune()
-        except OSError:
-            logger.warning("Could not prune the kept report parts", exc_info=True)
-    if result:
-        logger.info("Report sweep: %s", result)
-    return result

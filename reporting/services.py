@@ -1,7 +1,7 @@
 """Evaluation reports: who may request, publish and download them, and the writes that do it.
 
-Building a report is the pipeline's (pipeline.py: request, claim, fan-out, join, sweep); what goes on
-its pages is the document's (document.py).
+Building a report is the pipeline's (dispatch.py hands the steps out, pipeline.py runs them, sweep.py
+hands lost ones over again); what goes on its pages is the document's (document.py).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sync import changes
 from webhooks import events as webhook_events
 
 from . import selectors
+from .dispatch import report_enqueue
 from .models import Report, ReportDownload
-from .pipeline import report_enqueue
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import logging
 from celery import Task, shared_task
 from celery.signals import worker_ready
 
-from . import pipeline
+from . import pipeline, sweep
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def assemble_report(self, report_id: int) -> None:
 def sweep_reports() -> dict[str, list[int]]:
     """Celery beat (every REPORT_SWEEP_SECONDS) and every worker start: hand over every report step
     whose owner was lost (its lease lapsed) or whose message never arrived."""
-    result = pipeline.reports_sweep()
+    result = sweep.reports_sweep()
     return {
         "requeued": result.requeued,
         "parts_requeued": result.parts_requeued,

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ..charts import Chart, Series, bar_chart
+from alliance_monitor.charts import Chart, Series, bar_chart
+
 from .facts import (
     ICSE_VICTIMS,
     IMPROVED,

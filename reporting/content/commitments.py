@@ -8,13 +8,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from alliance_monitor.charts import Chart, Series, bar_chart
 from commitments.models import (
     CommitmentProgress,
     GovernmentResponse,
     RecommendationFollowUp,
 )
 
-from ..charts import Chart, Series, bar_chart
 from .facts import (
     CommitmentRow,
     CountryInfo,

@@ -12,9 +12,8 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from alliance_monitor.charts import Chart, format_number
 from commitments.selectors import Violation
-
-from ..charts import Chart, format_number
 
 ICSE_TARGET_PERCENT = Decimal(10)
 ICSE_VICTIMS = "VI-2"  # victims identified through ICSE (a count)

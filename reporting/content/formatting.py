@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ..charts import format_number
+from alliance_monitor.charts import format_number
+
 from .facts import (
     CONTEXT,
     IMPROVED,

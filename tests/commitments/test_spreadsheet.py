@@ -215,7 +215,8 @@ class TestHostileFiles:
     ):
         data = template(staff_nl, baseline_period, [nl])
         self.refused(staff_nl, data, "wrong_period", period=progress_period)
-        monkeypatch.setattr(spreadsheet, "TEMPLATE_FORMAT", "alliance-values-1")
+        # The template module writes the format; the reading checks it against the current one.
+        monkeypatch.setattr(spreadsheet.template, "TEMPLATE_FORMAT", "alliance-values-1")
         old = template(staff_nl, progress_period, [nl])
         monkeypatch.undo()
         self.refused(staff_nl, old, "stale_template")

@@ -19,7 +19,7 @@ import pytest
 from django.utils import timezone
 
 from commitments.models import IndicatorValue
-from reporting import pipeline, services
+from reporting import dispatch, pipeline, services
 from reporting.layout import isolate_direction
 from reporting.models import Report
 from reporting.pdf import render_pdf
@@ -198,7 +198,7 @@ def test_the_country_report_is_accessible_archival_and_holds_any_typed_text(
 def test_the_alliance_report_is_one_accessible_archival_compact_document(
     reviewer, evaluation_round, several_countries, report_media
 ):
-    with pipeline.inline_jobs():
+    with dispatch.inline_jobs():
         report = services.report_request(
             user=reviewer, kind=Report.Kind.ALLIANCE, evaluation_round=evaluation_round
         )
@@ -242,7 +242,7 @@ def test_after_one_countrys_correction_only_its_part_and_the_summaries_are_rende
     reviewer, evaluation_round, several_countries, progress_period, report_media
 ):
     def build() -> Report:
-        with pipeline.inline_jobs():
+        with dispatch.inline_jobs():
             report = services.report_request(
                 user=reviewer, kind=Report.Kind.ALLIANCE, evaluation_round=evaluation_round
             )

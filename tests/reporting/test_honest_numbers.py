@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from commitments.models import Commitment, CommitmentProgress, Goal, Indicator, IndicatorValue, Status
-from reporting import pipeline, services
+from reporting import dispatch, pipeline, services
 from reporting.models import Report
 
 from .conftest import approved, commit, give, pdf_text
@@ -30,7 +30,7 @@ def build(*, reviewer, evaluation_round, country=None, language="en") -> tuple[R
         country=country,
         language=language,
     )
-    with pipeline.inline_jobs():
+    with dispatch.inline_jobs():
         pipeline.report_generate(report_id=report.pk, task_id="test")
     report.refresh_from_db()
     assert report.status == Report.Status.READY, report.error

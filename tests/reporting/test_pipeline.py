@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from reporting import leases, pipeline, services
+from reporting import leases, pipeline, services, sweep
 from reporting.models import Report
 
 from .conftest import pdf_text
@@ -53,10 +53,10 @@ def test_the_sweep_hands_over_lost_requests_and_gives_up_in_the_end(
     queued, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    assert not pipeline.reports_sweep(now=now)  # just requested: the message may still be on its way
+    assert not sweep.reports_sweep(now=now)  # just requested: the message may still be on its way
 
     with django_capture_on_commit_callbacks() as sent:
-        assert pipeline.reports_sweep(now=now + timedelta(minutes=3)).requeued == [queued.pk]
+        assert sweep.reports_sweep(now=now + timedelta(minutes=3)).requeued == [queued.pk]
     assert len(sent) == 1
 
     # A worker claimed it on another machine: while its lease is renewed, the claim is left alone ...
@@ -70,11 +70,11 @@ def test_the_sweep_hands_over_lost_requests_and_gives_up_in_the_end(
         lease_expires_at=now + timedelta(seconds=28),
         attempts=1,
     )
-    assert not pipeline.reports_sweep(now=now)
+    assert not sweep.reports_sweep(now=now)
     # ... and once the heartbeats stop (the worker vanished), the lapsed lease is handed over.
     dead = now - timedelta(seconds=1)
     Report.objects.filter(pk=queued.pk).update(lease_expires_at=dead)
-    assert pipeline.reports_sweep(now=now).requeued == [queued.pk]
+    assert sweep.reports_sweep(now=now).requeued == [queued.pk]
     queued.refresh_from_db()
     assert queued.status == Report.Status.QUEUED and queued.claimed_task_id == ""
 
@@ -86,7 +86,7 @@ def test_the_sweep_hands_over_lost_requests_and_gives_up_in_the_end(
         lease_expires_at=dead,
         attempts=pipeline.MAX_ATTEMPTS,
     )
-    assert pipeline.reports_sweep(now=now).given_up == [queued.pk]
+    assert sweep.reports_sweep(now=now).given_up == [queued.pk]
     queued.refresh_from_db()
     assert queued.status == Report.Status.FAILED and "never finished" in queued.error
 
@@ -130,7 +130,7 @@ def test_a_claim_of_a_process_of_this_machine_that_is_gone_is_handed_over_at_onc
         **leases.lease_fields(now),
         attempts=1,
     )
-    assert pipeline.reports_sweep(now=now).requeued == [queued.pk]  # no need to wait for the lease
+    assert sweep.reports_sweep(now=now).requeued == [queued.pk]  # no need to wait for the lease
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

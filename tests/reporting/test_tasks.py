@@ -24,7 +24,7 @@ from django.test import Client
 from django.utils import timezone
 
 from alliance_monitor.celery import app as celery_app
-from reporting import pipeline, services
+from reporting import services, sweep
 from reporting.models import Report, ReportPart
 
 from .conftest import give, pdf_pages, pdf_text, wait_for
@@ -193,14 +193,14 @@ def test_the_sweep_recovers_a_request_made_while_redis_was_down(
     assert report.status == Report.Status.QUEUED and report.attempts == 0  # nothing reached a worker
 
     # Redis is back: the periodic sweep (run here as the beat would run it, a few minutes later).
-    result = pipeline.reports_sweep(now=timezone.now() + timedelta(minutes=5))
+    result = sweep.reports_sweep(now=timezone.now() + timedelta(minutes=5))
     assert result.requeued == [report.pk]
 
     report = wait_for(report)
     assert report.status == Report.Status.READY, report.error
     assert report.attempts == 1
     # A second sweep finds nothing to do.
-    assert not pipeline.reports_sweep(now=timezone.now() + timedelta(minutes=10))
+    assert not sweep.reports_sweep(now=timezone.now() + timedelta(minutes=10))
 
 
 def test_a_report_whose_whole_worker_was_killed_is_ready_within_a_minute_of_a_new_worker(
@@ -239,4 +239,4 @@ def test_a_report_whose_whole_worker_was_killed_is_ready_within_a_minute_of_a_ne
     assert hashlib.sha256(files[0].read_bytes()).hexdigest() == report.sha256
     assert pdf_pages(files[0]) == report.page_count
     # Nothing left to hand over.
-    assert not pipeline.reports_sweep()
+    assert not sweep.reports_sweep()

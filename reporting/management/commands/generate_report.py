@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from commitments.models import Country, EvaluationRound
-from reporting import pipeline, services
+from reporting import dispatch, services, sweep
 from reporting.models import Report
 
 
@@ -47,8 +47,8 @@ class Command(BaseCommand):
         no_workers = settings.BACKGROUND_JOBS != "celery"  # no Redis (make run): a thread would die with us
         if options["sweep"]:
             # Without workers the requests the sweep hands over are built here, before the command ends.
-            with pipeline.inline_jobs() if no_workers else contextlib.nullcontext():
-                result = pipeline.reports_sweep()
+            with dispatch.inline_jobs() if no_workers else contextlib.nullcontext():
+                result = sweep.reports_sweep()
             self.stdout.write(f"Sweep: {result}")
             return
         rounds = EvaluationRound.objects.order_by("-ministerial_date")
@@ -70,7 +70,7 @@ class Command(BaseCommand):
             self.stdout.write("No Redis (REDIS_URL unset): building the report in this process.")
             inline = True
         if inline:
-            with pipeline.inline_jobs():
+            with dispatch.inline_jobs():
                 report = services.report_request(
                     user=None,
                     kind=kind,

@@ -1,0 +1,561 @@
+"""Finishing the report PDFs with pikepdf: one accessible, archival, compact document from tagged pieces.
+
+WeasyPrint writes each piece (a country report; the cover and contents, and every part of the
+alliance-wide report) as a tagged PDF/A-3a. Joining pieces page by page would lose what makes them
+accessible, so ``join_tagged`` builds the joined document itself:
+
+- one structure tree: every piece's elements under one /Document, each page's marked-content numbers
+  (/StructParents) and each annotation's /StructParent renumbered into one parent tree;
+- one set of named destinations, so the links of the contents (made in the front piece) lead to the
+  pages of the parts that hold their targets;
+- the running footer (one form, shared by every page) and "Page n of N" (one overlay page each, kept
+  per report length), rendered by WeasyPrint in the report's page box, stamped as artifacts;
+- one copy of each font program: the pieces' subsets of a font (WeasyPrint keeps the glyph ids when it
+  subsets) are merged at the byte level (glyf, loca, hmtx) into one subset that every piece's font
+  dictionary shares;
+- one XMP packet (title, language, PDF/A-3a and PDF/UA-1 identification), outlines, page labels off.
+
+``normalise`` repairs a piece's structure once, when it is rendered (kept parts are stored normalised, so
+joining repairs nothing); ``finish`` does the catalog and structure repairs for a single document (a
+country report).
+"""
+
+from __future__ import annotations
+
+import array
+import io
+import re
+import struct
+import sys
+import warnings
+import zlib
+from dataclasses import dataclass
+
+import pikepdf
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables.DefaultTable import DefaultTable
+from pikepdf import Array, Dictionary, Name, NameTree, NumberTree, OutlineItem
+
+PDFA_PART, PDFA_CONFORMANCE = "3", "A"
+# PDF/A accepts XMP properties outside its predefined schemas only when they are declared: this
+# declares the PDF/UA identification (pdfuaid:part).
+PDFUA_EXTENSION_SCHEMA = b"""<rdf:Description rdf:about=""
+  xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+  xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+  xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+ <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+  <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+  <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+  <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+  <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+   <pdfaProperty:name>part</pdfaProperty:name>
+   <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+   <pdfaProperty:category>internal</pdfaProperty:category>
+   <pdfaProperty:description>Part of ISO 14289 followed</pdfaProperty:description>
+  </rdf:li></rdf:Seq></pdfaSchema:property>
+ </rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    title: str
+    level: int  # 1 or 2
+    page: int  # from 0, in the joined document
+
+
+def _kids(element) -> list:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, Array) else [kids]
+
+
+_ROW_GROUPS = (Name.THead, Name.TBody, Name.TFoot)
+
+
+def _lifted(element, kids: list, wrappers) -> list:
+    """``kids`` with every child whose type is in ``wrappers`` replaced by its own children (deeply)."""
+    flat = []
+    for kid in kids:
+        if isinstance(kid, Dictionary) and kid.get("/S") in wrappers:
+            flat += _lifted(element, _kids(kid), wrappers)
+        else:
+            if isinstance(kid, Dictionary) and "/S" in kid:
+                kid.P = element
+            flat.append(kid)
+    return flat
+
+
+def _repair_structure(root) -> None:
+    """Structure WeasyPrint gets wrong, put right so that the tree says what the page shows, and what
+    the elements repeat left out (in one walk over the tree, which has hundreds of elements a page):
+
+    - a list (L) holds list items only: the groups between them (``<dl>`` with a ``<div>`` around each
+      term and description comes out as L > Div > LI) are lifted out;
+    - a row group (THead, TBody, TFoot) holds rows only: row groups nested in one (a table continued
+      on the next page) are lifted out, empty ones dropped;
+    - /Type (optional) and a /Pg naming the same page as the parent's (marked content inherits the
+      page of the nearest element that names one) are left out.
+    """
+    stack = [(kid, None) for kid in _kids(root)]
+    while stack:
+        element, inherited = stack.pop()
+        if not isinstance(element, Dictionary) or "/S" not in element:
+            continue
+        kids = _kids(element)
+        kind = element.S
+        if kind == Name.L and any(isinstance(kid, Dictionary) and kid.get("/S") == Name.Div for kid in kids):
+            kids = _lifted(element, kids, (Name.Div,))
+            element.K = Array(kids)
+        elif kind in _ROW_GROUPS and any(
+            isinstance(kid, Dictionary) and kid.get("/S") in _ROW_GROUPS for kid in kids
+        ):
+            kids = _lifted(element, kids, _ROW_GROUPS)
+            element.K = Array(kids)
+        if "/Type" in element:
+            del element.Type
+        page = element.get("/Pg")
+        if page is not None and inherited is not None and page.objgen == inherited.objgen:
+            del element.Pg
+        inherited = page if page is not None else inherited
+        stack += [(kid, inherited) for kid in kids]
+
+
+def _set_metadata(pdf: pikepdf.Pdf, *, title: str, language: str, subject: str = "") -> None:
+    """One uncompressed XMP packet that names the title and declares PDF/A-3a and PDF/UA-1."""
+    if "/Metadata" in pdf.Root:
+        del pdf.Root.Metadata  # WeasyPrint compresses it, which PDF/A forbids: written anew
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:title"] = title
+        meta["dc:language"] = [language]
+        if subject:
+            meta["dc:description"] = subject
+        meta["pdf:Producer"] = "Alliance Monitor (WeasyPrint, pikepdf)"
+        meta["xmp:CreatorTool"] = "Alliance Monitor"
+        meta["pdfaid:part"] = PDFA_PART
+        meta["pdfaid:conformance"] = PDFA_CONFORMANCE
+        meta["pdfuaid:part"] = "1"
+    packet = pdf.Root.Metadata.read_bytes()
+    closing = packet.rindex(b"</rdf:RDF>")
+    pdf.Root.Metadata.write(packet[:closing] + PDFUA_EXTENSION_SCHEMA + packet[closing:])
+    pdf.docinfo[Name.Title] = title
+    pdf.docinfo[Name.Producer] = "Alliance Monitor (WeasyPrint, pikepdf)"
+    if subject:
+        pdf.docinfo[Name.Subject] = subject
+    pdf.Root.Lang = pikepdf.String(language)
+    pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    pdf.Root.MarkInfo = Dictionary(Marked=True)
+
+
+def _save(pdf: pikepdf.Pdf) -> bytes:
+    """Compressed, with small objects packed into object streams (the structure tree is thousands)."""
+    output = io.BytesIO()
+    pdf.save(
+        output,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        deterministic_id=True,
+    )
+    return output.getvalue()
+
+
+def normalise(pdf_bytes: bytes) -> bytes:
+    """One piece of a joined report with its structure repaired (see ``_repair_structure``): done once
+    when a part is rendered, so that the kept part joins as it is and the joining repairs nothing."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        _repair_structure(pdf.Root.StructTreeRoot)
+        for page in pdf.pages:
+            if "/Annots" in page.obj:
+                page.obj.Tabs = Name.S
+        output = io.BytesIO()
+        pdf.save(output, compress_streams=True, deterministic_id=True)
+        return output.getvalue()
+
+
+def finish(pdf_bytes: bytes, *, title: str, language: str, subject: str = "") -> bytes:
+    """Repair one WeasyPrint PDF/A-3a into a file that is also PDF/UA-1 (structure and metadata)."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        _repair_structure(pdf.Root.StructTreeRoot)
+        for page in pdf.pages:
+            if "/Annots" in page.obj:
+                page.obj.Tabs = Name.S
+        _set_metadata(pdf, title=title, language=language, subject=subject)
+        return _save(pdf)
+
+
+# --- joining -----------------------------------------------------------------------------------------------
+
+
+def _top_elements(root) -> list:
+    return [kid for kid in _kids(root) if isinstance(kid, Dictionary)]
+
+
+def _bulk_copy(pdf: pikepdf.Pdf, source: pikepdf.Pdf, values: list) -> list:
+    """``values`` of ``source`` in ``pdf``, copied with one call (objects already copied, the pages and
+    structure elements, are mapped to their copies, as with ``copy_foreign``)."""
+    if not values:
+        return []
+    bundle = source.make_indirect(Array(values))
+    return list(pdf.copy_foreign(bundle))
+
+
+def _stamp(pdf: pikepdf.Pdf, numbers: pikepdf.Pdf, footer: pikepdf.Pdf) -> None:
+    """Lay the footer (one form for every page) and each page's number over the pages of ``pdf``, as
+    artifacts."""
+    footer_form = pdf.copy_foreign(footer.pages[0].as_form_xobject())
+    for page, stamp in zip(pdf.pages, numbers.pages, strict=True):
+        number = page.add_resource(pdf.copy_foreign(stamp.as_form_xobject()), Name.XObject, prefix="Stamp")
+        shared = page.add_resource(footer_form, Name.XObject, prefix="Footer")
+        page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+        page.contents_add(
+            pdf.make_stream(
+                b"\nQ\n/Artifact BMC q " + bytes(number) + b" Do Q q " + bytes(shared) + b" Do Q EMC\n"
+            )
+        )
+
+
+def _merge_fonts(pdf: pikepdf.Pdf) -> None:
+    """One font per typeface in the joined document, as if it had been rendered as one.
+
+    WeasyPrint subsets with the glyph ids kept (fontTools retain_gids / HarfBuzz RETAIN_GIDS), so the
+    pieces' subsets of one typeface differ only in which glyphs they hold: their union (one program),
+    their widths and their Unicode maps merged serve every piece. Every font resource of every piece
+    then names the one merged font.
+    """
+    groups: dict[str, list] = {}
+    resource_dicts, seen_fonts, seen_resources = [], set(), set()
+    # The fonts in use: those of the pages' resources and of the forms they draw (stamps, charts).
+    pending = [page.obj.get("/Resources") for page in pdf.pages]
+    while pending:
+        resources = pending.pop()
+        if not isinstance(resources, Dictionary):
+            continue
+        if resources.is_indirect:
+            if resources.objgen in seen_resources:
+                continue
+            seen_resources.add(resources.objgen)
+        fonts = resources.get("/Font")
+        if isinstance(fonts, Dictionary):
+            resource_dicts.append(fonts)
+            for _key, font in fonts.items():
+                if font.objgen in seen_fonts or font.get("/Subtype") != Name.Type0:
+                    continue
+                seen_fonts.add(font.objgen)
+                descriptor = font.DescendantFonts[0].get("/FontDescriptor")
+                if descriptor is not None and "/FontFile2" in descriptor:
+                    groups.setdefault(str(font.BaseFont).lstrip("/").split("+", 1)[-1], []).append(font)
+        for _key, xobject in (resources.get("/XObject") or Dictionary()).items():
+            if xobject.get("/Subtype") == Name.Form:
+                pending.append(xobject.get("/Resources"))
+    replacement = {}
+    for fonts in groups.values():
+        if len(fonts) < 2:
+            continue
+        merged = _merged_font(pdf, fonts)
+        for font in fonts:
+            replacement[font.objgen] = merged
+    for fonts in resource_dicts:
+        for key in list(fonts.keys()):
+            font = fonts[key]
+            if isinstance(font, Dictionary) and font.objgen in replacement:
+                fonts[key] = replacement[font.objgen]
+
+
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
+
+
+def _widths(array) -> dict[int, object]:
+    """The /W array of a CIDFont as {glyph id: width}."""
+    widths, items, index = {}, list(array), 0
+    while index < len(items):
+        first = int(items[index])
+        following = items[index + 1]
+        if isinstance(following, Array):
+            for offset, width in enumerate(following):
+                widths[first + offset] = width
+            index += 2
+        else:
+            for glyph in range(first, int(following) + 1):
+                widths[glyph] = items[index + 2]
+            index += 3
+    return widths
+
+
+def _merged_font(pdf: pikepdf.Pdf, fonts: list) -> Dictionary:
+    """One Type0 font standing for ``fonts`` (subsets of one typeface from several pieces)."""
+    programs = {font.DescendantFonts[0].FontDescriptor.FontFile2.objgen: font for font in fonts}
+    program = _merged_program(
+        [font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes() for font in programs.values()]
+    )
+    stream = pikepdf.Stream(pdf, zlib.compress(program, 6))
+    stream.Filter = Name.FlateDecode
+    stream.Length1 = len(program)
+    widths: dict[int, object] = {}
+    unicode: dict[bytes, bytes] = {}
+    for font in fonts:
+        widths.update(_widths(font.DescendantFonts[0].get("/W", Array())))
+        if "/ToUnicode" in font:
+            unicode.update(_BFCHAR.findall(font.ToUnicode.read_bytes()))
+    first = fonts[0]
+    descendant = first.DescendantFonts[0]
+    descriptor = Dictionary({key: value for key, value in descendant.FontDescriptor.items()})
+    descriptor.FontFile2 = pdf.make_indirect(stream)
+    if "/CIDSet" in descriptor:
+        del descriptor.CIDSet  # (PDF/A-1 only) would list the glyphs of one piece
+    new_descendant = Dictionary({key: value for key, value in descendant.items()})
+    new_descendant.FontDescriptor = pdf.make_indirect(descriptor)
+    new_descendant.W = Array([item for glyph in sorted(widths) for item in (glyph, Array([widths[glyph]]))])
+    lines = [
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
+        b"1 begincodespacerange <0000> <ffff> endcodespacerange",
+    ]
+    entries = sorted(unicode.items(), key=lambda item: int(item[0], 16))
+    for start in range(0, len(entries), 100):
+        batch = entries[start : start + 100]
+        lines.append(b"%d beginbfchar" % len(batch))
+        lines += [b"<" + glyph + b"> <" + text + b">" for glyph, text in batch]
+        lines.append(b"endbfchar")
+    lines.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    to_unicode = pikepdf.Stream(pdf, zlib.compress(b"\n".join(lines), 6))
+    to_unicode.Filter = Name.FlateDecode
+    merged = Dictionary({key: value for key, value in first.items()})
+    merged.DescendantFonts = Array([pdf.make_indirect(new_descendant)])
+    merged.ToUnicode = pdf.make_indirect(to_unicode)
+    return pdf.make_indirect(merged)
+
+
+# Tables that list something per glyph beside glyf/loca/hmtx (merged below): dropped, as a subsetter does.
+_PER_GLYPH_TABLES = ("hdmx", "LTSH", "VDMX", "vmtx", "vhea", "VORG", "gvar")
+
+
+@dataclass
+class _Subset:
+    """The per-glyph tables of one subset, read from the raw bytes (nothing decompiled)."""
+
+    font: TTFont
+    glyphs: int
+    offsets: array.array  # loca: where each glyph's outline starts and ends in glyf
+    glyf: bytes
+    advances: list[int]
+    bearings: list[int]
+
+    @classmethod
+    def read(cls, program: bytes) -> _Subset:
+        font = TTFont(io.BytesIO(program), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+        raw = font.reader
+        glyphs = struct.unpack_from(">H", raw["maxp"], 4)[0]
+        long_offsets = struct.unpack_from(">h", raw["head"], 50)[0] == 1
+        offsets = array.array("I" if long_offsets else "H")
+        offsets.frombytes(raw["loca"][: (glyphs + 1) * offsets.itemsize])
+        if sys.byteorder == "little":
+            offsets.byteswap()
+        if not long_offsets:
+            offsets = array.array("I", (offset * 2 for offset in offsets))
+        metrics_count = struct.unpack_from(">H", raw["hhea"], 34)[0]
+        hmtx = raw["hmtx"]
+        pairs = struct.unpack_from(f">{metrics_count * 2}H", hmtx)
+        advances = list(pairs[0::2])
+        bearings = [bearing - 0x10000 if bearing > 0x7FFF else bearing for bearing in pairs[1::2]]
+        rest = glyphs - metrics_count
+        if rest > 0:
+            advances += [advances[-1]] * rest
+            bearings += list(struct.unpack_from(f">{rest}h", hmtx, metrics_count * 4))
+        return cls(font, glyphs, offsets, raw["glyf"], advances, bearings)
+
+    def outline(self, glyph: int) -> bytes:
+        return self.glyf[self.offsets[glyph] : self.offsets[glyph + 1]] if glyph < self.glyphs else b""
+
+
+def _raw_table(tag: str, data: bytes) -> DefaultTable:
+    table = DefaultTable(tag)
+    table.data = data
+    return table
+
+
+def _merged_program(programs: list[bytes]) -> bytes:
+    """The union of subsets of one TrueType font that kept their glyph ids, merged at the byte level.
+
+    Each glyph id takes its outline (and metrics) from a subset that holds it; the tables that count or
+    bound glyphs (maxp, head, hhea) take the largest values of all; everything else comes from the
+    longest subset. Nothing is decompiled: a few dozen subsets of thousands of glyph ids merge in
+    milliseconds, where decompiling them with fontTools took seconds a report.
+    """
+    subsets = sorted((_Subset.read(program) for program in programs), key=lambda s: s.glyphs, reverse=True)
+    base = subsets[0]
+    count = base.glyphs  # (a subset ends at its highest glyph id: the longest covers all the others)
+    # Which subset gives each glyph its outline, and which its advance (a space has an advance only).
+    outlines: dict[int, _Subset] = {}
+    advances: dict[int, _Subset] = {}
+    for subset in subsets:
+        offsets = subset.offsets
+        for glyph in range(subset.glyphs):
+            if offsets[glyph + 1] > offsets[glyph]:
+                outlines.setdefault(glyph, subset)
+            if subset.advances[glyph]:
+                advances.setdefault(glyph, subset)
+    glyf, loca, metrics = bytearray(), array.array("I"), bytearray()
+    for glyph in range(count):
+        owner = outlines.get(glyph) or advances.get(glyph)
+        outline = owner.outline(glyph) if owner is not None else b""
+        loca.append(len(glyf))
+        glyf += outline + b"\0" * (-len(outline) % 4)
+        if owner is None:
+            metrics += b"\0\0\0\0"
+        else:
+            advance = owner.advances[glyph] or advances[glyph].advances[glyph] if glyph in advances else 0
+            metrics += struct.pack(">Hh", advance, owner.bearings[glyph])
+    loca.append(len(glyf))
+    if sys.byteorder == "little":
+        loca.byteswap()
+
+    raws = [subset.font.reader for subset in subsets]
+    head = bytearray(base.font.reader["head"])
+    struct.pack_into(">I", head, 8, 0)  # checkSumAdjustment: computed again when written
+    boxes = [struct.unpack_from(">4h", raw["head"], 36) for raw in raws]
+    struct.pack_into(
+        ">4h",
+        head,
+        36,
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    struct.pack_into(">h", head, 50, 1)  # long loca offsets
+    hhea = bytearray(base.font.reader["hhea"])
+    fields = [struct.unpack_from(">H3h", raw["hhea"], 10) for raw in raws]
+    struct.pack_into(
+        ">H3h",
+        hhea,
+        10,
+        max(f[0] for f in fields),
+        min(f[1] for f in fields),
+        min(f[2] for f in fields),
+        max(f[3] for f in fields),
+    )
+    struct.pack_into(">H", hhea, 34, count)
+    maxp = bytearray(base.font.reader["maxp"])
+    struct.pack_into(">H", maxp, 4, count)
+    if len(maxp) >= 32:  # version 1.0: the largest of each limit (points, contours, stack...)
+        limits = [struct.unpack_from(">13H", raw["maxp"], 6) for raw in raws if len(raw["maxp"]) >= 32]
+        struct.pack_into(">13H", maxp, 6, *(max(values) for values in zip(*limits, strict=True)))
+    font = base.font
+    font["glyf"] = _raw_table("glyf", bytes(glyf))
+    font["loca"] = _raw_table("loca", loca.tobytes())
+    font["hmtx"] = _raw_table("hmtx", bytes(metrics))
+    font["head"] = _raw_table("head", bytes(head))
+    font["hhea"] = _raw_table("hhea", bytes(hhea))
+    font["maxp"] = _raw_table("maxp", bytes(maxp))
+    post = font.reader["post"]
+    if struct.unpack_from(">I", post, 0)[0] != 0x00030000:
+        # A name per glyph (format 2) would no longer match the glyph count: no names (format 3).
+        font["post"] = _raw_table("post", struct.pack(">I", 0x00030000) + post[4:32])
+    for tag in _PER_GLYPH_TABLES:
+        if tag in font:
+            del font[tag]
+    output = io.BytesIO()
+    font.save(output, reorderTables=False)
+    return output.getvalue()
+
+
+def join_tagged(
+    *,
+    pieces: list[bytes],
+    numbers: bytes,
+    footer: bytes,
+    bookmarks: list[Bookmark],
+    title: str,
+    language: str,
+    subject: str = "",
+) -> tuple[bytes, int]:
+    """Join tagged pieces (the first one, the front, gives its catalog) into one tagged document.
+
+    The pieces come through ``normalise`` (their structure repaired); ``numbers`` has a page (its number)
+    for every page of the whole, ``footer`` one page laid over all of them.
+    """
+    pdf = pikepdf.open(io.BytesIO(pieces[0]))
+    root = pdf.Root.StructTreeRoot
+    document = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root, K=Array()))
+    parent_tree = NumberTree(root.ParentTree)
+    next_key = int(root.get("/ParentTreeNextKey", 0)) or (
+        max((k for k, _v in parent_tree.items()), default=-1) + 1
+    )
+    destinations: dict[str, object] = {}
+    if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
+        destinations.update(NameTree(pdf.Root.Names.Dests).items())
+
+    def adopt(elements) -> None:
+        for element in elements:
+            if element.get("/S") == Name.Document:
+                element.S = Name.Part  # a piece's own /Document becomes one part of the whole
+            element.P = document
+            document.K.append(element)
+
+    adopt(_top_elements(root))
+    sources = []
+    for piece in pieces[1:]:
+        source = pikepdf.open(io.BytesIO(piece))
+        sources.append(source)
+        source_root = source.Root.StructTreeRoot
+        tops = _top_elements(source_root)
+        for element in tops:
+            del element.P  # so that copying an element does not drag the piece's tree root along
+        first_page = len(pdf.pages)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)  # (destinations are merged below)
+            pdf.pages.extend(source.pages)
+        adopt([pdf.copy_foreign(element) for element in tops])
+        entries = list(NumberTree(source_root.ParentTree).items())
+        highest = max((key for key, _value in entries), default=-1)
+        # Copied in one go (one call into qpdf's copier rather than one a value: thousands a piece).
+        for (key, _value), value in zip(
+            entries, _bulk_copy(pdf, source, [v for _k, v in entries]), strict=True
+        ):
+            parent_tree[next_key + key] = value
+        for page in pdf.pages[first_page:]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = next_key + int(page.obj.StructParents)
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = next_key + int(annotation.StructParent)
+        if "/Names" in source.Root and "/Dests" in source.Root.Names:
+            named = list(NameTree(source.Root.Names.Dests).items())
+            copied = _bulk_copy(pdf, source, [destination for _name, destination in named])
+            destinations.update(zip((name for name, _d in named), copied, strict=True))
+        next_key += max(highest + 1, int(source_root.get("/ParentTreeNextKey", 0)))
+    root.K = Array([document])
+    root.ParentTreeNextKey = next_key
+    if destinations:
+        if "/Names" not in pdf.Root:
+            pdf.Root.Names = Dictionary()
+        tree = NameTree.new(pdf)
+        for name in sorted(destinations):
+            tree[name] = destinations[name]
+        pdf.Root.Names.Dests = tree.obj
+    with pikepdf.open(io.BytesIO(numbers)) as number_pages, pikepdf.open(io.BytesIO(footer)) as footer_page:
+        _stamp(pdf, number_pages, footer_page)
+    _merge_fonts(pdf)
+
+    if "/Outlines" in pdf.Root:
+        del pdf.Root.Outlines
+    with pdf.open_outline() as outline:
+        parent = None
+        for bookmark in bookmarks:
+            item = OutlineItem(bookmark.title, bookmark.page)
+            if bookmark.level == 1 or parent is None:
+                outline.root.append(item)
+                parent = item
+            else:
+                parent.children.append(item)
+    pdf.Root.PageMode = Name.UseOutlines
+    _set_metadata(pdf, title=title, language=language, subject=subject)
+    pages = len(pdf.pages)
+    data = _save(pdf)
+    for source in sources:
+        source.close()
+    pdf.close()
+    return data, pages
