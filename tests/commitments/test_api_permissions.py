@@ -44,6 +44,8 @@ WRITE = {
 # Unapproved rows: only those who may edit the country see them; for the others they do not exist.
 DRAFT_NL = {**READ, "partner": 404, "limited": 404, "minister": 404}
 HIDDEN_FROM_LIMITED = {**READ, "limited": 404}
+# A row that does not exist (no meeting or decision in the world): refused first, then not found.
+NOT_FOUND = {**READ, **dict.fromkeys(["partner", "limited", "minister", "staff_nl", "reviewer"], 404)}
 
 
 @dataclass
@@ -391,6 +393,18 @@ TABLE = [
         staff_nl=404,
         reviewer=200,
     ),  # fmt: skip
+    # --- ministerial meetings and decisions: read-only (drafts only for reviewers)
+    row("GET", f"{V1}/meetings/", READ),
+    row("GET", f"{V1}/meetings/0/", NOT_FOUND),
+    row("POST", f"{V1}/meetings/", WRITE, {}, staff_nl=405, reviewer=405),
+    row("GET", f"{V1}/decisions/", READ),
+    row("GET", f"{V1}/decisions/0/", NOT_FOUND),
+    row("POST", f"{V1}/decisions/", WRITE, {}, staff_nl=405, reviewer=405),
+    # --- government-reported figures: read-only
+    row("GET", f"{V1}/self-reported-values/", READ),
+    row("POST", f"{V1}/self-reported-values/", WRITE, {}, staff_nl=405, reviewer=405),
+    # --- spreadsheet import: a multipart upload, so a JSON body is refused once the caller may write
+    row("POST", f"{V1}/imports/", WRITE, {}, staff_nl=415, reviewer=415),
 ]
 
 
