@@ -32,6 +32,7 @@ from .models import (
     GovernmentResponse,
     Indicator,
     IndicatorValue,
+    ItemComment,
     PartnerToken,
     Recommendation,
     RecommendationFollowUp,
@@ -206,6 +207,16 @@ class RecommendationFollowUpAdmin(ReadOnlyWorkflowAdmin):
     list_display = ["recommendation", "period", "follow_up", "status"]
     list_filter = ["status", "follow_up", "period"]
     list_select_related = ["recommendation", "period"]
+
+
+@admin.register(ItemComment)
+class ItemCommentAdmin(ReadOnlyWorkflowAdmin):
+    """Messages about an item are only ever added, in the workspace: the admin shows them read-only."""
+
+    list_display = ["item_kind", "item_id", "country", "period", "author", "created_at"]
+    list_filter = ["item_kind", "period"]
+    search_fields = ["country__code", "body"]
+    list_select_related = ["country", "period", "author"]
 
 
 @admin.register(CountryAssignment)

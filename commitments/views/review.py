@@ -115,12 +115,15 @@ def review(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
 
 def _approve_all(request: HttpRequest, *, items: list[Reviewable]) -> HttpResponse:
     waiting = [item for item in items if item.status == Status.SUBMITTED]
+    own = []
+    if services.four_eyes_required():
+        # Four eyes: what this reviewer changed or submitted waits for another reviewer. The page shows
+        # it as not theirs to judge (no ``seen`` field), so it is left out before the ``seen`` check.
+        own = [item for item in waiting if services.is_own_work(item=item, user=request.user)]
+        waiting = [item for item in waiting if item not in own]
     submitted, not_shown = _as_seen(request, waiting)
     _not_shown_warning(request, not_shown)
-    own = [item for item in submitted if services.is_own_work(item=item, user=request.user)]
-    if own and services.four_eyes_required():
-        # Four eyes: what this reviewer changed or submitted waits for another reviewer.
-        submitted = [item for item in submitted if item not in own]
+    if own:
         messages.warning(
             request,
             ngettext(
@@ -175,7 +178,10 @@ def _review_decide(request: HttpRequest, *, country, period) -> HttpResponse:
     for item in selectors.country_period_items(country=country, period=period):
         key = item_key(item)
         if key not in seen:
-            not_shown += item.status == Status.SUBMITTED
+            # An item shown as not this reviewer's to judge (four eyes) has no ``seen`` field either.
+            not_shown += item.status == Status.SUBMITTED and not (
+                services.four_eyes_required() and services.is_own_work(item=item, user=request.user)
+            )
             continue
         choice = (request.POST.get(f"decision-{key}") or "").strip()
         own_reason = (request.POST.get(f"reason-{key}") or "").strip()

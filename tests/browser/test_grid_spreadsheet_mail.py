@@ -160,6 +160,10 @@ def test_forgot_your_password_by_email(open_page, mail, staff_nl):
     page = open_page()
     page.goto("/accounts/login/")
     page.get_by_role("link", name="Forgot your password?").click()
+    # The click does not wait for the next page: check the form's page, loaded, not the sign-in page.
+    expect(page).to_have_url(re.compile(r"/accounts/password-reset/$"))
+    expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
+    page.wait_for_load_state("load")
     no_axe_violations(page)
     page.get_by_label("Email").fill(staff_nl.email)
     page.get_by_role("button", name="Send the link").click()
