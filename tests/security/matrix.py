@@ -723,8 +723,15 @@ def data_entry_form(world: MatrixWorld) -> dict:
     }
 
 
+# Focal points change no values: refused (403) like ministers, before the body is read.
 API_IMPORT = api(
-    **{**dict.fromkeys(PEOPLE, "HTTP 415"), "minister": DENIED, "partner": DENIED, "limited": DENIED}
+    **{
+        **dict.fromkeys(PEOPLE, "HTTP 415"),
+        "minister": DENIED,
+        "focal_nl": DENIED,
+        "partner": DENIED,
+        "limited": DENIED,
+    }
 )
 
 
@@ -736,7 +743,8 @@ def NEW_PASSWORDS(world: MatrixWorld) -> dict:  # noqa: N802 - read as a constan
     return {"new_password1": "a-new-password-2015", "new_password2": "a-new-password-2015"}
 
 
-UPLOAD_PAGE = page(**{**dict.fromkeys(PEOPLE, INVALID), "minister": DENIED})
+# Only staff and reviewers upload: ministers and focal points are refused (403).
+UPLOAD_PAGE = page(**{**dict.fromkeys(PEOPLE, INVALID), "minister": DENIED, "focal_nl": DENIED})
 
 
 def NO_BODY(world: MatrixWorld) -> dict:  # noqa: N802 - read as a constant in the table
