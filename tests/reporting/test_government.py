@@ -124,7 +124,10 @@ def test_a_country_without_a_reply_gets_no_reply_block(reviewer, evaluation_roun
 
 
 @pytest.mark.xfail(
-    reason="Known defect (session 3): passed on its branch, failed in the CI rehearsal on merged main; not yet diagnosed.",
+    reason=(
+        "Known defect (session 3): passed on its branch, failed in the CI rehearsal on merged main; "
+        "not yet diagnosed."
+    ),
     strict=False,
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
