@@ -48,6 +48,7 @@ from commitments.models import (
     GovernmentResponse,
     Indicator,
     IndicatorValue,
+    ItemComment,
     PartnerToken,
     Recommendation,
     RecommendationFollowUp,
@@ -619,6 +620,15 @@ def _admin_objects(world: MatrixWorld) -> dict[tuple[str, str], models.Model]:
             period=world.progress, country=Country.objects.get(code="NL"), text="Findings for the matrix."
         ),
         ("commitments", "partnertoken"): PartnerToken.objects.get(name="Interpol ICSE sync"),
+        ("commitments", "itemcomment"): ItemComment.objects.create(
+            item_kind=ItemComment.Kind.VALUE,
+            item_id=world.value("NL", "draft").pk,
+            item_version=1,
+            country=Country.objects.get(code="NL"),
+            period=world.progress,
+            author=world.users["reviewer"],
+            body="A message for the matrix.",
+        ),
         ("reporting", "report"): world.reports["unpublished"],
         ("reporting", "reportdownload"): ReportDownload.objects.create(
             report=world.reports["published"], client="matrix partner", channel=ReportDownload.Channel.API
@@ -1448,6 +1458,7 @@ _READ_ONLY = [
     ("commitments", "commitmentprogress"),
     ("commitments", "recommendationfollowup"),
     ("commitments", "finding"),
+    ("commitments", "itemcomment"),  # the conversation about an item: only ever added, in the workspace
     # Reviewed texts: written, versioned and approved in the workspace (four eyes), read-only here.
     ("commitments", "commitment"),
     ("commitments", "recommendation"),
