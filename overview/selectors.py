@@ -41,6 +41,7 @@ from reporting.content import (
     GoalInfo,
     GoalTally,
     IndicatorInfo,
+    OutcomeCounts,
     PeriodInfo,
     assessment_label,
     format_value,
@@ -136,7 +137,7 @@ class CountryGoal:
 
 
 @dataclass
-class GoalSummary:
+class GoalSummary(OutcomeCounts):
     """A goal across the alliance: how many countries improved, stayed, worsened or cannot be compared."""
 
     goal: GoalInfo
@@ -144,22 +145,6 @@ class GoalSummary:
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.countries if row.outcome == outcome)
-
-    @property
-    def improved(self) -> int:
-        return self.count(IMPROVED)
-
-    @property
-    def unchanged(self) -> int:
-        return self.count(UNCHANGED)
-
-    @property
-    def worsened(self) -> int:
-        return self.count(WORSENED)
-
-    @property
-    def missing(self) -> int:
-        return self.count(MISSING)
 
     def of(self, country_id: int) -> CountryGoal | None:
         return next((row for row in self.countries if row.country.id == country_id), None)

@@ -181,16 +181,12 @@ def assessment_label(assessment: str) -> str:
     }[assessment]
 
 
-@dataclass(frozen=True)
-class GoalTally:
-    """How many country-indicator pairs of a goal got better, stayed, got worse or cannot be compared."""
+class OutcomeCounts:
+    """How many got better, stayed, got worse or are missing, from ``count(outcome)``: shared by the
+    report's tallies and the ministers' view."""
 
-    goal: GoalInfo | None  # None: all goals together
-    counts: dict[str, int]
-
-    def count(self, key: str) -> int:
-        # Not __getitem__: Django templates would try it first for every attribute (tally.goal -> 0).
-        return self.counts.get(key, 0)
+    def count(self, outcome: str) -> int:
+        raise NotImplementedError
 
     @property
     def improved(self) -> int:
@@ -207,6 +203,18 @@ class GoalTally:
     @property
     def missing(self) -> int:
         return self.count(MISSING)
+
+
+@dataclass(frozen=True)
+class GoalTally(OutcomeCounts):
+    """How many country-indicator pairs of a goal got better, stayed, got worse or cannot be compared."""
+
+    goal: GoalInfo | None  # None: all goals together
+    counts: dict[str, int]
+
+    def count(self, key: str) -> int:
+        # Not __getitem__: Django templates would try it first for every attribute (tally.goal -> 0).
+        return self.counts.get(key, 0)
 
     @property
     def context(self) -> int:
