@@ -6,12 +6,13 @@ item (signals.py calls it on every save and delete of the API's models; services
 
 Reading: the feed is ordered by (transaction id, row id). On PostgreSQL a row becomes readable only once
 every transaction of this database that was running when it might have been written has finished: the
-*horizon* is the oldest transaction id still running here (or, if none, the next id to be given out), and
-only rows of transactions below it are read. A transaction that began first but commits last therefore
-holds the feed back until it commits, and its rows come in their place: no change is skipped because a
-later one was read first, and none is read twice, since the cursor only ever moves forward. A long
-transaction delays the feed (it never loses a change): keep write transactions short, as the services
-do. On SQLite (``make run``) writers take the database's lock in turn, so ids are in commit order.
+*horizon* is the oldest transaction id still running here (or, if none, one past the newest finished
+one), and only rows of transactions below it are read (and the reader's own: see ``read``). A
+transaction that began first but commits last therefore holds the feed back until it commits, and its
+rows come in their place: no change is skipped because a later one was read first, and none is read
+twice, since the cursor only ever moves forward. A long transaction delays the feed (it never loses a
+change): keep write transactions short, as the services do. On SQLite (``make run``) writers take the
+database's lock in turn, so ids are in commit order.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from .models import Change
 
 # The oldest transaction id that may still add changes here: the oldest of the transactions running
 # when the statement began, leaving out those of other databases (they hold no lock on a table of ours,
-# and they cannot write our outbox) and the reader's own (final to itself: a request that writes and
-# then reads sees its own changes); with none left, the next id to be given out. pg_locks is read live,
-# so a transaction that ends while this runs still counts as running: at worst a reader waits a moment.
+# and they cannot write our outbox) and the reader's own; with none left, the snapshot's xmax: one past
+# the newest *finished* transaction of the cluster, which a running transaction's own id (the reader's,
+# or one given out after the newest ended) can equal or exceed. So the reader's own changes are not below
+# the horizon in general; read() and data_version() add them explicitly. pg_locks is read live, so a
+# transaction that ends while this runs still counts as running: at worst a reader waits a moment.
 HORIZON_SQL = """
 WITH snap AS (SELECT pg_current_snapshot() AS s),
 elsewhere AS (
