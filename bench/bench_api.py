@@ -18,6 +18,9 @@ Prints a table and writes bench/results/api.json. It measures; it never passes o
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/am_bench_api .venv/bin/python bench/bench_api.py
 
 The database is migrated and, when it has no values yet, loaded with ``seed_demo``.
+
+``--export-side-by-side RUNS`` measures only the CSV export, three ways in turn in this process (the
+serializer path it replaced, export.py, and export.py's SQL through COPY: the floor), and prints them.
 """
 
 from __future__ import annotations
@@ -180,12 +183,124 @@ def rate(rows: int, measured: dict) -> dict:
     }
 
 
+class _Discard:
+    """A file that counts what COPY writes to it and keeps none of it."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        return len(data)
+
+
+def export_side_by_side(runs: int) -> list[dict]:
+    """The CSV export of every approved value three ways, in turn, in this process and run:
+
+    - ``serializer``: the general path (views.AllianceViewSet.csv_response: DRF serializes each row,
+      renderers.stream_csv writes it), the export's path before export.py;
+    - ``export.py``: the path the API takes (PostgreSQL writes each line, read through a server-side
+      cursor a chunk at a time);
+    - ``COPY``: export.py's SQL through ``COPY ... TO STDOUT`` into a sink that keeps nothing: the pace of
+      PostgreSQL itself for these lines, with no Python per row (the floor of this design).
+
+    Each round times the three once; the medians are compared. The first two must give the same bytes.
+    """
+    import hashlib
+    import itertools
+
+    from django.db import connection
+
+    from commitments.api import export
+    from commitments.api.renderers import columns_of, stream_csv
+    from commitments.api.serializers import IndicatorValueSerializer
+    from commitments.api.views.base import CSV_CHUNK
+    from commitments.models import IndicatorValue, Status
+
+    queryset = (
+        IndicatorValue.objects.filter(status=Status.APPROVED)
+        .select_related("country", "indicator__goal", "period")
+        .order_by("country__code", "indicator__code", "period__starts_on", "pk")
+    )
+    rows = queryset.count()
+
+    def serializer_path() -> str:
+        serializer = IndicatorValueSerializer(many=True)
+        chunks = (
+            serializer.to_representation(chunk)
+            for chunk in itertools.batched(queryset.iterator(chunk_size=CSV_CHUNK), CSV_CHUNK)
+        )
+        digest = hashlib.sha256()
+        for text in stream_csv(chunks, columns_of(serializer)):
+            digest.update(text.encode())
+        return digest.hexdigest()
+
+    def export_path() -> str:
+        digest = hashlib.sha256()
+        for text in export.values_csv(queryset):
+            digest.update(text.encode())
+        return digest.hexdigest()
+
+    def copy_path() -> int:
+        sql, params = export.lines_sql(queryset)
+        sink = _Discard()
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off; SET work_mem = %s", [export.SORT_MEMORY])
+            try:
+                statement = cursor.mogrify(sql, params).decode()
+                cursor.cursor.copy_expert(f"COPY ({statement}) TO STDOUT", sink)
+            finally:
+                cursor.execute("RESET jit; RESET work_mem")
+        return sink.size
+
+    paths = {"serializer": serializer_path, "export.py": export_path, "COPY (floor)": copy_path}
+    timings: dict[str, list[float]] = {name: [] for name in paths}
+    outputs: dict[str, object] = {}
+    load_before = [round(load, 2) for load in os.getloadavg()]
+    for _ in range(runs):
+        for name, path in paths.items():
+            started = time.perf_counter()
+            outputs[name] = path()
+            timings[name].append(time.perf_counter() - started)
+    assert outputs["serializer"] == outputs["export.py"], "the two paths wrote different files"
+    load_after = [round(load, 2) for load in os.getloadavg()]
+    results = []
+    base = statistics.median(timings["serializer"])
+    for name, times in timings.items():
+        median = statistics.median(times)
+        results.append(
+            {
+                "measurement": f"CSV export side by side: {name}",
+                "as": "approved values",
+                "rows": rows,
+                "runs": runs,
+                "median_ms": round(median * 1000, 1),
+                "rows_per_s": round(rows / median),
+                "times_faster_than_serializer": round(base / median, 2),
+                "load_average_before_after": [load_before, load_after],
+            }
+        )
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30, help="timed requests per page measurement")
     parser.add_argument("--csv-runs", type=int, default=10, help="timed requests per CSV export")
+    parser.add_argument(
+        "--export-side-by-side",
+        type=int,
+        default=0,
+        metavar="RUNS",
+        help="only time the CSV export's paths side by side, RUNS rounds (see export_side_by_side)",
+    )
     arguments = parser.parse_args()
     configure()
+    if arguments.export_side_by_side:
+        prepare()
+        for row in export_side_by_side(arguments.export_side_by_side):
+            print(json.dumps(row))
+        return
     setup = prepare()
     results = []
     page_url = "/api/v1/values/?page_size=100"

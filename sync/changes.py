@@ -6,12 +6,13 @@ item (signals.py calls it on every save and delete of the API's models; services
 
 Reading: the feed is ordered by (transaction id, row id). On PostgreSQL a row becomes readable only once
 every transaction of this database that was running when it might have been written has finished: the
-*horizon* is the oldest transaction id still running here (or, if none, the next id to be given out), and
-only rows of transactions below it are read. A transaction that began first but commits last therefore
-holds the feed back until it commits, and its rows come in their place: no change is skipped because a
-later one was read first, and none is read twice, since the cursor only ever moves forward. A long
-transaction delays the feed (it never loses a change): keep write transactions short, as the services
-do. On SQLite (``make run``) writers take the database's lock in turn, so ids are in commit order.
+*horizon* is the oldest transaction id still running here (or, if none, one past the newest finished
+one), and only rows of transactions below it are read (and the reader's own: see ``read``). A
+transaction that began first but commits last therefore holds the feed back until it commits, and its
+rows come in their place: no change is skipped because a later one was read first, and none is read
+twice, since the cursor only ever moves forward. A long transaction delays the feed (it never loses a
+change): keep write transactions short, as the services do. On SQLite (``make run``) writers take the
+database's lock in turn, so ids are in commit order.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from .models import Change
 
 # The oldest transaction id that may still add changes here: the oldest of the transactions running
 # when the statement began, leaving out those of other databases (they hold no lock on a table of ours,
-# and they cannot write our outbox) and the reader's own (final to itself: a request that writes and
-# then reads sees its own changes); with none left, the next id to be given out. pg_locks is read live,
-# so a transaction that ends while this runs still counts as running: at worst a reader waits a moment.
+# and they cannot write our outbox) and the reader's own; with none left, the snapshot's xmax: one past
+# the newest *finished* transaction of the cluster, which a running transaction's own id (the reader's,
+# or one given out after the newest ended) can equal or exceed. So the reader's own changes are not below
+# the horizon in general; read() and data_version() add them explicitly. pg_locks is read live, so a
+# transaction that ends while this runs still counts as running: at worst a reader waits a moment.
 HORIZON_SQL = """
 WITH snap AS (SELECT pg_current_snapshot() AS s),
 elsewhere AS (
@@ -149,10 +152,22 @@ def record_many(items) -> int:
 
 @dataclass(frozen=True)
 class Position:
-    """Where a reader is in the feed: after the row (txid, id); (0, 0) is the beginning."""
+    """Where a reader is in the feed: after the row (txid, id); (0, 0) is the beginning.
+
+    ``own_txid``/``own_id``: the reader was given the changes of its own, still running transaction up to
+    row ``own_id`` ahead of the horizon (see ``read``); they are not given again. 0: none.
+    """
 
     txid: int
     id: int
+    own_txid: int = 0
+    own_id: int = 0
+
+    def passed(self) -> Position:
+        """This position without its own-changes mark once the position itself has reached them."""
+        if self.own_txid and (self.txid, self.id) < (self.own_txid, self.own_id):
+            return self
+        return Position(self.txid, self.id)
 
 
 class BadCursor(ValueError):
@@ -168,32 +183,45 @@ def scope_tag(scope: str) -> str:
 
 
 def encode_cursor(position: Position, scope: str) -> str:
-    raw = json.dumps([position.txid, position.id, scope_tag(scope)], separators=(",", ":"))
+    fields: list = [position.txid, position.id, scope_tag(scope)]
+    if position.own_txid:
+        fields += [position.own_txid, position.own_id]
+    raw = json.dumps(fields, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, scope: str) -> Position:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        txid, row, tag = json.loads(raw)
-        if not (isinstance(txid, int) and isinstance(row, int) and isinstance(tag, str)):
+        fields = json.loads(raw)
+        if not isinstance(fields, list) or len(fields) not in (3, 5):
             raise ValueError
-        if not (0 <= txid < 2**63 and 0 <= row < 2**63):
+        txid, row, tag, *own = fields
+        numbers = [txid, row, *own]
+        if not (all(type(n) is int for n in numbers) and isinstance(tag, str)):
+            raise ValueError
+        if not all(0 <= n < 2**63 for n in numbers) or own == [0, 0]:
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise BadCursor("not a cursor") from None
     if tag != scope_tag(scope):
         raise BadCursor("the reader's view changed", expired=True)
-    return Position(txid, row)
+    return Position(txid, row, *own)
 
 
 def horizon() -> int | None:
     """Rows of transactions below this id are final; None on databases that commit in id order."""
+    return _bounds()[0]
+
+
+def _bounds() -> tuple[int | None, int | None]:
+    """(the horizon, the reader's own transaction id if it has one); (None, None) on SQLite."""
     if not _is_postgresql():
-        return None
+        return None, None
     with connection.cursor() as cursor:
-        cursor.execute(HORIZON_SQL)
-        return int(cursor.fetchone()[0])
+        cursor.execute(f"SELECT ({HORIZON_SQL}), pg_current_xact_id_if_assigned()::text::bigint")
+        top, own = cursor.fetchone()
+        return int(top), None if own is None else int(own)
 
 
 def visible_to(viewer) -> Q:
@@ -253,24 +281,54 @@ def settled() -> bool:
 
 def read(*, after: Position, visible: Q, limit: int) -> tuple[list[Change], Position, bool]:
     """The next ``limit`` visible changes after ``after``, the position to continue from, and whether
-    more may follow. The position passes invisible rows too, so a reader never scans them again."""
-    top = horizon()
-    if top is None:  # SQLite: ids are in commit order
-        final = Q()
-        later = Q(id__gt=after.id)
-        order = ["id"]
-    else:
-        final = Q(txid__lt=top)
-        later = Q(txid__gt=after.txid) | Q(txid=after.txid, id__gt=after.id)
-        order = ["txid", "id"]
-    rows = list(Change.objects.filter(final & later & visible).order_by(*order)[: limit + 1])
+    more may follow. The position passes invisible rows too, so a reader never scans them again.
+
+    A reader's own changes are final to itself, as in ``data_version`` (a request, or a test, that writes
+    and then reads the feed in one transaction sees what it wrote). Its transaction id is usually at or
+    above the horizon (the snapshot's xmax is one past the newest *finished* transaction, and its own is
+    not finished), so those rows come after every row below the horizon and are given ahead of it. The
+    position itself must not pass the horizon (a transaction with an id between the horizon and the
+    reader's, still running, would be skipped when it commits), so it stays below the horizon and marks
+    the own rows already given (``Position.own_txid``/``own_id``): they are never given twice, and the
+    others come in their place.
+    """
+    top, own = _bounds()
+    if top is None:  # SQLite: ids are in commit order (a writer holds the lock: its rows are the last)
+        rows = list(Change.objects.filter(Q(id__gt=after.id) & visible).order_by("id")[: limit + 1])
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if more:
+            return rows, Position(rows[-1].txid or 0, rows[-1].id), True
+        newest = Change.objects.filter(id__gt=after.id).order_by("-id").values("txid", "id").first()
+        if newest is None:
+            return rows, after, False
+        return rows, Position(newest["txid"] or 0, newest["id"]), False
+
+    later = Q(txid__gt=after.txid) | Q(txid=after.txid, id__gt=after.id)
+    if after.own_txid:
+        later &= ~Q(txid=after.own_txid, id__lte=after.own_id)
+    final = Q(txid__lt=top)
+    # Own rows ahead of the horizon, when this position has no mark of another transaction's.
+    ahead = own is not None and own >= top and after.own_txid in (0, own)
+    if ahead:
+        final |= Q(txid=own)
+    rows = list(Change.objects.filter(final & later & visible).order_by("txid", "id")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    if more:
+    if more and rows[-1].txid < top:
         last = rows[-1]
-        return rows, Position(last.txid or 0, last.id), True
-    newest = Change.objects.filter(final & later).order_by(*[f"-{name}" for name in order])
-    newest = newest.values("txid", "id").first()
-    if newest is None:
-        return rows, after, False
-    return rows, Position(newest["txid"] or 0, newest["id"]), False
+        return rows, Position(last.txid or 0, last.id, after.own_txid, after.own_id).passed(), True
+    # Every row below the horizon after ``after`` was read: the position moves past the newest of them.
+    below = Change.objects.filter(Q(txid__lt=top) & later).order_by("-txid", "-id")
+    below = below.values("txid", "id").first()
+    base = after if below is None else Position(below["txid"] or 0, below["id"])
+    own_txid, own_id = after.own_txid, after.own_id
+    if ahead:
+        if more:
+            own_txid, own_id = own, rows[-1].id
+        else:
+            newest = Change.objects.filter(Q(txid=own) & later).order_by("-id").values_list("id", flat=True)
+            newest = newest.first()
+            if newest is not None:
+                own_txid, own_id = own, newest
+    return rows, Position(base.txid, base.id, own_txid, own_id).passed(), more

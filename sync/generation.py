@@ -20,15 +20,14 @@ round trip as the token, the budget and the page: an opaque random value that ev
 
 from __future__ import annotations
 
-import logging
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from redis.exceptions import RedisError
-
-logger = logging.getLogger("sync")
 
 KEY = "api:generation"
 UNREACHABLE = (RedisError, OSError)
@@ -62,19 +61,34 @@ def redis_client():
     return client
 
 
-def bump() -> None:
-    """Replace the generation now. Never fails a write: an unreachable Redis is logged and left to the
-    key's expiry (see the module's docstring)."""
+def call[T](action: Callable[[Any], T], *, client=None) -> T | None:
+    """``action(client)`` on the cache's Redis, through the cache's breaker; None when the cache is not
+    Redis, the breaker holds it off, or Redis cannot be reached.
+
+    Every direct use of the Redis client (here and in the partner fast path) goes through this, so that
+    the breaker hears of failures *and* successes: a success after an outage closes it, which logs the
+    outage's end, empties the process's fallback cache and starts a new generation (breaker.py). A
+    caller that already holds a client from ``redis_client()`` (which asked the breaker) passes it.
+    """
     from alliance_monitor.breaker import cache_breaker
 
-    client = redis_client()
     if client is None:
-        return
+        client = redis_client()
+        if client is None:
+            return None
     try:
-        client.set(key(), new_value(), ex=seconds())
+        result = action(client)
     except UNREACHABLE as error:
         cache_breaker.failure(error)
-        logger.warning("Data generation not replaced (Redis unreachable): %s", error)
+        return None
+    cache_breaker.success()
+    return result
+
+
+def bump() -> None:
+    """Replace the generation now. Never fails a write: an unreachable Redis is left to the key's expiry
+    (see the module's docstring); the breaker logs the outage."""
+    call(lambda client: client.set(key(), new_value(), ex=seconds()))
 
 
 def changed() -> None:

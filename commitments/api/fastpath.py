@@ -34,7 +34,9 @@ What keeps it right:
   reaches at least once per entry lifetime: it stays within a couple of minutes of the truth.
 - **Budget.** Counted in the same script, once per request; the full path uses that count.
 - **Outages.** Without Redis (or with its breaker open, or ``make run``'s local cache) the fast path
-  steps aside and the full path answers as before.
+  steps aside and the full path answers as before. Every call it makes to Redis goes through the cache's
+  breaker (``generation.call``): a failure opens it, and the first answer after an outage closes it, so
+  the outage's end is logged even when the fast path answers every request (alliance_monitor/breaker.py).
 """
 
 from __future__ import annotations
@@ -159,10 +161,8 @@ def remember_token(key_hash: str, partner: PartnerAccess, expires_at) -> None:
         "expires": None if expires_at is None else expires_at.timestamp(),
         "scope": scope,
     }
-    try:
-        client.set(token_key(key_hash), json.dumps(entry), ex=token_seconds())
-    except UNREACHABLE as error:
-        logger.warning("Partner token not kept for the fast path (Redis unreachable): %s", error)
+    value = json.dumps(entry)
+    generation.call(lambda client: client.set(token_key(key_hash), value, ex=token_seconds()), client=client)
 
 
 def forget_token(key_hash: str) -> None:
@@ -170,13 +170,7 @@ def forget_token(key_hash: str) -> None:
     the commit cannot leave an entry that outlives the change)."""
 
     def drop() -> None:
-        client = generation.redis_client()
-        if client is None:
-            return
-        try:
-            client.delete(token_key(key_hash))
-        except UNREACHABLE as error:
-            logger.warning("Partner token entry not dropped (Redis unreachable): %s", error)
+        generation.call(lambda client: client.delete(token_key(key_hash)))
 
     drop()
     transaction.on_commit(drop, robust=True)
@@ -271,11 +265,13 @@ class PartnerFastPathMiddleware:
             key_hash = hashlib.sha256(key.encode()).hexdigest()
         except UnicodeEncodeError:
             return self.get_response(request)
-        try:
-            script = _scripts.get(id(client))
-            if script is None:
-                script = _scripts[id(client)] = client.register_script(LOOKUP)
-            answer = script(
+        script = _scripts.get(id(client))
+        if script is None:
+            script = _scripts[id(client)] = client.register_script(LOOKUP)
+        # Through the breaker both ways: a failure opens it, and the first answer after an outage closes
+        # it (and logs the outage's end), whichever path the requests take meanwhile.
+        answer = generation.call(
+            lambda client: script(
                 keys=[token_key(key_hash), generation.key()],
                 args=[
                     time.time(),
@@ -287,12 +283,11 @@ class PartnerFastPathMiddleware:
                     variant,
                 ],
                 client=client,
-            )
-        except UNREACHABLE as error:
-            from alliance_monitor.breaker import cache_breaker
-
-            cache_breaker.failure(error)
-            return self.get_response(request)
+            ),
+            client=client,
+        )
+        if answer is None:
+            return self.get_response(request)  # Redis is away: the full path answers as before
         if len(answer) < 5:
             return self.get_response(request)  # unknown here or expired: the full path decides
         raw, count, left, page_key, page = answer
@@ -356,12 +351,8 @@ class PartnerFastPathMiddleware:
                 "route": _route(request),
                 "headers": [(n, v) for n, v in response.items() if n.lower() not in NOT_STORED],
             }
-            client = generation.redis_client()
-            if client is not None:
-                try:
-                    client.set(page_key, json.dumps(meta).encode() + b"\n" + content, ex=cache_seconds())
-                except UNREACHABLE as error:
-                    logger.warning("Partner page not stored (Redis unreachable): %s", error)
+            stored = json.dumps(meta).encode() + b"\n" + content
+            generation.call(lambda client: client.set(page_key, stored, ex=cache_seconds()))
         if has_etag:
             etag = etag_for(partner.token_id, content_hash)
             if _matches(request, etag):

@@ -38,14 +38,6 @@ def parse(line: str, log_format: str) -> dict:
     return match.groupdict()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "Known defect (session 3): since the partner fast path (commitments/api/fastpath.py) answers the "
-        "probe's requests from Redis without the cache's circuit breaker, the breaker does not hear that "
-        "Redis is back, so the outage's end is not logged until a full-path request uses the cache."
-    ),
-    strict=False,
-)
 @pytest.mark.parametrize("log_format", ["text", "json"])
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_redis_outage_is_logged_once_then_per_interval_then_once_when_it_ends(

@@ -225,6 +225,55 @@ def test_a_transaction_that_commits_late_is_neither_lost_nor_repeated(world, tok
     assert IndicatorValue.objects.get(pk=slow_value.pk).status == Status.APPROVED
 
 
+def test_a_writer_reads_its_own_changes_once_and_an_earlier_transaction_still_comes(
+    world, tokens, reviewer_user
+):
+    """A reader whose own transaction wrote changes sees them at once (they are final to itself, as in
+    the data version), although its transaction id is above the horizon. The cursor it is given must not
+    pass the horizon: a transaction with a lower id, still open, is delivered when it commits, and the
+    reader's own changes are not given again."""
+    partner = token_client(tokens.partner)
+    _entries, cursor = sync(partner)
+    slow_value = world.values["NL", "submitted"]
+    own_value = world.values["BE", "submitted"]
+    written, release, done = threading.Event(), threading.Event(), threading.Event()
+    failures = []
+
+    def slow_approval():  # as in the test above: an update() and its change, held open
+        try:
+            with transaction.atomic():
+                IndicatorValue.objects.filter(pk=slow_value.pk).update(
+                    status=Status.APPROVED, approved_at=timezone.now(), approved_by=reviewer_user
+                )
+                slow_value.refresh_from_db()
+                changes.record(slow_value)
+                written.set()
+                assert release.wait(60)
+        except Exception as error:  # reported by the main thread
+            failures.append(error)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=slow_approval)
+    thread.start()
+    assert written.wait(60)  # its transaction id is lower than the one the block below is given
+    with transaction.atomic():
+        services.reviewable_transition(
+            item=own_value, expected_version=own_value.version, action="approve", user=reviewer_user
+        )
+        own, cursor = sync(partner, cursor)
+        assert keys(own) == [("value", str(own_value.pk), False)]
+        assert sync(partner, cursor)[0] == []  # not again
+    release.set()
+    assert done.wait(60)
+    thread.join()
+    assert not failures, failures
+    entries, cursor = sync(partner, cursor)
+    assert keys(entries) == [("value", str(slow_value.pk), False)]  # not lost, and the own one not again
+    assert sync(partner, cursor)[0] == []
+
+
 def test_the_feed_answers_in_a_fixed_number_of_queries(world, tokens, django_assert_num_queries):
     partner = token_client(tokens.partner)
     partner.get(FEED, {"limit": 1})  # the token's first use writes its last-used time
