@@ -371,8 +371,6 @@ def text_review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         )
     except commitment_services.EditConflict as conflict:
         messages.error(request, str(conflict))
-    except commitment_services.FourEyesRefused as refusal:
-        messages.error(request, str(refusal))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -294,13 +294,13 @@ def test_a_too_long_reason_says_it_is_too_long_not_that_it_is_missing(
     assert decision.status == "submitted"
 
 
-def test_approving_ones_own_decision_is_refused_with_a_message(signed_in, reviewer, meeting):
+def test_approving_ones_own_decision_is_refused_and_says_why(signed_in, reviewer, meeting):
     decision = decision_of(meeting, reviewer)
     decision = services.text_transition(
         item=decision, action="submit", user=reviewer, expected_version=decision.version
     )
     response = review(signed_in, decision, action="approve", expected_version=decision.version)
-    assert response.status_code == 200
+    assert response.status_code == 403  # the house's answer to a four-eyes refusal, with its reason
     assert "another reviewer must approve it (four eyes)" in response.content.decode()
     decision.refresh_from_db()
     assert decision.status == "submitted"
