@@ -52,7 +52,8 @@ def meeting(reviewer) -> Meeting:
     )
 
 
-@pytest.mark.parametrize(("language", "width"), [("en-GB", 1366), ("nl", 390)])
+@pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize("language", ["en-GB", "nl"])
 def test_the_second_editor_of_the_meeting_is_told_and_keeps_their_words(
     open_page, reviewer, meeting, language, width
 ):
