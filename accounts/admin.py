@@ -19,6 +19,10 @@ class InvitationAdminForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
+        try:
+            services.check_email_length(email)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["email"]) from None
         if services.account_exists(email=email):
             raise ValidationError(_("Somebody already has an account with this email address."))
         return email

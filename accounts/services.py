@@ -46,6 +46,22 @@ def account_exists(*, email: str) -> bool:
     )
 
 
+def check_email_length(email: str) -> None:
+    """The address becomes the account's user name, which holds fewer characters than an address may
+    have: a longer one would be cut, and two addresses alike at the start would clash at sign-up."""
+    limit = get_user_model()._meta.get_field("username").max_length
+    if len(email) > limit:
+        raise ValidationError(
+            {
+                "email": _(
+                    "An account's email address has at most %(limit)s characters (this one has %(count)s)."
+                )
+                % {"limit": limit, "count": len(email)}
+            },
+            code="max_length",
+        )
+
+
 def invitation_send(
     *,
     email: str,
@@ -68,6 +84,7 @@ def invitation_send(
     if not isinstance(email, str) or not isinstance(role, str):
         raise ValidationError(_("Enter text, not a number, a list or an object."), code="invalid")
     email = email.strip()
+    check_email_length(email)
     if account_exists(email=email):
         raise ValidationError({"email": _("Somebody already has an account with this email address.")})
     token = secrets.token_urlsafe(32)
@@ -141,7 +158,7 @@ def invitation_accept(*, invitation: Invitation, password: str):
             raise ValidationError(_("This invitation was used already or has expired."), code="used")
         if User.objects.filter(username__iexact=locked.email).exists():
             raise ValidationError(_("Somebody already has an account with this email address."), code="taken")
-        user = User(username=locked.email[:150], email=locked.email)
+        user = User(username=locked.email, email=locked.email)
         user.set_password(password)
         user.save()
         user.groups.add(Group.objects.get(name=locked.role))

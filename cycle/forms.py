@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -11,6 +12,19 @@ from commitments.forms import DATE_WIDGET, ServiceErrorsMixin
 from commitments.models import NARRATIVE_LIMIT, REASON_LIMIT, Country, Goal
 
 from .models import Decision
+
+# The version a reviewed text's form was loaded at travels in a hidden field; when it is garbled the
+# reviewer can do nothing about it but reload (the field's own "Enter a whole number." would puzzle them).
+RELOAD = _("Reload the page: the form no longer says which version you started from. Nothing was saved.")
+
+
+def version_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=0,
+        error_messages={"invalid": RELOAD, "min_value": RELOAD},
+    )
 
 
 class StepForm(ServiceErrorsMixin, forms.Form):
@@ -55,10 +69,24 @@ class MeetingForm(ServiceErrorsMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "check-columns"}),
     )
+    # When the meeting was last saved, as the reviewer loaded it: a save over someone else's is refused.
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["countries"].choices = country_choices()
+
+    def clean_loaded_at(self) -> dt.datetime | None:
+        value = self.cleaned_data["loaded_at"]
+        if not value:
+            return None
+        try:
+            loaded = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(RELOAD, code="invalid") from None
+        if loaded.tzinfo is None:
+            raise forms.ValidationError(RELOAD, code="invalid")
+        return loaded
 
 
 class EvaluationForm(ServiceErrorsMixin, forms.Form):
@@ -67,7 +95,7 @@ class EvaluationForm(ServiceErrorsMixin, forms.Form):
         max_length=NARRATIVE_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    expected_version = version_field()
 
 
 class DecisionForm(ServiceErrorsMixin, forms.Form):
@@ -88,7 +116,7 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
     )
     lead = forms.CharField(label=_("Who leads"), max_length=200)
     due_on = forms.DateField(label=_("By when"), **DATE_WIDGET)
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    expected_version = version_field()
 
     content_fields = ("number", "title", "text", "goals", "countries", "lead", "due_on")
 
@@ -118,7 +146,7 @@ class TextStepForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=REASON_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
     )
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = version_field()
 
 
 class PlanForm(ServiceErrorsMixin, forms.Form):

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from commitments import access
@@ -40,6 +40,7 @@ from .models import (
 )
 
 HISTORY_REASON_LENGTH = commitment_services.HISTORY_REASON_LENGTH
+UNCHECKED: Any = object()  # a save that does not say what it was based on (the seed, scripts)
 
 
 def _require_reviewer(user, message: str) -> None:
@@ -198,9 +199,15 @@ def meeting_save(
     place: str,
     countries: list[Country],
     is_demo: bool = False,
+    loaded_at: dt.datetime | None | object = UNCHECKED,
 ) -> Meeting:
     """Record (or correct) the ministerial meeting of a round: reviewers (the secretariat) only, once the
-    reports are published."""
+    reports are published.
+
+    ``loaded_at`` is when the meeting the reviewer saw was last saved (None: they saw no meeting yet). A
+    save over a record that changed since is refused (``code="conflict"``), so that two reviewers editing
+    the meeting at once never overwrite each other unseen. Callers without a form (the seed) leave it out.
+    """
     _require_reviewer(user, _("Only reviewers record the ministerial meeting."))
     if STAGE_ORDER.index(evaluation_round.stage) < STAGE_ORDER.index(Stage.PUBLISHED):
         raise ValidationError(
@@ -211,6 +218,8 @@ def meeting_save(
         raise ValidationError({"place": [TEXT_ONLY]}, code="invalid")
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().filter(evaluation_round=evaluation_round).first()
+        if loaded_at is not UNCHECKED and (meeting.updated_at if meeting else None) != loaded_at:
+            raise meeting_conflict(meeting)
         reason = "edited"
         if meeting is None:
             meeting = Meeting(evaluation_round=evaluation_round, is_demo=is_demo)
@@ -220,8 +229,27 @@ def meeting_save(
         meeting.full_clean()
         meeting._history_user = user
         meeting._change_reason = reason
-        meeting.save()
+        try:
+            with transaction.atomic():
+                meeting.save()
+        except IntegrityError:
+            # Another reviewer recorded the round's meeting at the same moment (the lock had no row yet).
+            raise meeting_conflict(None) from None
     return meeting
+
+
+def meeting_conflict(meeting: Meeting | None) -> ValidationError:
+    """The refusal of a meeting save over a record someone else saved since the reviewer loaded it."""
+    last = meeting.history.select_related("history_user").first() if meeting else None
+    who = (last.history_user if last else None) or _("Another reviewer")
+    return ValidationError(
+        _(
+            "%(who)s saved the meeting while you were editing it. Your change was not saved: the form "
+            "shows what you typed; compare it with the meeting's page and save again."
+        )
+        % {"who": who},
+        code="conflict",
+    )
 
 
 def _revised_create(*, item, user) -> Any:
@@ -400,6 +428,28 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+# The ministers evaluate three months after the last deadline: that date must exist.
+MINISTERS_AFTER_DEADLINE = dt.timedelta(days=92)
+
+
+def check_deadline(*, deadline: dt.date, period_ends_on: dt.date) -> None:
+    """Refuse a submission deadline before the evaluation period ends, or with no date after it."""
+    if not isinstance(deadline, dt.date):
+        raise ValidationError({"deadline": _("Enter a date.")}, code="invalid")
+    if deadline < period_ends_on:
+        raise ValidationError(
+            {
+                "deadline": _("The submission deadline must be after the period ends (%(date)s).")
+                % {"date": formats.date_format(period_ends_on)}
+            },
+            code="before_period_end",
+        )
+    if deadline > dt.date.max - MINISTERS_AFTER_DEADLINE:
+        raise ValidationError(
+            {"deadline": _("The submission deadline is too far in the future.")}, code="too_late"
+        )
+
+
 def next_round_plan(
     *, meeting: Meeting, deadline: dt.date | None = None, label_suffix: str = ""
 ) -> NextRoundPlan:
@@ -411,6 +461,7 @@ def next_round_plan(
     first_end = _add_years(start, 1) - dt.timedelta(days=1)
     second_end = _add_years(start, 2) - dt.timedelta(days=1)
     last_deadline = deadline or second_end + dt.timedelta(days=31)
+    check_deadline(deadline=last_deadline, period_ends_on=second_end)
     periods = (
         PlannedPeriod(
             label=f"{first_end.year} progress{label_suffix}",
@@ -434,7 +485,7 @@ def next_round_plan(
         label=f"{start.year}–{second_end.year}{label_suffix}",
         baseline_period=previous.evaluation_period,
         periods=periods,
-        ministerial_date=last_deadline + dt.timedelta(days=92),
+        ministerial_date=last_deadline + MINISTERS_AFTER_DEADLINE,
         decisions=decisions,
         commitment_count=count,
     )

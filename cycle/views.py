@@ -100,7 +100,11 @@ def round_step(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation_round = _round(pk)
     form = StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Reload the page and try again."))
+        # A reason too long is the reviewer's to shorten; a missing stage is the page's (reload it).
+        problems = [message for errors in form.errors.values() for message in errors]
+        if "from_stage" in form.errors:
+            problems = [_("Reload the page and try again.")]
+        messages.error(request, " ".join(problems))
         return redirect("cycle:round_detail", pk=pk)
     values = {"from_stage": form.cleaned_data["from_stage"], "reason": form.cleaned_data["reason"]}
     try:
@@ -151,11 +155,14 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "held_on": meeting.held_on,
             "place": meeting.place,
             "countries": meeting.countries,
+            "loaded_at": meeting.updated_at.isoformat(),
         }
         if meeting
         else {"held_on": evaluation_round.ministerial_date}
     )
-    form = MeetingForm(request.POST or None, initial=initial)
+    data = request.POST.copy() if request.method == "POST" else None
+    form = MeetingForm(data, initial=initial)
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_save(
@@ -164,8 +171,14 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 held_on=form.cleaned_data["held_on"],
                 place=form.cleaned_data["place"],
                 countries=list(Country.objects.filter(code__in=form.cleaned_data["countries"])),
+                loaded_at=form.cleaned_data["loaded_at"],
             )
         except ValidationError as error:
+            conflict = getattr(error, "code", None) == "conflict"
+            if conflict:
+                # The reviewer has now been told: saving again is a deliberate save over the new record.
+                meeting = selectors.meeting_of(evaluation_round)
+                data["loaded_at"] = meeting.updated_at.isoformat() if meeting else ""
             form.add_service_errors(error)
         else:
             messages.success(request, _("Meeting saved."))
@@ -179,7 +192,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "steps": selectors.stage_steps(evaluation_round),
         },
-        status=400 if form.errors else 200,
+        status=409 if conflict else (400 if form.errors else 200),
     )
 
 
@@ -194,13 +207,18 @@ def _text_page(request, *, item, form, save, template: str, context: dict, done:
     """The shared flow of the evaluation and decision forms: versioned save, conflicts (409), buttons."""
     conflict = None
     if request.method == "POST" and item is not None and item.status == Status.SUBMITTED:
-        messages.error(request, _("This item is locked: it cannot be changed now."))
+        conflict = _("This item is locked: it cannot be changed now.")
     elif request.method == "POST" and form.is_valid():
         try:
             saved = save(expected_version=form.cleaned_data.get("expected_version"), **form_values(form))
         except commitment_services.EditConflict as error:
             conflict = str(error)
             item = error.current
+            # What the reviewer typed stays in the form; from now on saving it is a deliberate save over
+            # the text they have been shown changed (else every save would conflict again, and the only
+            # way out would be a reload that throws their words away).
+            form.data = form.data.copy()
+            form.data[form.add_prefix("expected_version")] = item.version
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -333,13 +351,16 @@ def text_review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         raise Http404
     item = get_object_or_404(TEXT_KINDS[kind].objects.select_related("meeting"), pk=pk)
     form = TextStepForm(request.POST)
-    form.is_valid()
     action = request.POST.get("action", "")
     back = (
         reverse("cycle:decision_edit", args=[pk])
         if kind == "decision"
         else reverse("cycle:evaluation_edit", args=[item.meeting.evaluation_round_id, item.goal.code])
     )
+    if not form.is_valid():
+        # Say what is wrong with what was sent (a reason too long is not a reason missing).
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return redirect(back)
     try:
         moved = services.text_transition(
             item=item,
@@ -374,8 +395,15 @@ def plan_next(request: HttpRequest, pk: int) -> HttpResponse:
     _require(access.can_review(request.user))
     evaluation_round = _round(pk)
     meeting = _meeting(evaluation_round)
-    form = PlanForm(request.POST or request.GET or None)
+    # A POST is always bound (an empty one plans with the default deadline); a GET with a deadline previews.
+    form = PlanForm(request.POST if request.method == "POST" else (request.GET or None))
     deadline = form.cleaned_data.get("deadline") if form.is_bound and form.is_valid() else None
+    if deadline is not None:
+        try:
+            services.next_round_plan(meeting=meeting, deadline=deadline)
+        except ValidationError as error:
+            form.add_service_errors(error)
+            deadline = None  # the preview below shows the default plan under the error
     if request.method == "POST" and form.is_valid():
         try:
             new_round = services.next_round_create(meeting=meeting, user=request.user, deadline=deadline)

@@ -39,7 +39,10 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
         return None
     if not isinstance(claim, dict) or claim.get("k") not in (*KINDS, "all"):
         return None
-    return int(claim["u"]), claim["k"]
+    user_id = claim.get("u")
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        return None  # signed by us, yet not a link we make (a key rotated, a format changed): not valid
+    return user_id, claim["k"]
 
 
 def site_url(path: str) -> str:

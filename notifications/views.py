@@ -53,6 +53,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     done = False
     if request.method == "POST":
         done = services.unsubscribe(user_id=user_id, kind=kind) is not None
+        if not done:  # the account is gone: there is nothing to unsubscribe, and the link says so
+            return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=404)
     return render(
         request, "notifications/unsubscribe.html", {"what": labels[kind], "done": done, "token": token}
     )

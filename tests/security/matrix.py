@@ -1362,7 +1362,14 @@ TABLE: dict[str, list[Route]] = {
             cycle_round,
             GET=REVIEW_PAGE,
             POST=(
-                REVIEW_PAGE, lambda w: {"held_on": "2018-06-02", "place": "The Hague", "countries": ["NL"]}
+                REVIEW_PAGE,
+                # As the form posts it: with when the meeting the reviewer loaded was last saved.
+                lambda w: {
+                    "held_on": "2018-06-02",
+                    "place": "The Hague",
+                    "countries": ["NL"],
+                    "loaded_at": w.cycle["meeting"].updated_at.isoformat(),
+                },
             ),
         )
     ],
