@@ -140,6 +140,11 @@ class Divergence:
     item: Any  # the government's row
 
     @property
+    def contradicts(self) -> bool:
+        """Both tracks have a figure and they differ (not merely: the rapporteur has none yet)."""
+        return self.differs and bool(self.rapporteur)
+
+    @property
     def message(self) -> str:
         if not self.differs:
             return ""
@@ -246,7 +251,7 @@ class GovernmentTally:
 def government_by_goal(
     *, country_ids: list[int], period: ReportingPeriod
 ) -> dict[tuple[int, int], GovernmentTally]:
-    """Submitted government figures per (country, goal), and how many differ from the rapporteur's
+    """Submitted government figures per (country, goal), and how many contradict the rapporteur's
     (drafts included: for those who edit these countries). Four queries."""
     tallies: dict[tuple[int, int], GovernmentTally] = {}
     found = divergences_by_country(country_ids=country_ids, period=period, rapporteur_drafts=True)
@@ -254,7 +259,7 @@ def government_by_goal(
         for line in lines:
             tally = tallies.setdefault((country_id, line.subject.goal_id), GovernmentTally())
             tally.reported += 1
-            tally.differ += line.differs
+            tally.differ += line.contradicts
     return tallies
 
 

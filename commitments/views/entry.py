@@ -106,7 +106,7 @@ def data_entry(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
         government.update(
             focal_selectors.by_subject(lines),
             reported=len(lines),
-            differ=sum(line.differs for line in lines),
+            differ=sum(line.contradicts for line in lines),
         )
     return render(
         request,
