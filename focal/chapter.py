@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from commitments.models import Country, EvaluationRound
 
 
 def country_chapter_html(*, evaluation_round: EvaluationRound, country: Country) -> str:
-    """The country report of the round as one HTML document (what reporting renders to PDF), built from
-    the data a report would freeze now: approved data only (reporting's selectors decide)."""
+    """The country report of the round as one HTML page for a browser (focal/chapter.html frames it),
+    built from the data a report would freeze now: approved data only (reporting's selectors decide)."""
     from reporting import selectors
     from reporting.content import Book
+    from reporting.document import country_report_html
     from reporting.models import Report
-    from reporting.services import country_report_html
 
     language = translation.get_language() or "en"
     report = Report(
@@ -25,4 +26,13 @@ def country_chapter_html(*, evaluation_round: EvaluationRound, country: Country)
         "snapshot": selectors.data_snapshot(data),
         "generated_at": timezone.now().isoformat(),
     }
-    return country_report_html(book=Book(data), frozen=frozen, report=report)
+    return country_report_html(
+        book=Book(data),
+        frozen=frozen,
+        report=report,
+        document_template="focal/chapter.html",
+        extra_context={
+            "country_name": country.name,
+            "reply_url": reverse("focal_reply", kwargs={"round_id": evaluation_round.pk}),
+        },
+    )

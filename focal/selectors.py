@@ -140,6 +140,11 @@ class Divergence:
     item: Any  # the government's row
 
     @property
+    def contradicts(self) -> bool:
+        """Both tracks have a figure and they differ (not merely: the rapporteur has none yet)."""
+        return self.differs and bool(self.rapporteur)
+
+    @property
     def message(self) -> str:
         if not self.differs:
             return ""
@@ -164,19 +169,36 @@ def divergences(
     """Each submitted government figure beside the rapporteur's (approved only, unless
     ``rapporteur_drafts``: for those who may read the country's drafts), with the difference flagged.
     Four queries."""
-    rapporteur_values = IndicatorValue.objects.filter(country=country, period=period)
-    rapporteur_progress = CommitmentProgress.objects.filter(commitment__country=country, period=period)
+    found = divergences_by_country(
+        country_ids=[country.pk], period=period, rapporteur_drafts=rapporteur_drafts
+    )
+    return found.get(country.pk, [])
+
+
+def divergences_by_country(
+    *, country_ids: list[int], period: ReportingPeriod, rapporteur_drafts: bool = False
+) -> dict[int, list[Divergence]]:
+    """``divergences`` for several countries at once (pages that list countries): the same four queries
+    whatever their number. The caller decides whose drafts may be compared (``rapporteur_drafts``)."""
+    result: dict[int, list[Divergence]] = {}
+    if not country_ids:
+        return result
+    rapporteur_values = IndicatorValue.objects.filter(country_id__in=country_ids, period=period)
+    rapporteur_progress = CommitmentProgress.objects.filter(
+        commitment__country_id__in=country_ids, period=period
+    )
     if not rapporteur_drafts:
         rapporteur_values = rapporteur_values.filter(status=Status.APPROVED)
         rapporteur_progress = rapporteur_progress.filter(status=Status.APPROVED)
-    theirs = {v.indicator_id: v for v in rapporteur_values}
+    theirs = {(v.country_id, v.indicator_id): v for v in rapporteur_values}
     their_progress = {p.commitment_id: p for p in rapporteur_progress}
-    result = []
-    submitted = SelfReportValue.objects.filter(country=country, period=period, status=SelfStatus.SUBMITTED)
+    submitted = SelfReportValue.objects.filter(
+        country_id__in=country_ids, period=period, status=SelfStatus.SUBMITTED
+    )
     for row in submitted.select_related("indicator").order_by("indicator__goal__order", "indicator__order"):
         government = show_value(row.indicator, row)
-        rapporteur = show_value(row.indicator, theirs.get(row.indicator_id))
-        result.append(
+        rapporteur = show_value(row.indicator, theirs.get((row.country_id, row.indicator_id)))
+        result.setdefault(row.country_id, []).append(
             Divergence(
                 "value",
                 row.indicator,
@@ -188,12 +210,14 @@ def divergences(
                 row,
             )
         )
-    progress = SelfReportProgress.objects.filter(country=country, period=period, status=SelfStatus.SUBMITTED)
+    progress = SelfReportProgress.objects.filter(
+        country_id__in=country_ids, period=period, status=SelfStatus.SUBMITTED
+    )
     for row in progress.select_related("commitment").order_by("commitment__goal__order", "commitment_id"):
         other = their_progress.get(row.commitment_id)
         government = row.get_completion_display()
         rapporteur = other.get_completion_display() if other else ""
-        result.append(
+        result.setdefault(row.country_id, []).append(
             Divergence(
                 "progress",
                 row.commitment,
@@ -206,6 +230,37 @@ def divergences(
             )
         )
     return result
+
+
+def by_subject(lines: list[Divergence]) -> dict[str, dict[int, Divergence]]:
+    """The lines by kind and subject id: what a page listing indicators and commitments looks up."""
+    found: dict[str, dict[int, Divergence]] = {"value": {}, "progress": {}}
+    for line in lines:
+        found[line.kind][line.subject.pk] = line
+    return found
+
+
+@dataclass
+class GovernmentTally:
+    """What the government reported for one goal of one country (the completeness matrix's cell)."""
+
+    reported: int = 0
+    differ: int = 0
+
+
+def government_by_goal(
+    *, country_ids: list[int], period: ReportingPeriod
+) -> dict[tuple[int, int], GovernmentTally]:
+    """Submitted government figures per (country, goal), and how many contradict the rapporteur's
+    (drafts included: for those who edit these countries). Four queries."""
+    tallies: dict[tuple[int, int], GovernmentTally] = {}
+    found = divergences_by_country(country_ids=country_ids, period=period, rapporteur_drafts=True)
+    for country_id, lines in found.items():
+        for line in lines:
+            tally = tallies.setdefault((country_id, line.subject.goal_id), GovernmentTally())
+            tally.reported += 1
+            tally.differ += line.contradicts
+    return tallies
 
 
 def rapporteur_rows(*, country: Country, period: ReportingPeriod) -> dict[str, dict[int, Any]]:

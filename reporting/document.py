@@ -152,9 +152,17 @@ def _annex_sections(book: Book, countries: list[CountryInfo]) -> list[dict[str, 
 
 
 def render_document(
-    *, context: dict[str, Any], sections: list[dict[str, Any]], native_page_numbers: bool
+    *,
+    context: dict[str, Any],
+    sections: list[dict[str, Any]],
+    native_page_numbers: bool,
+    document_template: str = "reporting/pdf/document.html",
 ) -> str:
-    """One HTML document: each section's template rendered with its own variables, in order."""
+    """One HTML document: each section's template rendered with its own variables, in order.
+
+    ``document_template`` is the frame around them: the PDF's, or one extending it for a browser
+    (focal/chapter.html: the focal points' draft chapter).
+    """
     rendered = []
     for section in sections:
         try:
@@ -164,14 +172,24 @@ def render_document(
             raise
     body = "".join(rendered)
     return render_to_string(
-        "reporting/pdf/document.html",
+        document_template,
         # The sections are rendered templates: autoescaped already.
         {**context, "body": mark_safe(body), "native_page_numbers": native_page_numbers},  # noqa: S308
     )
 
 
-def country_report_html(*, book: Book, frozen: dict[str, Any], report: Report) -> str:
-    """The whole country report as one HTML document (page numbers and contents by WeasyPrint itself)."""
+def country_report_html(
+    *,
+    book: Book,
+    frozen: dict[str, Any],
+    report: Report,
+    document_template: str = "reporting/pdf/document.html",
+    extra_context: dict[str, Any] | None = None,
+) -> str:
+    """The whole country report as one HTML document (page numbers and contents by WeasyPrint itself).
+
+    ``document_template`` and ``extra_context`` frame it for a browser instead (see ``render_document``).
+    """
     country = book.countries[0]
     profile = book.profile(country)
     toc = [{"number": "1", "title": _("Executive summary"), "anchor": "summary", "level": 1}]
@@ -209,8 +227,10 @@ def country_report_html(*, book: Book, frozen: dict[str, Any], report: Report) -
         ],
         *annexes,
     ]
-    context = common_context(book=book, frozen=frozen, report=report)
-    return render_document(context=context, sections=sections, native_page_numbers=True)
+    context = {**common_context(book=book, frozen=frozen, report=report), **(extra_context or {})}
+    return render_document(
+        context=context, sections=sections, native_page_numbers=True, document_template=document_template
+    )
 
 
 def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, key: str) -> str:

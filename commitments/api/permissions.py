@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from .. import access
 from .visibility import viewer_for
 
 
@@ -24,7 +25,14 @@ class AllianceAccess(BasePermission):
         viewer = viewer_for(request)
         if request.method in SAFE_METHODS:
             if not viewer.can_read:
-                self.message = _("Your account has no role in Alliance Monitor yet; ask an administrator.")
+                self.message = (
+                    _(
+                        "A focal point reports through the questionnaire in the browser: the API is for "
+                        "partners and the rapporteur's staff."
+                    )
+                    if access.is_focal_point(request.user)
+                    else _("Your account has no role in Alliance Monitor yet; ask an administrator.")
+                )
             return viewer.can_read
         if viewer.is_partner:
             self.message = _("Partner tokens are read-only.")

@@ -8,6 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from focal import selectors as focal_selectors
+
 from .. import access, selectors
 from ..models import Country, Goal
 from .base import _require
@@ -36,6 +38,15 @@ def completeness(request: HttpRequest, period_id: int | None = None) -> HttpResp
         state=state if state in selectors.CellState else "",
         overdue_only=overdue_only,
     )
+    # The government's track per cell: what its self-report gives for the goal, and how much differs
+    # (for the countries whose self-report the reader may read: the ones they edit).
+    readable = [
+        row.country.pk for row in matrix.rows if access.can_read_self_report(request.user, row.country)
+    ]
+    government = focal_selectors.government_by_goal(country_ids=readable, period=period)
+    for row in matrix.rows:
+        for cell in row.cells:
+            cell.government = government.get((row.country.pk, cell.goal.pk))
     return render(
         request,
         "commitments/completeness_matrix.html",

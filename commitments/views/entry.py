@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from focal import selectors as focal_selectors
+
 from .. import access, selectors, services
 from ..forms import IndicatorValueForm
 from ..models import IndicatorValue, ReportingPeriod, Status
@@ -97,11 +99,21 @@ def data_entry(request: HttpRequest, code: str, period_id: int) -> HttpResponse:
             % {"count": failed},
         )
 
+    # The government's track beside each item (its submitted self-report), for those who may read it.
+    government: dict[str, Any] = {"shown": access.can_read_self_report(request.user, country)}
+    if government["shown"]:
+        lines = focal_selectors.divergences(country=country, period=period, rapporteur_drafts=True)
+        government.update(
+            focal_selectors.by_subject(lines),
+            reported=len(lines),
+            differ=sum(line.contradicts for line in lines),
+        )
     return render(
         request,
         "commitments/data_entry.html",
         {
             "country": country,
+            "government": government,
             "period": period,
             "entry": entry,
             "forms": forms,

@@ -104,8 +104,10 @@ class TestThePage:
 class TestQueryCounts:
     # 1 session, 2 user, 3 user's groups, 4 periods, 5 participating countries, 6 goals with their number
     # of active indicators, 7-9 items per country, goal and state (values, commitment progress,
-    # follow-ups), 10 all goals (the goal filter), 11 user's country assignments (links to data entry).
-    QUERIES = 11
+    # follow-ups), 10 user's country assignments (whose self-report the reader may read), 11-14 the
+    # government's track of those countries (focal.selectors.government_by_goal: rapporteur's values and
+    # progress, submitted government values and progress), 15 all goals (the goal filter).
+    QUERIES = 15
 
     def test_the_completeness_matrix(self, reported, staff_nl, progress_period, django_assert_num_queries):
         client = signed_in(staff_nl)

@@ -231,8 +231,10 @@ class TestQueryCounts:
     # 1 session, 2 user, 3 country, 4 user's groups (roles), 5 user's country assignments, 6 period,
     # 7 periods in order (the previous period, links to the others), 8 values of this and the previous
     # period, 9 active indicators with their goals, 10 commitments, 11 their progress in this period,
-    # 12 recommendations, 13 their follow-ups in this period.
-    QUERIES = 13
+    # 12 recommendations, 13 their follow-ups in this period; the government's track beside each item
+    # (focal.selectors.divergences): 14 rapporteur's values, 15 rapporteur's progress, 16 submitted
+    # government values, 17 submitted government progress.
+    QUERIES = 17
 
     def add_work(self, *, nl, user, periods, number: int) -> None:
         goal = Goal.objects.get(code="PREVENTION")
