@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "notifications",  # email: returned items, digests, reminders (notifications/)
     "cycle",  # the evaluation round's life, the ministerial meeting and its decisions
     "overview",  # the ministers' view (read-only pages)
+    "opendata",  # the public open-data site under /public/: released figures, no sign-in
     "accounts",  # invitations: a one-time link to set a password
     "focal",  # country focal points: the government's self-report and right of reply
     "audit",  # the sealed audit trail; last: it gives history to models of the apps above
