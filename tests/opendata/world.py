@@ -72,6 +72,8 @@ def build(*, proposer, approver) -> World:
     nl, be = Country.objects.get(code="NL"), Country.objects.get(code="BE")
     victims, goal = Indicator.objects.get(code="VI-2"), Goal.objects.get(code="VICTIM_ID")
 
+    released_periods = (baseline, evaluation)
+
     def value(country, period, number, status="approved"):
         fields = {"approved_at": timezone.now()} if status == "approved" else {}
         return IndicatorValue.objects.create(
@@ -80,7 +82,7 @@ def build(*, proposer, approver) -> World:
             period=period,
             number_value=Decimal(number),
             status=status,
-            note="PUBLIC-value" if status == "approved" and period in (baseline, evaluation) else "SECRET-value",
+            note="PUBLIC-value" if status == "approved" and period in released_periods else "SECRET-value",
             **fields,
         )
 
