@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # the public site's sitemap.xml (opendata/sitemaps.py)
     "rest_framework",
     "django_filters",
     "drf_spectacular",

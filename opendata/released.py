@@ -117,9 +117,7 @@ def findings(*, at: dt.datetime | None = None) -> QuerySet[Finding]:
 def recommendations(*, at: dt.datetime | None = None) -> QuerySet[Recommendation]:
     """Recommendations with an approved revision, issued by the end of a released evaluation period."""
     at = _now(at)
-    return Recommendation.objects.filter(
-        approved_at__isnull=False, issued_on__lte=_latest_evaluation_end(at)
-    )
+    return Recommendation.objects.filter(approved_at__isnull=False, issued_on__lte=_latest_evaluation_end(at))
 
 
 def responses(*, at: dt.datetime | None = None) -> QuerySet[GovernmentResponse]:
