@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 
 from commitments.models import Finding
@@ -47,16 +48,26 @@ class Stamp:
 
 
 def _other_changes() -> tuple[str, dt.datetime | None]:
-    """The newest update and the count of each public table the change feed does not carry (1 query)."""
+    """The newest update, the count and the sum of the versions of each public table the change feed
+    does not carry, and the approved withholdings themselves (one query)."""
+    quote = connection.ops.quote_name
     parts = []
     for model in (Finding, Decision, Meeting, Reply, Withholding):
-        table = connection.ops.quote_name(model._meta.db_table)
+        table = quote(model._meta.db_table)
         parts.append(f"(SELECT max(updated_at) FROM {table})")
-        parts.append(f"(SELECT count(*) FROM {table})")
+        versions = "sum(version)" if any(f.name == "version" for f in model._meta.fields) else "0"
+        parts.append(f"(SELECT count(*) || ':' || coalesce({versions}, 0) FROM {table})")
+    joined = (
+        "string_agg(kind || ':' || item_id, ',' ORDER BY kind, item_id)"
+        if connection.vendor == "postgresql"
+        else "group_concat(kind || ':' || item_id, ',')"
+    )
+    parts.append(f"(SELECT {joined} FROM {quote(Withholding._meta.db_table)} WHERE state = 'approved')")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         row = cursor.fetchone()
-    moments = [value for value in row[0::2] if value is not None]
+    moments = [value for value in row[:-1:2] if value is not None]
+    moments = [parse_datetime(m) if isinstance(m, str) else m for m in moments]
     moments = [timezone.make_aware(m, dt.UTC) if timezone.is_naive(m) else m for m in moments]
     return "|".join(str(value) for value in row), max(moments, default=None)
 

@@ -24,5 +24,11 @@ def second_reviewer(db):
 
 
 @pytest.fixture
-def world(staff_be, second_reviewer):
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def world(staff_be, second_reviewer, media):
     return build(proposer=staff_be, approver=second_reviewer)

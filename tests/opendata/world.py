@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from commitments.models import (
@@ -30,6 +31,8 @@ from cycle.models import Decision, Meeting
 from focal.models import Reply
 from reporting.models import Report
 
+PUBLIC_NUMBERS = (24681, 35792)
+SECRET_NUMBERS = (97531, 86423, 75319)
 RELEASE = dt.datetime(2031, 3, 1, 10, 0, 0, tzinfo=dt.UTC)
 NEXT_RELEASE = dt.datetime(2033, 3, 1, 10, 0, 0, tzinfo=dt.UTC)
 
@@ -86,11 +89,12 @@ def build(*, proposer, approver) -> World:
             **fields,
         )
 
-    value(nl, baseline, 100)
-    value(nl, evaluation, 120)
-    value(be, baseline, 4321)  # withheld below
-    value(be, evaluation, 777, status="submitted")  # never approved
-    value(nl, later[0], 5555)  # unreleased round
+    # Distinct numbers, so that a probe can look for them (as printed in English and Dutch, and in files).
+    value(nl, baseline, PUBLIC_NUMBERS[0])
+    value(nl, evaluation, PUBLIC_NUMBERS[1])
+    value(be, baseline, SECRET_NUMBERS[0])  # withheld below
+    value(be, evaluation, SECRET_NUMBERS[1], status="submitted")  # never approved
+    value(nl, later[0], SECRET_NUMBERS[2])  # of the round not yet released
 
     commitment = _approved(
         Commitment,
@@ -146,7 +150,7 @@ def build(*, proposer, approver) -> World:
         source_document="Monitor 2013",
         country=nl,
         goal=goal,
-        text="PUBLIC-recommendation",
+        text="PUBLIC-recommendation to the Netherlands",
         addressees="National police",
         issued_on=dt.date(2013, 10, 1),
     )
@@ -232,27 +236,24 @@ def build(*, proposer, approver) -> World:
         due_on=dt.date(2019, 6, 30),
     )
 
-    for evaluation_round, state in ((released, "published"), (unreleased, "published")):
-        Report.objects.create(
-            kind="alliance",
+    def report(evaluation_round, *, published: bool, country=None):
+        item = Report(
+            kind="country" if country else "alliance",
+            country=country,
             evaluation_round=evaluation_round,
             status="ready",
-            file=f"reports/{state}.pdf",
-            sha256="0" * 64,
-            page_count=3,
-            size=1000,
-            published_at=timezone.now() if state == "published" else None,
+            sha256=f"{evaluation_round.pk:064d}",
+            page_count=1,
+            size=20,
+            published_at=timezone.now() if published else None,
         )
-    Report.objects.create(
-        kind="country",
-        country=nl,
-        evaluation_round=released,
-        status="ready",
-        file="reports/unpublished.pdf",
-        sha256="1" * 64,
-        page_count=2,
-        size=900,
-    )
+        item.file.save("report.pdf", ContentFile(b"%PDF-1.4 synthetic test report"), save=False)
+        item.save()
+        return item
+
+    report(released, published=True)
+    report(released, published=False, country=nl)  # ready, never published
+    report(unreleased, published=True)  # published, but its round is not released
 
     from opendata import services
 
