@@ -58,7 +58,10 @@ def main() -> None:
     arguments = parser.parse_args()
     configure()
     from django.core.cache import cache
+    from django.core.management import call_command
     from django.test import Client
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off: hashed static files
 
     from opendata import released
 

@@ -8,11 +8,11 @@ An item is public when all of these hold:
 - it is approved (values, progress, findings) or has an approved revision (reviewed texts: commitments,
   recommendations, government responses, decisions), and then its last approved revision is shown;
 - it belongs to a released round: values and progress of the round's two periods, findings of its
-  evaluation period, commitments made and recommendations issued by the end of its evaluation period,
-  the government's reply to its chapter, the decisions of its ministerial meeting and the reports
-  published for it;
-- no approved withholding names it (``opendata.models.Withholding``), nor, for progress and responses, the
-  commitment or government response it belongs to.
+  evaluation period, commitments made by the end of its evaluation period, recommendations issued from
+  the start of its baseline period to its ministerial meeting, the government's reply to its chapter,
+  the decisions of its ministerial meeting and the reports published for it;
+- no approved withholding names it (``opendata.models.Withholding``), nor, for progress, the commitment
+  it belongs to.
 
 Each function returns one lazy queryset (subqueries, no query of its own), taking the moment to judge
 at (``at``, default now), so that tests can move the clock and a probe can compare every public answer
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from commitments.models import (
@@ -115,9 +115,14 @@ def findings(*, at: dt.datetime | None = None) -> QuerySet[Finding]:
 
 
 def recommendations(*, at: dt.datetime | None = None) -> QuerySet[Recommendation]:
-    """Recommendations with an approved revision, issued by the end of a released evaluation period."""
+    """Recommendations with an approved revision, issued within a released round: from the start of its
+    baseline period to its ministerial meeting (a later round's release does not release an earlier
+    round's recommendations)."""
     at = _now(at)
-    return Recommendation.objects.filter(approved_at__isnull=False, issued_on__lte=_latest_evaluation_end(at))
+    within = EvaluationRound.objects.released(at=at).filter(
+        baseline_period__starts_on__lte=OuterRef("issued_on"), ministerial_date__gte=OuterRef("issued_on")
+    )
+    return Recommendation.objects.filter(approved_at__isnull=False).filter(Exists(within))
 
 
 def responses(*, at: dt.datetime | None = None) -> QuerySet[GovernmentResponse]:
