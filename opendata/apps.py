@@ -10,3 +10,8 @@ class OpenDataConfig(AppConfig):
     name = "opendata"
     verbose_name = _("Public site")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import caching
+
+        caching.connect()

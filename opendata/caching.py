@@ -5,7 +5,8 @@ The *stamp* says what the public may see now, without reading it: the released r
 moments (a round passing its release moment changes the stamp, with no write at all), the change feed's
 data version of what partners may see (values, commitments, progress, recommendations, responses,
 follow-ups, reports: sync/changes.py), and the newest change and the count of the public items the feed
-does not carry (findings, decisions, meetings, replies, withholdings). Queries: 3, whatever the data.
+does not carry (findings, decisions, meetings, replies, withholdings). Those are read with 3 queries
+once per data generation (sync/generation.py) and kept in Redis; a repeated request costs no query.
 An answer is stored under its URL and the stamp, so a page built before a release (or a withholding) is
 never served after it, and one built after it never before.
 """
@@ -29,9 +30,9 @@ from django.utils.http import http_date, quote_etag
 from commitments.models import Finding
 from cycle.models import Decision, Meeting
 from focal.models import Reply
+from sync import generation
 from sync.changes import data_version
 
-from . import released
 from .models import Withholding
 
 # How long browsers and proxies may reuse an answer without asking again (a change shows within it).
@@ -72,16 +73,70 @@ def _other_changes() -> tuple[str, dt.datetime | None]:
     return "|".join(str(value) for value in row), max(moments, default=None)
 
 
-def stamp() -> Stamp:
-    rounds = list(released.rounds().values_list("pk", "released_at"))
-    version = data_version(Q(public=True))
+def _stamp_data() -> dict:
+    """What the stamp is made of, read from the database (3 queries): every round's release moment (also
+    those still to come), the change feed's data version, the other public tables' changes."""
+    from commitments.models import EvaluationRound
+
+    moments = list(
+        EvaluationRound.objects.filter(released_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "released_at")
+    )
     others, newest = _other_changes()
-    text = f"{FORMAT}:{rounds}:{version}:{others}"
+    return {"moments": moments, "version": data_version(Q(public=True)), "others": others, "newest": newest}
+
+
+def _generation() -> str | None:
+    """The data generation (sync/generation.py), made when missing; None without Redis."""
+    client = generation.redis_client()
+    if client is None:
+        return None
+    try:
+        value = client.get(generation.key())
+        if value is None:
+            client.set(generation.key(), generation.new_value(), ex=generation.seconds(), nx=True)
+            value = client.get(generation.key())
+    except generation.UNREACHABLE:
+        return None
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def stamp() -> Stamp:
+    """The stamp of what the public may see now. Its data are kept under the data generation, which every
+    write of public data replaces (the change feed's writes, and the signals in ``connect``), so a
+    repeated request reads them from Redis without a query; which rounds are released is decided here,
+    at each request, from their release moments: a round is public from its moment, to the second."""
+    current = _generation()
+    data = cache.get(f"public:stamp:{current}") if current else None
+    if data is None:
+        data = _stamp_data()
+        if current:
+            cache.set(f"public:stamp:{current}", data, generation.seconds())
+    now = timezone.now()
+    rounds = [(pk, moment) for pk, moment in data["moments"] if moment <= now]
+    text = f"{FORMAT}:{rounds}:{data['version']}:{data['others']}"
     moments = [moment for _pk, moment in rounds]
-    if newest is not None:
-        moments.append(newest)
+    if data["newest"] is not None:
+        moments.append(data["newest"])
     last = max(moments, default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).replace(microsecond=0)
     return Stamp(key=hashlib.sha256(text.encode()).hexdigest()[:32], last_modified=last)
+
+
+def _changed(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        generation.changed()
+
+
+def connect() -> None:
+    """Public tables the change feed does not carry replace the data generation when they change too."""
+    from django.db.models.signals import post_delete, post_save
+
+    from cycle.models import MeetingEvaluation
+
+    for model in (Finding, Decision, Meeting, MeetingEvaluation, Reply, Withholding):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"opendata-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"opendata-delete-{model.__name__}")
 
 
 def _headers(response: HttpResponse, *, etag: str, last_modified: dt.datetime) -> HttpResponse:

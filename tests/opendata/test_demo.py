@@ -22,8 +22,9 @@ def test_the_demo_has_a_released_round_on_the_public_site_and_nothing_of_the_nex
     hidden = EvaluationRound.objects.exclude(pk=shown.pk).get()
     assert list(released.rounds()) == [shown]
     assert hidden.released_at is None
-    hidden_periods = [hidden.baseline_period.label, hidden.evaluation_period.label]
-    hidden_periods += [hidden.baseline_period.label_nl, hidden.evaluation_period.label_nl]
+    # The next round's baseline is the released round's evaluation period: only its own period is hidden.
+    assert hidden.baseline_period == shown.evaluation_period
+    hidden_periods = [hidden.evaluation_period.label, hidden.evaluation_period.label_nl]
 
     urls = [reverse("public:overview", args=[language]) for language in ("en", "nl")]
     urls += [
