@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # the public site's sitemap.xml (opendata/sitemaps.py)
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "notifications",  # email: returned items, digests, reminders (notifications/)
     "cycle",  # the evaluation round's life, the ministerial meeting and its decisions
     "overview",  # the ministers' view (read-only pages)
+    "opendata",  # the public open-data site under /public/: released figures, no sign-in
     "accounts",  # invitations: a one-time link to set a password
     "focal",  # country focal points: the government's self-report and right of reply
     "audit",  # the sealed audit trail; last: it gives history to models of the apps above

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from commitments.api import sdmx
 from commitments.api.docs import DocsView, SchemaView
 from commitments.api.imports import ImportView
+from opendata.sitemaps import PublicSitemap
+from opendata.views import robots
 from sync.api import ChangeFeedView
 
 from . import audit, auth
@@ -62,6 +65,10 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("rounds/", include("cycle.urls")),
     path("overview/", include("overview.urls")),
+    # The public open-data site: released figures for everyone, no sign-in (opendata/).
+    path("public/", include("opendata.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": {"public": PublicSitemap}}, name="sitemap"),
+    path("robots.txt", robots, name="robots"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
     path("", include("notifications.urls")),

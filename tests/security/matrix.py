@@ -144,6 +144,10 @@ FORBIDDEN_TEXT: dict[str, set[str]] = {
     # their country's) nor another country's self-report.
     "focal_nl": _ALL_DRAFTS,
 }
+# What the public site (opendata/) shows everyone: the only approved text of a released round in this
+# world is the cycle round's approved decision (released yesterday); every other approved marker belongs
+# to the seeded round, which is not released, and stays forbidden to those without a role there too.
+RELEASED_TEXT = {APPROVED_MARKER.format(scope="ALLIANCE")}
 # The governments' self-reports (focal/): a marker per country, in every submitted and draft answer. They
 # are for the secretariat (those who may read the country's drafts) and the country's own focal points;
 # the matrix's round is not released, so partners, ministers and visitors read none.
@@ -1349,6 +1353,24 @@ TABLE: dict[str, list[Route]] = {
         ),
     ],
     # --- the evaluation cycle: everyone with a role reads a round; reviewers (the secretariat) act -------
+    # --- the public open-data site: no sign-in, the same answer for everyone (opendata/) ----------------
+    "public:home": [route(GET=PUBLIC)],
+    "public:overview": [route(lambda w: {"language": "nl"}, GET=PUBLIC)],
+    "public:goal": [route(lambda w: {"language": "en", "code": "VICTIM_ID"}, GET=PUBLIC)],
+    "public:country": [route(lambda w: {"language": "en", "code": "NL"}, GET=PUBLIC)],
+    "public:catalogue": [route(GET=PUBLIC)],
+    # The matrix's cycle round is released (yesterday): its files are everyone's.
+    "public:round_data": [route(lambda w: {"round_id": w.cycle["round"].pk, "kind": "csv"}, GET=PUBLIC)],
+    "public:country_data": [
+        route(lambda w: {"round_id": w.cycle["round"].pk, "code": "NL", "kind": "xlsx"}, GET=PUBLIC)
+    ],
+    "public:goal_data": [
+        route(lambda w: {"round_id": w.cycle["round"].pk, "code": "VICTIM_ID", "kind": "csv"}, GET=PUBLIC)
+    ],
+    # The published report belongs to the seeded round, which is not released: not there, for anyone.
+    "public:report": [route(lambda w: {"report_id": w.reports["published"].pk}, GET=everyone(HIDDEN))],
+    "sitemap": [route(GET=PUBLIC)],
+    "robots": [route(GET=PUBLIC)],
     "cycle:round_list": [route(GET=ANY_ROLE_PAGE)],
     "cycle:round_detail": [route(cycle_round, GET=ANY_ROLE_PAGE)],
     # Any reviewer takes the next step (from the stage they saw) or reopens; a reopen of a published

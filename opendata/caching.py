@@ -1,0 +1,186 @@
+"""HTTP caching of the public site: ETag, Last-Modified and Cache-Control on every public answer, 304 for
+a conditional GET that matches, and the rendered answer kept in the cache until released data change.
+
+The *stamp* says what the public may see now, without reading it: the released rounds with their release
+moments (a round passing its release moment changes the stamp, with no write at all), the change feed's
+data version of what partners may see (values, commitments, progress, recommendations, responses,
+follow-ups, reports: sync/changes.py), and the newest change and the count of the public items the feed
+does not carry (findings, decisions, meetings, replies, withholdings). Those are read with 3 queries
+once per data generation (sync/generation.py) and kept in Redis; a repeated request costs no query.
+An answer is stored under its URL and the stamp, so a page built before a release (or a withholding) is
+never served after it, and one built after it never before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date, quote_etag
+
+from commitments.models import Finding
+from cycle.models import Decision, Meeting
+from focal.models import Reply
+from sync import generation
+from sync.changes import data_version
+
+from .models import Withholding
+
+# How long browsers and proxies may reuse an answer without asking again (a change shows within it).
+MAX_AGE = 60
+# How long a rendered answer is kept in the server's cache (the stamp makes it stale sooner on a change).
+STORE_SECONDS = 3600
+FORMAT = 1  # bump when the pages' or files' shape changes
+
+
+@dataclass(frozen=True)
+class Stamp:
+    key: str
+    last_modified: dt.datetime
+
+
+def _other_changes() -> tuple[str, dt.datetime | None]:
+    """The newest update, the count and the sum of the versions of each public table the change feed
+    does not carry, and the approved withholdings themselves (one query)."""
+    quote = connection.ops.quote_name
+    parts = []
+    for model in (Finding, Decision, Meeting, Reply, Withholding):
+        table = quote(model._meta.db_table)
+        parts.append(f"(SELECT max(updated_at) FROM {table})")
+        versions = "sum(version)" if any(f.name == "version" for f in model._meta.fields) else "0"
+        parts.append(f"(SELECT count(*) || ':' || coalesce({versions}, 0) FROM {table})")
+    joined = (
+        "string_agg(kind || ':' || item_id, ',' ORDER BY kind, item_id)"
+        if connection.vendor == "postgresql"
+        else "group_concat(kind || ':' || item_id, ',')"
+    )
+    parts.append(f"(SELECT {joined} FROM {quote(Withholding._meta.db_table)} WHERE state = 'approved')")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    moments = [value for value in row[:-1:2] if value is not None]
+    moments = [parse_datetime(m) if isinstance(m, str) else m for m in moments]
+    moments = [timezone.make_aware(m, dt.UTC) if timezone.is_naive(m) else m for m in moments]
+    return "|".join(str(value) for value in row), max(moments, default=None)
+
+
+def _stamp_data() -> dict:
+    """What the stamp is made of, read from the database (3 queries): every round's release moment (also
+    those still to come), the change feed's data version, the other public tables' changes."""
+    from commitments.models import EvaluationRound
+
+    moments = list(
+        EvaluationRound.objects.filter(released_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "released_at")
+    )
+    others, newest = _other_changes()
+    return {"moments": moments, "version": data_version(Q(public=True)), "others": others, "newest": newest}
+
+
+def _generation() -> str | None:
+    """The data generation (sync/generation.py), made when missing; None without Redis."""
+    client = generation.redis_client()
+    if client is None:
+        return None
+    try:
+        value = client.get(generation.key())
+        if value is None:
+            client.set(generation.key(), generation.new_value(), ex=generation.seconds(), nx=True)
+            value = client.get(generation.key())
+    except generation.UNREACHABLE:
+        return None
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def stamp() -> Stamp:
+    """The stamp of what the public may see now. Its data are kept under the data generation, which every
+    write of public data replaces (the change feed's writes, and the signals in ``connect``), so a
+    repeated request reads them from Redis without a query; which rounds are released is decided here,
+    at each request, from their release moments: a round is public from its moment, to the second."""
+    current = _generation()
+    data = cache.get(f"public:stamp:{current}") if current else None
+    if data is None:
+        data = _stamp_data()
+        if current:
+            cache.set(f"public:stamp:{current}", data, generation.seconds())
+    now = timezone.now()
+    rounds = [(pk, moment) for pk, moment in data["moments"] if moment <= now]
+    text = f"{FORMAT}:{rounds}:{data['version']}:{data['others']}"
+    moments = [moment for _pk, moment in rounds]
+    if data["newest"] is not None:
+        moments.append(data["newest"])
+    last = max(moments, default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).replace(microsecond=0)
+    return Stamp(key=hashlib.sha256(text.encode()).hexdigest()[:32], last_modified=last)
+
+
+def _changed(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        generation.changed()
+
+
+def connect() -> None:
+    """Public tables the change feed does not carry replace the data generation when they change too."""
+    from django.db.models.signals import post_delete, post_save
+
+    from cycle.models import MeetingEvaluation
+
+    for model in (Finding, Decision, Meeting, MeetingEvaluation, Reply, Withholding):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"opendata-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"opendata-delete-{model.__name__}")
+
+
+def _headers(response: HttpResponse, *, etag: str, last_modified: dt.datetime) -> HttpResponse:
+    response.headers["ETag"] = etag
+    response.headers["Last-Modified"] = http_date(last_modified.timestamp())
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    return response
+
+
+def cached_public(view):
+    """Serve a public view with validators and from the cache; the view runs only when released data
+    (or the URL) are new to the cache. Only GET and HEAD."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        current = stamp()
+        etag = quote_etag(
+            hashlib.sha256(f"{current.key}:{request.get_full_path()}".encode()).hexdigest()[:32]
+        )
+        conditional = get_conditional_response(
+            request, etag=etag, last_modified=int(current.last_modified.timestamp())
+        )
+        if conditional is not None:
+            return _headers(conditional, etag=etag, last_modified=current.last_modified)
+        key = f"public:{etag}"
+        stored = cache.get(key)
+        if stored is not None:
+            status, content, headers = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers.items():
+                response.headers[name] = value
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                if hasattr(response, "render"):
+                    response.render()
+                keep = {
+                    name: value
+                    for name, value in response.headers.items()
+                    if name in {"Content-Type", "Content-Disposition", "Link", "Content-Language"}
+                }
+                cache.set(key, (response.status_code, response.content, keep), STORE_SECONDS)
+        if response.status_code == 200:
+            _headers(response, etag=etag, last_modified=current.last_modified)
+        return response
+
+    return wrapper
