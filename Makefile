@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The demo accounts' password for a local run; set DEMO_PASSWORD to choose your own.
 DEMO_PASSWORD ?= alliance-demo-2014
+# seed_demo builds and publishes the demo's reports (a minute or two); DEMO_ARGS=--without-reports skips it.
+DEMO_ARGS ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alliance_monitor
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PORT ?= 8000
@@ -27,7 +29,7 @@ run: setup
 	$(BIN)/python manage.py compilemessages --ignore '.venv' -v 0 || echo "gettext missing: Dutch interface texts stay English (apt-get install gettext)"
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_alliance
-	DEMO_PASSWORD='$(DEMO_PASSWORD)' $(BIN)/python manage.py seed_demo
+	DEMO_PASSWORD='$(DEMO_PASSWORD)' $(BIN)/python manage.py seed_demo $(DEMO_ARGS)
 	@echo "Alliance Monitor: http://127.0.0.1:$(PORT)/  (demo accounts: staff-nl, staff-be, staff-secretariat, reviewer, minister, admin, focal-nl, focal-be; password: $(DEMO_PASSWORD))"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

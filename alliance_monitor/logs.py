@@ -117,6 +117,7 @@ def logging_config(*, log_format: str, level: str) -> dict:
             "django.db.backends": {"level": "INFO"},
             "weasyprint.progress": {"level": "WARNING"},
             "pikepdf": {"level": "WARNING"},  # its "logger bridge initialized" on every import
+            "fontTools": {"level": "WARNING"},  # dozens of INFO lines per font subset of every PDF
             # The cache's own per-call messages are replaced by the outage log (alliance_monitor.breaker).
             "django_redis": {"level": "CRITICAL"},
         },

@@ -98,7 +98,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if not IndicatorValue.objects.exists():
         call_command("seed_alliance", verbosity=0)
-        call_command("seed_demo", verbosity=0)
+        call_command("seed_demo", "--without-reports", verbosity=0)
     load = os.getloadavg()[0]
     try:
         triggers(False)

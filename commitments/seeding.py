@@ -317,20 +317,19 @@ def _demo_reported_change(country_code: str, values: list[IndicatorValue]) -> No
 
 
 def _status_for(country_code: str, period_index: int, last_index: int, rng: random.Random) -> str | None:
-    """Baselines are approved; the latest period is a realistic mix, and NL is still being worked on."""
+    """Baselines are approved; of the latest period most is approved and some was never reported.
+
+    The latest alliance period is the evaluation period of the demo's 2012–2014 round, which the demo
+    takes through data frozen to follow-up (``cycle.seeding``): by then every item of it was either
+    approved or never came in (missing from the evaluation, as the reports say). Nothing of a frozen round
+    is left waiting for a step nobody may take any more (drafts, submissions, returned items): the demo's
+    work in progress is in the next round's open period."""
     if period_index < last_index:
         return Status.APPROVED
     if country_code == "NL":
-        return Status.DRAFT
-    roll = rng.random()
-    if roll < 0.08:
-        return None  # not reported yet
-    if roll < 0.16:
-        return Status.DRAFT
-    if roll < 0.26:
-        return Status.SUBMITTED
-    if roll < 0.30:
-        return Status.RETURNED
+        return Status.APPROVED  # the model user reported everything on time
+    if rng.random() < 0.16:
+        return None  # not reported, or a draft never submitted, before the data was frozen
     return Status.APPROVED
 
 
@@ -508,12 +507,8 @@ def _demo_recommendations(countries, goals, periods, reviewer, now) -> int:
                 narrative="Synthetic demo follow-up.",
                 is_demo=True,
             )
-            _apply_status(
-                item,
-                Status.APPROVED if country is None or country.code != "NL" else Status.DRAFT,
-                reviewer,
-                _demo_moment(periods[-1], rng),
-            )
+            # The period's round is frozen (cycle.seeding): its follow-ups were approved before.
+            _apply_status(item, Status.APPROVED, reviewer, _demo_moment(periods[-1], rng))
             item.save()
     return created
 
@@ -545,7 +540,7 @@ def _demo_texts_under_edit(now) -> None:
 
 def _demo_findings(countries, goals, period, reviewer) -> int:
     """Synthetic findings in words for the latest period: per country and goal, per country, and for the
-    alliance; approved, except the Netherlands' (still a draft, like its data)."""
+    alliance; all approved (the period's round is frozen by ``cycle.seeding``)."""
     items = []
     for country in [None, *countries]:
         where = country.name_en if country else "the alliance"
@@ -561,8 +556,8 @@ def _demo_findings(countries, goals, period, reviewer) -> int:
                 ),
                 is_demo=True,
             )
-            status = Status.DRAFT if country is not None and country.code == "NL" else Status.APPROVED
-            _apply_status(item, status, reviewer, _demo_moment(period, random.Random(f"finding-{where}")))
+            moment = _demo_moment(period, random.Random(f"finding-{where}"))
+            _apply_status(item, Status.APPROVED, reviewer, moment)
             items.append(item)
     bulk_create_with_history(items, Finding, batch_size=1000, default_change_reason="seed_demo")
     return len(items)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -143,7 +144,9 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("Ministerial meeting of %(date)s, %(place)s") % {"date": self.held_on, "place": self.place}
+        # The date as the reader's language writes it ("30 September 2014", "30 september 2014").
+        day = date_format(self.held_on, "DATE_FORMAT") if self.held_on else ""
+        return _("Ministerial meeting of %(date)s, %(place)s") % {"date": day, "place": self.place}
 
     def clean(self) -> None:
         countries = self.countries if isinstance(self.countries, list) else []

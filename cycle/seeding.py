@@ -123,8 +123,9 @@ def seed_demo_cycle(*, reviewer, countries: list[Country]) -> dict[str, int]:
                 period=period, is_open=False, user=reviewer, reason="Synthetic demo: data collection over"
             )
     timeline = {
-        Stage.FROZEN: dt.datetime(2014, 8, 1, 9, 0, tzinfo=dt.UTC),
-        Stage.DRAFTED: dt.datetime(2014, 8, 29, 9, 0, tzinfo=dt.UTC),
+        # Frozen after the last approval of the period (approvals run to 20 days past its deadline).
+        Stage.FROZEN: dt.datetime(2014, 8, 22, 9, 0, tzinfo=dt.UTC),
+        Stage.DRAFTED: dt.datetime(2014, 9, 5, 9, 0, tzinfo=dt.UTC),
         Stage.PUBLISHED: RELEASED_AT,
         Stage.MEETING_HELD: dt.datetime(2014, 9, 30, 17, 0, tzinfo=dt.UTC),
         Stage.FOLLOW_UP: dt.datetime(2014, 10, 15, 9, 0, tzinfo=dt.UTC),

@@ -7,9 +7,22 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
-from commitments.models import Commitment, CommitmentProgress, Country, EvaluationRound, Goal, Status
+from commitments.models import (
+    Commitment,
+    CommitmentProgress,
+    Country,
+    EvaluationRound,
+    Finding,
+    Goal,
+    IndicatorValue,
+    RecommendationFollowUp,
+    Status,
+)
 
-from .models import STAGE_ORDER, Decision, Meeting, MeetingEvaluation, RoundTransition
+from .models import FROZEN_STAGES, STAGE_ORDER, Decision, Meeting, MeetingEvaluation, RoundTransition
+
+# What a country reports per period, each through the review workflow (draft -> submitted -> approved).
+PERIOD_ITEMS = (IndicatorValue, CommitmentProgress, RecommendationFollowUp, Finding)
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,38 @@ def meeting_decisions(meeting: Meeting, *, published_only: bool) -> list[Decisio
     if published_only:
         items = items.published()
     return list(items)
+
+
+def open_items_in_frozen_rounds() -> dict[tuple[str, str, str], int]:
+    """What is still waiting for a workflow step in the periods of a round whose data is frozen: drafts,
+    submissions and returned items that nobody may move on (the freeze refuses every change), counted per
+    (round, period, kind of item). Empty when every item there is approved or was never reported.
+
+    One query per kind of item, whatever the number of rounds.
+    """
+    rounds = list(
+        EvaluationRound.objects.filter(stage__in=FROZEN_STAGES).select_related(
+            "baseline_period", "evaluation_period"
+        )
+    )
+    periods = {}
+    for evaluation_round in rounds:
+        for period in (evaluation_round.baseline_period, evaluation_round.evaluation_period):
+            periods[period.pk] = (evaluation_round.label, period.label)
+    found: dict[tuple[str, str, str], int] = {}
+    if not periods:
+        return found
+    for model in PERIOD_ITEMS:
+        counts = (
+            model.objects.filter(period_id__in=periods)
+            .exclude(status=Status.APPROVED)
+            .values_list("period_id")
+            .annotate(count=Count("pk"))
+            .order_by("period_id")
+        )
+        for period_id, count in counts:
+            found[(*periods[period_id], model._meta.model_name)] = count
+    return found
 
 
 def readers_see_cycle(evaluation_round: EvaluationRound, *, user=None) -> bool:

@@ -66,8 +66,17 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ]
     goals = list(Goal.objects.order_by("order"))
     titles = {goal.code: goal.title for goal in goals}
+    # The countries a decision names, by name in the reader's language and order (one query).
+    codes = {code for decision in decisions for code in decision.countries}
+    named = {country.code: country for country in Country.objects.filter(code__in=codes)} if codes else {}
     for decision in decisions:
         decision.goal_titles = [titles.get(code, code) for code in decision.goals]
+        decision.country_names = [
+            country.name
+            for country in sorted(
+                (named[code] for code in decision.countries if code in named), key=lambda c: c.sort_key
+            )
+        ]
     next_value = services.next_stage(evaluation_round.stage)
     return render(
         request,

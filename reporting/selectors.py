@@ -132,15 +132,17 @@ def report_data(*, evaluation_round: EvaluationRound, country: Country | None = 
             )
         )
         # Reviewed texts: the columns hold the last approved revision; never-approved items are left out.
+        # A round covers the commitments made by the end of its evaluation period: those its ministers'
+        # meeting decided afterwards (cycle.Decision) are the next round's.
         commitments = list(
             Commitment.objects.published()
-            .filter(country_id__in=country_ids)
+            .filter(country_id__in=country_ids, committed_on__lte=evaluation.ends_on)
             .order_by("country_id", "goal__order", "committed_on", "id")
         )
         progress = list(
             CommitmentProgress.objects.approved()
             .filter(commitment__country_id__in=country_ids, period_id__in=period_ids)
-            .filter(commitment__approved_at__isnull=False)
+            .filter(commitment__approved_at__isnull=False, commitment__committed_on__lte=evaluation.ends_on)
             .order_by("commitment_id", "period_id")
             .values_list(
                 "commitment_id",

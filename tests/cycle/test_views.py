@@ -66,9 +66,9 @@ def test_the_round_page_reads_in_constant_queries(
     decide(meeting, reviewer, second_reviewer, "1")
     client.get(url)
     # The session, the user, the roles, the round, its meeting, the evaluations, the decisions with their
-    # commitment counts, the goals, the round's history, the meeting it follows up; the same with more
-    # decisions.
-    with django_assert_num_queries(11) as few:
+    # commitment counts, the goals, the countries the decisions name, the round's history, the meeting it
+    # follows up; the same with more decisions.
+    with django_assert_num_queries(12) as few:
         client.get(url)
     for number in ("2", "3", "4"):
         decide(meeting, reviewer, second_reviewer, number)

@@ -113,3 +113,30 @@ def test_the_report_data_is_read_in_a_fixed_number_of_queries(
     with django_assert_num_queries(14):
         data = selectors.report_data(evaluation_round=evaluation_round)
     assert len(data["countries"]) > 40 and len(data["values"]) == 8 * 9
+
+
+def test_commitments_made_after_the_evaluation_period_belong_to_the_next_round(
+    evaluation_round, nl, progress_period
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from commitments.models import CommitmentProgress
+    from tests.factories import CommitmentFactory
+
+    kept = CommitmentFactory(country=nl, committed_on=dt.date(2013, 4, 15))
+    # Decided at the ministers' meeting of September 2014: the next round's, not this round's.
+    later = CommitmentFactory(country=nl, committed_on=dt.date(2014, 9, 30))
+    for commitment in (kept, later):
+        CommitmentProgress.objects.create(
+            commitment=commitment,
+            period=progress_period,
+            completion="limited",
+            status=Status.APPROVED,
+            submitted_at=timezone.now(),
+            approved_at=timezone.now(),
+        )
+    data = selectors.report_data(evaluation_round=evaluation_round, country=nl)
+    assert [item["id"] for item in data["commitments"]] == [kept.pk]
+    assert [row[0] for row in data["progress"]] == [kept.pk]

@@ -48,7 +48,8 @@ def embedded(tmp_path_factory) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
         LOG_LEVEL="WARNING",
     )
-    for command in (["migrate", "--no-input", "-v", "0"], ["seed_alliance"], ["seed_demo"]):
+    commands = (["migrate", "--no-input", "-v", "0"], ["seed_alliance"], ["seed_demo", "--without-reports"])
+    for command in commands:
         done = run_manage(env, *command)
         assert done.returncode == 0, done.stderr[-3000:]
     env["_DB_FILE"] = str(root / "db.sqlite3")

@@ -102,7 +102,7 @@ def backed_up_and_restored(tmp_path_factory):
             "DATABASE_URL": database_url(SOURCE_DB), "DEBUG": "true", "REDIS_URL": "",
             "DEMO_PASSWORD": "alliance-demo-2014", "MEDIA_ROOT": str(source_media),
         }
-        for command in (["migrate", "--no-input"], ["seed_alliance"], ["seed_demo"]):
+        for command in (["migrate", "--no-input"], ["seed_alliance"], ["seed_demo", "--without-reports"]):
             run([sys.executable, "manage.py", *command, "-v", "0"], **app_env)
 
         written = run(
