@@ -3,7 +3,8 @@
 Measured in process through Django's test client (the whole middleware, view and template stack):
 - the grid of one country and period (staff-nl), aim: under 100 ms median at 1x;
 - the grid of one goal across every country (staff-secretariat, who edits all), aim: under 300 ms;
-- the data-entry page of the same country and period, the baseline in the same run;
+- the trivial view (``/healthz``) and the data-entry page of the same country and period, the baselines
+  in the same run;
 - a dry run of a template of every country (55 at 1x) through the upload page (read, check, plan), aim:
   under 5 s; and the same dry run as a function call, without the HTTP part;
 with the queries of one request each, so that scales can be compared (they should not grow).
@@ -105,6 +106,8 @@ def child(runs: int) -> None:
         )
 
     rows = {
+        # The floor: a view that touches neither the database nor Redis, in the same process and run.
+        "trivial view (/healthz)": timed(lambda: Client().get("/healthz"), runs),
         "data entry (NL) baseline": timed(lambda: staff.get(f"/countries/NL/periods/{latest.pk}/"), runs),
         "grid (NL)": timed(lambda: staff.get(f"/countries/NL/periods/{latest.pk}/grid/"), runs),
         "goal grid (all countries)": timed(
