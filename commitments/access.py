@@ -107,7 +107,9 @@ def focal_country_id(user) -> int | None:
     if not user.is_authenticated or not is_focal_point(user):
         return None
     if not hasattr(user, "_alliance_focal_country"):
-        user._alliance_focal_country = user.focal_point.country_id if hasattr(user, "focal_point") else None
+        user._alliance_focal_country = (
+            user.focal_point.country_id if hasattr(user, "focal_point") else None
+        )
     return user._alliance_focal_country
 
 

@@ -40,17 +40,8 @@ from .models import (
 )
 
 WORKFLOW_FIELDS = (
-    "status",
-    "review_reason",
-    "version",
-    "created_at",
-    "created_by",
-    "updated_at",
-    "updated_by",
-    "submitted_at",
-    "approved_at",
-    "approved_by",
-    "is_demo",
+    "status", "review_reason", "version", "created_at", "created_by", "updated_at", "updated_by",
+    "submitted_at", "approved_at", "approved_by", "is_demo",
 )
 
 
@@ -143,12 +134,7 @@ class ReportingPeriodAdmin(SimpleHistoryAdmin):
 @admin.register(EvaluationRound)
 class EvaluationRoundAdmin(SimpleHistoryAdmin):
     list_display = [
-        "label",
-        "baseline_period",
-        "evaluation_period",
-        "ministerial_date",
-        "stage",
-        "released_at",
+        "label", "baseline_period", "evaluation_period", "ministerial_date", "stage", "released_at"
     ]
     list_select_related = ["baseline_period", "evaluation_period"]
     # A round's steps and its release moment are audited transitions (cycle.services, the round's page).

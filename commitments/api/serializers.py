@@ -207,13 +207,7 @@ class RoundSerializer(serializers.ModelSerializer):
         model = EvaluationRound
         # The round's step in its life and the moment it was (or will be) released (cycle.services).
         fields = [
-            "id",
-            "label",
-            "baseline_period",
-            "evaluation_period",
-            "ministerial_date",
-            "stage",
-            "released_at",
+            "id", "label", "baseline_period", "evaluation_period", "ministerial_date", "stage", "released_at"
         ]
 
 
