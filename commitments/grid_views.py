@@ -14,9 +14,11 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -27,9 +29,87 @@ from .models import Country, Goal, Indicator, ReportingPeriod
 from .views import _conflict_message, _country, _require, _versioned_save, conflict_lines, seen_value
 
 
+def _attrs(attrs: dict[str, Any]) -> str:
+    # django/forms/widgets/attrs.html: False leaves the attribute out, True writes its name alone.
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _input(context: dict[str, Any]) -> str:
+    widget = context["widget"]
+    value = "" if widget["value"] is None else f' value="{conditional_escape(str(widget["value"]))}"'
+    name = conditional_escape(widget["name"])
+    return f'<input type="{widget["type"]}" name="{name}"{value}{_attrs(widget["attrs"])}>'
+
+
+def _textarea(context: dict[str, Any]) -> str:
+    widget = context["widget"]
+    text = conditional_escape(widget["value"]) if widget["value"] else ""
+    return (
+        f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
+    )
+
+
+def _select(context: dict[str, Any]) -> str:
+    widget = context["widget"]
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'<optgroup label="{conditional_escape(group_name)}">')
+        for option in options:
+            parts.append(
+                f'<option value="{conditional_escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
+                f"{conditional_escape(option['label'])}</option>"
+            )
+        if group_name:
+            parts.append("</optgroup>")
+    parts.append("</select>")
+    return "\n".join(parts)
+
+
+def _errors(context: dict[str, Any]) -> str:
+    errors = context["errors"]
+    if not errors:
+        return ""
+    field_id = getattr(errors, "field_id", None)
+    identifier = f' id="{conditional_escape(field_id)}_error"' if field_id else ""
+    items = "".join(f"<li>{conditional_escape(error)}</li>" for error in errors)
+    return f'<ul class="{conditional_escape(context["error_class"])}"{identifier}>{items}</ul>'
+
+
+class GridRenderer(DjangoTemplates):
+    """Renders the grid's widgets and error lists in Python, as Django's own templates write them.
+
+    A goal's grid across 55 countries holds some 1,000 widgets; through the template engine they were
+    most of the page's time (bench/bench_grid.py). Any other template goes to the template engine.
+    """
+
+    FAST = {
+        "django/forms/widgets/text.html": _input,
+        "django/forms/widgets/number.html": _input,
+        "django/forms/widgets/hidden.html": _input,
+        "django/forms/widgets/textarea.html": _textarea,
+        "django/forms/widgets/select.html": _select,
+        "django/forms/errors/list/default.html": _errors,
+        "django/forms/errors/list/ul.html": _errors,
+    }
+
+    def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
+        fast = self.FAST.get(template_name)
+        return fast(context) if fast else super().render(template_name, context, request)
+
+
+GRID_RENDERER = GridRenderer()
+
+
 def _grid_form(data: Any, row: grid.GridRow) -> IndicatorValueForm:
     """The row's form, with compact widgets: a select for yes/no and levels, one-line texts."""
-    form = IndicatorValueForm(data, indicator=row.indicator, value=row.value, prefix=row.key)
+    form = IndicatorValueForm(
+        data, indicator=row.indicator, value=row.value, prefix=row.key, renderer=GRID_RENDERER
+    )
     field = form.fields["value"]
     label = f"{row.indicator.code} {row.indicator.name}"
     if row.indicator.value_type in {Indicator.ValueType.BOOLEAN, Indicator.ValueType.MATURITY}:

@@ -33,8 +33,12 @@ class ImportRowSerializer(serializers.Serializer):
     indicator = serializers.CharField()
     state = serializers.ChoiceField(choices=[state.value for state in spreadsheet.CellState])
     reason = serializers.CharField()
-    before = serializers.CharField()
-    after = serializers.CharField()
+    before = serializers.CharField(help_text="The value now, as the workspace shows it.")
+    after = serializers.CharField(help_text="The value in the file.")
+    note_before = serializers.CharField(help_text="The note now.")
+    note_after = serializers.CharField(
+        help_text="The note in the file (differs from note_before if it changes)."
+    )
 
 
 class ImportResultSerializer(serializers.Serializer):

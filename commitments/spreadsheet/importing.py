@@ -43,10 +43,16 @@ class RowPlan:
     reason: str = ""
     before: str = ""
     after: str = ""
+    note_before: str = ""  # the note now, and the note in the file: shown when they differ
+    note_after: str = ""
     changes: dict[str, Any] = field(default_factory=dict)  # the service's keyword arguments
     version: int | None = None
     country: Country | None = None
     indicator: Indicator | None = None
+
+    @property
+    def note_changed(self) -> bool:
+        return self.note_before != self.note_after
 
 
 @dataclass
@@ -87,6 +93,8 @@ class ImportPlan:
                     "reason": r.reason,
                     "before": r.before,
                     "after": r.after,
+                    "note_before": r.note_before,
+                    "note_after": r.note_after,
                 }
                 for r in self.rows
                 if r.state != CellState.UNCHANGED
@@ -210,6 +218,9 @@ def import_plan(*, user, upload: Upload, period: ReportingPeriod | None = None) 
             plan.reason = _("The note is longer than %(n)d characters.") % {"n": NOTE_LIMIT}
             continue
         plan.after = _shown(indicator, values)
+        plan.note_after = note
+        if value is not None:
+            plan.note_before = value.note
         if value is None:
             if all(v in (None, "") for v in values.values()) and not note:
                 continue  # nothing entered, nothing there: unchanged

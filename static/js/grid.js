@@ -15,6 +15,7 @@
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var pending = {};  // row id -> true while a row has edits not yet saved
   var retryTimer = null;
+  var submitBox = form.getAttribute("data-text-choose");  // "Choose {code} ({country}) for submitting"
 
   function text(name) { return form.getAttribute("data-text-" + name) || ""; }
 
@@ -96,6 +97,7 @@
       if (answer.status === 200 || answer.status === 201) {
         row.setAttribute("data-id", answer.data.id);
         versionInput(row).value = answer.data.version;
+        choosable(row, answer.data);
         // Only what was sent is saved: a cell typed into meanwhile stays dirty.
         fields.forEach(function (name) {
           if (cell(row, name).value === sent[name]) { cell(row, name).removeAttribute("data-dirty"); }
@@ -120,6 +122,24 @@
     }, function () { retryLater(row); announce(); });
   }
 
+  // The row's box for "Submit chosen values" names the value at the version just saved (a box left at
+  // the version the page was loaded at would make the user's own save look like someone else's); a row
+  // saved for the first time gets its box.
+  function choosable(row, saved) {
+    var box = row.querySelector("input[type=checkbox][name=item]");
+    var empty = saved.number_value === null && saved.boolean_value === null && !saved.text_value;
+    if (!box && !empty && submitBox) {
+      box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = "item";
+      box.setAttribute("form", "submit-form");
+      box.setAttribute("aria-label", submitBox.replace("{code}", row.getAttribute("data-indicator"))
+        .replace("{country}", row.getAttribute("data-country")));
+      row.querySelector("td").appendChild(box);
+    }
+    if (box) { box.value = "value-" + saved.id + ":" + saved.version; }
+  }
+
   function retryLater(row) {
     setState(row, "pending", text("failed"));
     if (!retryTimer) {
@@ -135,8 +155,14 @@
     row.setAttribute("data-conflict", "1");
     setState(row, "error", "");
     var id = row.getAttribute("data-id");
-    var reading = id ? fetch(api + id + "/", { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.json(); }) : Promise.resolve(null);
+    var headers = { credentials: "same-origin", headers: { "Accept": "application/json" } };
+    // A row that was empty when the page was loaded has no id here: someone else created it meanwhile,
+    // so it is looked up by country, indicator and period.
+    var reading = id ? fetch(api + id + "/", headers).then(function (r) { return r.json(); })
+      : fetch(api + "?country=" + encodeURIComponent(row.getAttribute("data-country")) +
+              "&indicator=" + encodeURIComponent(row.getAttribute("data-indicator")) + "&period=" + period, headers)
+        .then(function (r) { return r.json(); })
+        .then(function (page) { return (page.results && page.results[0]) || null; });
     reading.then(function (current) {
       var box = document.createElement("div");
       box.className = "cell-conflict";

@@ -272,6 +272,80 @@ class TestTheUploadPageTheApiAndTheCommand:
             call_command("import_values", str(bad), "--user", staff_nl.username)
 
 
+class TestNoteChangesInTheDryRun:
+    """A note that changes is shown beside the value it belongs to, on the page, in the API and in the
+    command; a note left as it was is not."""
+
+    @pytest.fixture
+    def noted(self, staff_nl, nl, indicator, progress_period):
+        for code, number, note in (("VI-2", "240", "Ministry figures"), ("VI-5", "4", "Full-time staff")):
+            give_value(
+                country=nl,
+                indicator=indicator(code),
+                period=progress_period,
+                user=staff_nl,
+                number=number,
+                note=note,
+            )
+        return filled(
+            template(staff_nl, progress_period, [nl]),
+            {
+                ("NL", "VI-2"): {"note": "Ministry figures, revised"},  # the note alone changes
+                ("NL", "VI-5"): {"value": 5, "note": None},  # the value changes, the note is removed
+                ("NL", "RA-2"): {"value": 3, "note": "Police statistics"},  # new, with a note
+            },
+        )
+
+    def test_the_plan_has_the_note_now_and_in_the_file(self, staff_nl, noted):
+        plan = plan_of(staff_nl, noted)
+        rows = {row.indicator_code: row for row in plan.rows}
+        assert rows["VI-2"].state == CellState.CHANGED
+        assert (rows["VI-2"].before, rows["VI-2"].after) == ("240", "240")
+        assert (rows["VI-2"].note_before, rows["VI-2"].note_after) == (
+            "Ministry figures",
+            "Ministry figures, revised",
+        )
+        assert (rows["VI-5"].note_before, rows["VI-5"].note_after, rows["VI-5"].note_changed) == (
+            "Full-time staff",
+            "",
+            True,
+        )
+        assert (rows["RA-2"].state, rows["RA-2"].note_after) == (CellState.NEW, "Police statistics")
+        assert not rows["VI-3"].note_changed
+
+    def test_the_page_shows_note_changes_beside_value_changes(self, staff_nl, noted):
+        page = signed_in(staff_nl).post(reverse("spreadsheet_upload"), {"file": _named(noted, "nl.xlsx")})
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert text.count('class="dry-run-note"') == 6  # three rows, now and from the file
+        assert "<ins>Ministry figures, revised</ins>" in text
+        assert "<del>Full-time staff</del> (removed)" in text
+        assert "<ins>Police statistics</ins>" in text
+
+    def test_the_page_in_dutch(self, staff_nl, noted):
+        client = signed_in(staff_nl)
+        client.post(reverse("set_language"), {"language": "nl", "next": "/"})
+        page = client.post(reverse("spreadsheet_upload"), {"file": _named(noted, "nl.xlsx")})
+        text = page.content.decode()
+        assert "<h1>Proefrun: " in text
+        assert '<span class="muted">Toelichting:</span>' in text
+        assert "<del>Full-time staff</del> (verwijderd)" in text
+
+    def test_the_api_and_the_command_give_the_notes(self, staff_nl, noted, tmp_path, capsys):
+        dry = signed_in(staff_nl).post("/api/v1/imports/", {"file": _named(noted, "nl.xlsx")})
+        rows = {row["indicator"]: row for row in dry.json()["rows"]}
+        assert (rows["VI-2"]["note_before"], rows["VI-2"]["note_after"]) == (
+            "Ministry figures",
+            "Ministry figures, revised",
+        )
+        path = tmp_path / "nl.xlsx"
+        path.write_bytes(noted)
+        call_command("import_values", str(path), "--user", staff_nl.username, "--dry-run")
+        out = capsys.readouterr().out
+        assert "note: 'Ministry figures' -> 'Ministry figures, revised'" in out
+        assert "note: 'Full-time staff' -> '—'" in out
+
+
 def _named(data: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -46,6 +46,8 @@ class Command(BaseCommand):
         for row in plan.rows:
             if row.state != spreadsheet.CellState.UNCHANGED:
                 detail = f"{row.before or '—'} -> {row.after or '—'}"
+                if row.note_changed:
+                    detail += f"; note: {row.note_before or '—'!r} -> {row.note_after or '—'!r}"
                 self.stdout.write(
                     f"row {row.number} {row.country_code} {row.indicator_code}: {row.state.value} {detail}"
                     + (f" ({row.reason})" if row.reason else "")
