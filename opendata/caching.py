@@ -16,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import threading
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
@@ -40,6 +42,29 @@ MAX_AGE = 60
 # How long a rendered answer is kept in the server's cache (the stamp makes it stale sooner on a change).
 STORE_SECONDS = 3600
 FORMAT = 1  # bump when the pages' or files' shape changes
+# What a process keeps of the above in its own memory, besides Redis: a stamp's data under its data
+# generation and an answer under its ETag never change (a change makes a new generation, so a new stamp
+# and new ETags), so a copy here is as fresh as Redis's and saves the round trips and the unpickling
+# of large downloads. Bounded: the answers by their bytes, the stamps by their number.
+LOCAL_ANSWER_BYTES = 64 * 1024 * 1024
+_local_lock = threading.Lock()
+_local_stamps: LRUCache = LRUCache(maxsize=8)
+_local_answers: LRUCache = LRUCache(
+    maxsize=LOCAL_ANSWER_BYTES, getsizeof=lambda stored: len(stored[1]) + 1024
+)
+
+
+def _kept(store: LRUCache, key: str):
+    with _local_lock:
+        return store.get(key)
+
+
+def _keep(store: LRUCache, key: str, value) -> None:
+    with _local_lock:
+        try:
+            store[key] = value
+        except ValueError:  # larger than the whole store: served from Redis only
+            pass
 
 
 @dataclass(frozen=True)
@@ -108,11 +133,15 @@ def stamp() -> Stamp:
     repeated request reads them from Redis without a query; which rounds are released is decided here,
     at each request, from their release moments: a round is public from its moment, to the second."""
     current = _generation()
-    data = cache.get(f"public:stamp:{current}") if current else None
+    data = _kept(_local_stamps, current) if current else None
+    if data is None and current:
+        data = cache.get(f"public:stamp:{current}")
     if data is None:
         data = _stamp_data()
         if current:
             cache.set(f"public:stamp:{current}", data, generation.seconds())
+    if current:
+        _keep(_local_stamps, current, data)
     now = timezone.now()
     rounds = [(pk, moment) for pk, moment in data["moments"] if moment <= now]
     text = f"{FORMAT}:{rounds}:{data['version']}:{data['others']}"
@@ -162,7 +191,11 @@ def cached_public(view):
         if conditional is not None:
             return _headers(conditional, etag=etag, last_modified=current.last_modified)
         key = f"public:{etag}"
-        stored = cache.get(key)
+        stored = _kept(_local_answers, key)
+        if stored is None:
+            stored = cache.get(key)
+            if stored is not None:
+                _keep(_local_answers, key, stored)
         if stored is not None:
             status, content, headers = stored
             response = HttpResponse(content, status=status)
@@ -179,6 +212,7 @@ def cached_public(view):
                     if name in {"Content-Type", "Content-Disposition", "Link", "Content-Language"}
                 }
                 cache.set(key, (response.status_code, response.content, keep), STORE_SECONDS)
+                _keep(_local_answers, key, (response.status_code, response.content, keep))
         if response.status_code == 200:
             _headers(response, etag=etag, last_modified=current.last_modified)
         return response
