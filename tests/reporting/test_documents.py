@@ -16,6 +16,7 @@ from pathlib import Path
 import page
 import pikepdf
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from commitments.models import IndicatorValue
@@ -238,6 +239,7 @@ def test_the_alliance_report_is_one_accessible_archival_compact_document(
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@override_settings(REPORT_MATRIX_ROWS_PER_PART=1)  # a slice of a goal's table per country: each its part
 def test_after_one_countrys_correction_only_its_part_and_the_summaries_are_rendered_again(
     reviewer, evaluation_round, several_countries, progress_period, report_media
 ):
@@ -263,13 +265,15 @@ def test_after_one_countrys_correction_only_its_part_and_the_summaries_are_rende
 
     rendered = {part.key for part in corrected.parts.filter(reused=False)}
     goal = f"goal:{value.indicator.goal.code}"
-    chunk = next(
-        part.key
-        for part in corrected.parts.filter(key__startswith="countries:")
-        if "Netherlands" in part.title
-    )
-    assert {"summary", goal, chunk} <= rendered
-    assert rendered <= {"summary", goal, chunk, "annexes"}, rendered
+    profile = corrected.parts.get(key__startswith="countries:", title="Netherlands").key
+    table_slices = {part.key: part.title for part in corrected.parts.filter(key__startswith=f"{goal}:rows:")}
+    assert len(table_slices) > 1  # the goal's table is in slices, one a country here
+    own_slice = next(key for key, title in table_slices.items() if title.endswith(": Netherlands"))
+    # The Netherlands' profile, its row of the goal's table, and the summaries that count it.
+    assert {"summary", own_slice, profile} <= rendered
+    assert rendered <= {"summary", goal, own_slice, profile, "annexes"}, rendered
+    assert not rendered & (set(table_slices) - {own_slice})  # the other countries' rows were kept
+    assert f"{goal}:commitments" not in rendered  # a value's correction leaves the commitments alone
     assert corrected.parts.count() - len(rendered) >= 8  # the rest was joined as it was kept
     path = report_media / corrected.file.name
     assert f"{int(value.number_value):,}" in pdf_text(path)  # (1,625)
