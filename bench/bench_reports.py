@@ -368,7 +368,7 @@ def main() -> None:
         original = value.number_value
         IndicatorValue.objects.filter(pk=value.pk).update(number_value=original + 1)
         try:
-            elapsed, report, _cpu = request_and_wait(Report.Kind.ALLIANCE, worker, reuse=True)
+            elapsed, report, cpu = request_and_wait(Report.Kind.ALLIANCE, worker, reuse=True)
         finally:
             IndicatorValue.objects.filter(pk=value.pk).update(number_value=original)
         parts = list(report.parts.all())
@@ -376,6 +376,9 @@ def main() -> None:
         return {
             "corrected": f"{country.code} {value.indicator.code}",
             "wall_seconds": round(elapsed, 3),
+            # The pool's CPU time for it: what it costs when the machine's cores are not free.
+            "worker_cpu_seconds": round(cpu, 3),
+            "keys_rendered": sorted(part.key for part in parts if not part.reused),
             # From the last part done to ready: the cover, contents, overlays and the join.
             "join_seconds": round((report.finished_at - parts_done).total_seconds(), 3),
             "parts_rendered": sum(1 for part in parts if not part.reused),
@@ -505,7 +508,7 @@ def main() -> None:
             print(
                 f"{row['report']} with {row['worker_processes']} worker(s), "
                 f"after correcting {again['corrected']}: {again['wall_seconds']:.2f} s "
-                f"(joining {again['join_seconds']:.2f} s), "
+                f"(workers' CPU {again['worker_cpu_seconds']:.2f} s; joining {again['join_seconds']:.2f} s), "
                 f"{again['parts_rendered']} of {again['parts']} parts rendered again"
             )
     sizes = ", ".join(
