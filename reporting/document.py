@@ -49,8 +49,20 @@ class TocEntry:
 
 
 def countries_per_part() -> int:
-    """Country profiles per part: fewer documents (less overhead), still enough parts for every worker."""
-    return max(1, int(getattr(settings, "REPORT_COUNTRIES_PER_PART", 3)))
+    """Country profiles per part: one, so that one country's correction renders its own profile again
+    and joins every other one as it was kept (part_cache.py)."""
+    return max(1, int(getattr(settings, "REPORT_COUNTRIES_PER_PART", 1)))
+
+
+def matrix_rows_per_part() -> int:
+    """Countries per slice of a goal chapter's table (about a page): a correction renders its slice again."""
+    return max(1, int(getattr(settings, "REPORT_MATRIX_ROWS_PER_PART", 25)))
+
+
+def _matrix_slices(chapter: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    size = matrix_rows_per_part()
+    rows = chapter["rows"]
+    return [rows[start : start + size] for start in range(0, len(rows), size)]
 
 
 def _country_chunks(book: Book) -> list[list[CountryInfo]]:
@@ -62,7 +74,13 @@ def _country_chunks(book: Book) -> list[list[CountryInfo]]:
 def alliance_plan(book: Book) -> list[PartSpec]:
     """The parts of the alliance-wide report in order; the cover and contents are made when joining."""
     specs = [PartSpec("summary", _("Executive summary"))]
-    specs += [PartSpec(f"goal:{goal.code}", goal.numbered_title) for goal in book.goals]
+    for goal in book.goals:
+        # A goal in pieces: its summaries, its table in slices of countries, its commitments.
+        specs.append(PartSpec(f"goal:{goal.code}", goal.numbered_title))
+        for index, rows in enumerate(_matrix_slices(book.goal_chapter(goal))):
+            names = ", ".join(row["country"].name for row in rows)
+            specs.append(PartSpec(f"goal:{goal.code}:rows:{index}", f"{goal.numbered_title}: {names}"))
+        specs.append(PartSpec(f"goal:{goal.code}:commitments", goal.numbered_title))
     for index, chunk in enumerate(_country_chunks(book)):
         specs.append(PartSpec(f"countries:{index}", ", ".join(country.name for country in chunk)))
     if book.countries_without_data:
@@ -258,8 +276,18 @@ def alliance_part_html(*, book: Book, frozen: dict[str, Any], report: Report, ke
             }
         ]
     elif key.startswith("goal:"):
-        goal = next(g for g in book.goals if g.code == key.removeprefix("goal:"))
-        sections = [{"template": "reporting/pdf/goal_alliance.html", **book.goal_chapter(goal)}]
+        code, _colon, piece = key.removeprefix("goal:").partition(":")
+        goal = next(g for g in book.goals if g.code == code)
+        chapter = book.goal_chapter(goal)
+        if piece.startswith("rows:"):
+            chapter = {**chapter, "rows": _matrix_slices(chapter)[int(piece.removeprefix("rows:"))]}
+        sections = [
+            {
+                "template": "reporting/pdf/goal_alliance.html",
+                **chapter,
+                "piece": piece.split(":")[0] or "head",
+            }
+        ]
     elif key.startswith("countries:"):
         index = int(key.removeprefix("countries:"))
         sections = []

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 ROOT = "reports/parts"
 # Raise when what a rendered part looks like changes without its HTML changing (say, the PDF repairs).
-FORMAT = "2"  # 2: parts are kept with their structure repaired (pdfjoin.normalise)
+FORMAT = "3"  # 2: parts kept with their structure repaired (pdfjoin.normalise); 3: plain Spans lifted
 
 
 @dataclass(frozen=True)

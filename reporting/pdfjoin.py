@@ -88,6 +88,28 @@ def _lifted(element, kids: list, wrappers) -> list:
     return flat
 
 
+# Elements that only group marked content and say nothing of it: WeasyPrint wraps every run of inline text
+# in a Span (two in three elements of a report). Their content is given to their parent instead.
+_PLAIN_WRAPPERS = (Name.Span, Name.NonStruct)
+# Parents that may hold marked content themselves (never a list, a table or a row).
+_CONTENT_HOLDERS = frozenset(
+    "/P /H /H1 /H2 /H3 /H4 /H5 /H6 /TD /TH /LBody /Lbl /Caption /Link /Span /Quote /Note /Code".split()
+)
+
+
+def _plain_content(kid) -> list | None:
+    """The marked-content ids of a Span or NonStruct that carries nothing but them (no attributes, no
+    page of its own, no alternative or actual text), else None."""
+    if not isinstance(kid, Dictionary) or kid.get("/S") not in _PLAIN_WRAPPERS:
+        return None
+    if any(key not in ("/S", "/P", "/K", "/Type") for key in kid.keys()):
+        return None
+    content = _kids(kid)
+    if content and all(isinstance(item, int) for item in content):
+        return content
+    return None
+
+
 def _repair_structure(root) -> None:
     """Structure WeasyPrint gets wrong, put right so that the tree says what the page shows, and what
     the elements repeat left out (in one walk over the tree, which has hundreds of elements a page):
@@ -97,8 +119,13 @@ def _repair_structure(root) -> None:
     - a row group (THead, TBody, TFoot) holds rows only: row groups nested in one (a table continued
       on the next page) are lifted out, empty ones dropped;
     - /Type (optional) and a /Pg naming the same page as the parent's (marked content inherits the
-      page of the nearest element that names one) are left out.
+      page of the nearest element that names one) are left out;
+    - a Span or NonStruct that only wraps marked content of its parent's page (no attributes) gives
+      that content to a parent that may hold it (a paragraph, heading, cell...): the same reading order
+      and the same text, a third of the elements, and the parent tree names the parent for that
+      content. It made the structure tree the largest thing in the alliance-wide report.
     """
+    lifted: dict[tuple[int, int], Dictionary] = {}
     stack = [(kid, None) for kid in _kids(root)]
     while stack:
         element, inherited = stack.pop()
@@ -119,8 +146,44 @@ def _repair_structure(root) -> None:
         page = element.get("/Pg")
         if page is not None and inherited is not None and page.objgen == inherited.objgen:
             del element.Pg
+            page = None
         inherited = page if page is not None else inherited
+        if str(kind) in _CONTENT_HOLDERS:
+            flat, changed = [], False
+            for kid in kids:
+                if isinstance(kid, Dictionary) and "/Pg" in kid and inherited is not None:
+                    if kid.Pg.objgen == inherited.objgen:
+                        del kid.Pg  # (before asking whether it is plain: the child is walked later)
+                content = _plain_content(kid)
+                if content is None:
+                    flat.append(kid)
+                    continue
+                lifted[kid.objgen] = element
+                flat += content
+                changed = True
+            if changed:
+                kids = flat
+                element.K = Array(kids)
         stack += [(kid, inherited) for kid in kids]
+    if lifted and "/ParentTree" in root:
+        _point_parent_tree(root, lifted)
+
+
+def _point_parent_tree(root, lifted: dict[tuple[int, int], Dictionary]) -> None:
+    """The parent tree names, for every marked content, its element: the parent of a lifted wrapper."""
+
+    def final(element):
+        while isinstance(element, Dictionary) and element.objgen in lifted:
+            element = lifted[element.objgen]
+        return element
+
+    tree = NumberTree(root.ParentTree)
+    for key, value in list(tree.items()):
+        if isinstance(value, Array):
+            if any(isinstance(item, Dictionary) and item.objgen in lifted for item in value):
+                tree[key] = Array([final(item) for item in value])
+        elif isinstance(value, Dictionary) and value.objgen in lifted:
+            tree[key] = final(value)
 
 
 def _set_metadata(pdf: pikepdf.Pdf, *, title: str, language: str, subject: str = "") -> None:

@@ -6,8 +6,10 @@ The pipeline (each step a Celery task in tasks.py, or run in a background thread
    approved data once in one database snapshot, records its SHA-256 as the report's snapshot, and
    - for a country report renders the whole document (about a second) and marks it ready;
    - for the alliance-wide report writes the frozen data to the work folder, creates one ``ReportPart``
-     per piece (executive summary, a chapter per goal, a profile per country, the annexes) and hands
-     them all to the workers at once (fan-out: more workers, faster report).
+     per piece (executive summary; each goal chapter in pieces: its summaries, its table in slices of
+     countries, its commitments; a profile per country; the annexes) and hands them all to the workers
+     at once (fan-out: more workers, faster report). A piece whose HTML was rendered before is taken
+     as it was kept (part_cache.py): after one country's correction only its pieces are rendered again.
 2. ``report_part_render`` claims one part, renders it from the frozen data (so every part shows the same
    figures, whatever changed meanwhile) and stores its PDF. The part that finds all parts done hands
    the report to step 3.

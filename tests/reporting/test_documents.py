@@ -16,6 +16,7 @@ from pathlib import Path
 import page
 import pikepdf
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from commitments.models import IndicatorValue
@@ -225,7 +226,11 @@ def test_the_alliance_report_is_one_accessible_archival_compact_document(
     # The contents link to the pages their numbers name, in parts rendered separately.
     links = internal_links(path)
     targets = {target for _source, target in links}
-    assert len(targets) >= len(parts)
+    # (every part that holds an entry of the contents is linked to; the slices of a goal's table and its
+    # commitments continue a chapter and hold none)
+    with_entries = [part for part in parts if part.anchors]
+    assert len(with_entries) > 8 and len(targets) >= len(with_entries)
+    assert any(":rows:" in part.key for part in parts) and any(":commitments" in part.key for part in parts)
     contents = "\n".join(pages[1:4])
     # Goals are named by their own number in the contents too (chapter 2 is Goal 1).
     assert re.search(r"^\s*2\s+Goal 1: [^\n]*\.\s*\d+\s*$", contents, re.M), contents[:500]
@@ -238,6 +243,7 @@ def test_the_alliance_report_is_one_accessible_archival_compact_document(
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@override_settings(REPORT_MATRIX_ROWS_PER_PART=1)  # a slice of a goal's table per country: each its part
 def test_after_one_countrys_correction_only_its_part_and_the_summaries_are_rendered_again(
     reviewer, evaluation_round, several_countries, progress_period, report_media
 ):
@@ -263,13 +269,15 @@ def test_after_one_countrys_correction_only_its_part_and_the_summaries_are_rende
 
     rendered = {part.key for part in corrected.parts.filter(reused=False)}
     goal = f"goal:{value.indicator.goal.code}"
-    chunk = next(
-        part.key
-        for part in corrected.parts.filter(key__startswith="countries:")
-        if "Netherlands" in part.title
-    )
-    assert {"summary", goal, chunk} <= rendered
-    assert rendered <= {"summary", goal, chunk, "annexes"}, rendered
+    profile = corrected.parts.get(key__startswith="countries:", title="Netherlands").key
+    table_slices = {part.key: part.title for part in corrected.parts.filter(key__startswith=f"{goal}:rows:")}
+    assert len(table_slices) > 1  # the goal's table is in slices, one a country here
+    own_slice = next(key for key, title in table_slices.items() if title.endswith(": Netherlands"))
+    # The Netherlands' profile, its row of the goal's table, and the summaries that count it.
+    assert {"summary", own_slice, profile} <= rendered
+    assert rendered <= {"summary", goal, own_slice, profile, "annexes"}, rendered
+    assert not rendered & (set(table_slices) - {own_slice})  # the other countries' rows were kept
+    assert f"{goal}:commitments" not in rendered  # a value's correction leaves the commitments alone
     assert corrected.parts.count() - len(rendered) >= 8  # the rest was joined as it was kept
     path = report_media / corrected.file.name
     assert f"{int(value.number_value):,}" in pdf_text(path)  # (1,625)

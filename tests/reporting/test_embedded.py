@@ -8,6 +8,7 @@ finishes it, once.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -17,8 +18,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.conf import settings
+
+from .test_documents import conformance_failures
 
 BASE_DIR = Path(settings.BASE_DIR)
 
@@ -156,3 +160,26 @@ def test_a_restarted_web_process_finishes_the_report_its_predecessor_was_killed_
     files = list((Path(embedded["MEDIA_ROOT"]) / "reports" / str(report_id)).glob("*.pdf"))
     assert [str(path.relative_to(embedded["MEDIA_ROOT"])) for path in files] == [file]
     assert pages and pages > 5
+
+
+def test_the_demo_scale_alliance_report_is_under_two_and_a_half_megabytes_and_still_tagged(
+    embedded, tmp_path
+):
+    """The whole demo alliance (49 countries, the 2012–2014 round with its data) as ministers get it:
+    one joined, tagged PDF under 2.5 MB (issue 11: 8.7 MB with a font subset per part, 2.6 MB with the
+    fonts merged), PDF/UA-1 and PDF/A-3a by the independent checker."""
+    output = tmp_path / "alliance.pdf"
+    done = run_manage(
+        embedded, "generate_report", "--round", "2012–2014", "--output", str(output), timeout=1500
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    info = subprocess.run(["pdfinfo", str(output)], check=True, capture_output=True, text=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    assert pages > 150  # the demo scale: a profile for every country with data
+    size = output.stat().st_size
+    assert size < 2_500_000, f"{size:,} bytes for {pages} pages"
+    assert conformance_failures(output, "ua1") == []
+    assert conformance_failures(output, "3a") == []
+    with pikepdf.open(output) as pdf:  # the structure tree is leaner, not gone: headings and cells remain
+        kinds = {str(obj.S) for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary) and "/S" in obj}
+    assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/Figure", "/Link"} <= kinds

@@ -17,7 +17,7 @@ from django.utils import timezone
 from commitments.models import Commitment, EvaluationRound, Indicator, Status
 from cycle.models import Decision, Meeting
 from focal.models import Reply, SelfReportProgress, SelfReportValue, SelfStatus
-from reporting import pipeline, services
+from reporting import dispatch, services
 from reporting.models import Report
 
 from .conftest import commit, give
@@ -123,18 +123,11 @@ def test_a_country_without_a_reply_gets_no_reply_block(reviewer, evaluation_roun
     assert "Evaluation round step" in text
 
 
-@pytest.mark.xfail(
-    reason=(
-        "Known defect (session 3): passed on its branch, failed in the CI rehearsal on merged main; "
-        "not yet diagnosed."
-    ),
-    strict=False,
-)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_alliance_report_follows_up_the_decisions_with_missing_marks(
     reviewer, evaluation_round, followed_up, replied
 ):
-    with pipeline.inline_jobs():  # every step of the alliance report, here
+    with dispatch.inline_jobs():  # every step of the alliance report, here
         report = services.report_request(
             user=reviewer, kind=Report.Kind.ALLIANCE, evaluation_round=evaluation_round
         )
