@@ -67,6 +67,8 @@ urlpatterns = [
     path("overview/", include("overview.urls")),
     # The public open-data site: released figures for everyone, no sign-in (opendata/).
     path("public/", include("opendata.urls")),
+    # Items a country asked to keep off it, and reviewers' decisions (workspace, signed in).
+    path("withholdings/", include("opendata.workspace_urls")),
     path("sitemap.xml", sitemap, {"sitemaps": {"public": PublicSitemap}}, name="sitemap"),
     path("robots.txt", robots, name="robots"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),

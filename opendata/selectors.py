@@ -15,9 +15,23 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from alliance_monitor.charts import Chart, Series, bar_chart, format_number
-from commitments.models import Commitment, CommitmentProgress, Country, EvaluationRound, Goal, Indicator
+from commitments.models import (
+    Commitment,
+    CommitmentProgress,
+    Country,
+    EvaluationRound,
+    Finding,
+    Goal,
+    GovernmentResponse,
+    Indicator,
+    IndicatorValue,
+)
+from commitments.templatetags.workspace import display_value
+from focal.models import Reply
 
 from . import released
+from .models import Withholding
+from .services import may_propose
 
 COMPLETIONS = [choice for choice in CommitmentProgress.Completion]
 
@@ -333,3 +347,112 @@ def country_tables(data: Figures, goals: list[Goal]) -> list[dict[str, Any]]:
             rows.append((indicator, display(indicator, before), display(indicator, after)))
         tables.append({"goal": goal, "rows": rows})
     return tables
+
+
+# --- the workspace's withholdings (opendata/workspace_views.py) ------------------------------------------
+
+
+def withholding_countries(*, user) -> list[Country]:
+    """The countries whose withholdings ``user`` sees and may ask for: reviewers every country, everyone
+    else those they speak for (``services.may_propose``, the rule the service itself applies)."""
+    countries = sorted(Country.objects.all(), key=lambda country: country.name)  # in the reader's language
+    return [country for country in countries if may_propose(user, country)]
+
+
+def withholding_list(
+    *, countries: list[Country], state: str = "", pk: int | None = None
+) -> list[Withholding]:
+    """The withholdings of ``countries`` (all states, or one), newest first, with who proposed and decided
+    (one query) and a label for each item (one query per kind named)."""
+    rows = (
+        Withholding.objects.filter(country__in=countries)
+        .select_related("country", "proposed_by", "decided_by")
+        .order_by("-proposed_at", "-id")
+    )
+    if state:
+        rows = rows.filter(state=state)
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    rows = list(rows)
+    by_kind: dict[str, set[int]] = defaultdict(set)
+    for row in rows:
+        by_kind[row.kind].add(row.item_id)
+    labels = {
+        (kind, pk): label
+        for kind, ids in by_kind.items()
+        for pk, label in _item_labels(kind, ITEM_QUERIES[kind]().filter(pk__in=ids))
+    }
+    for row in rows:
+        row.item_label = labels.get((row.kind, row.item_id), _("(no longer exists)"))
+    return rows
+
+
+def _item_labels(kind: str, items) -> list[tuple[int, str]]:
+    """Each item as people recognise it in a list: what it is and of which period or round."""
+    Kind = Withholding.Kind
+    labels = []
+    for item in items:
+        if kind == Kind.VALUE:
+            label = f"{item.indicator.code} · {item.period.name}: {display_value(item)}"
+        elif kind == Kind.PROGRESS:
+            label = f"{item.commitment.title} · {item.period.name}"
+        elif kind == Kind.COMMITMENT:
+            label = item.title
+        elif kind == Kind.FINDING:
+            label = f"{item.goal.title if item.goal_id else _('All goals')} · {item.period.name}"
+        elif kind == Kind.RESPONSE:
+            label = _("Response to recommendation %(number)s") % {"number": item.recommendation.number}
+        else:
+            label = item.evaluation_round.label
+        labels.append((item.pk, label))
+    return labels
+
+
+# The items of each kind with what their labels read (no query per item).
+ITEM_QUERIES = {
+    Withholding.Kind.VALUE: lambda: IndicatorValue.objects.select_related("indicator", "period").order_by(
+        "period__starts_on", "indicator__code", "pk"
+    ),
+    Withholding.Kind.PROGRESS: lambda: CommitmentProgress.objects.select_related(
+        "commitment", "period"
+    ).order_by("period__starts_on", "commitment__title", "pk"),
+    Withholding.Kind.COMMITMENT: lambda: Commitment.objects.order_by("title", "pk"),
+    Withholding.Kind.FINDING: lambda: Finding.objects.select_related("goal", "period").order_by(
+        "period__starts_on", "goal__code", "pk"
+    ),
+    Withholding.Kind.RESPONSE: lambda: GovernmentResponse.objects.select_related("recommendation").order_by(
+        "recommendation__number", "pk"
+    ),
+    Withholding.Kind.REPLY: lambda: Reply.objects.select_related("evaluation_round").order_by("pk"),
+}
+# Each kind's released items (the embargo) and the path to their country.
+RELEASED_OF = {
+    Withholding.Kind.VALUE: (released.values, "country"),
+    Withholding.Kind.PROGRESS: (released.progress, "commitment__country"),
+    Withholding.Kind.COMMITMENT: (released.commitments, "country"),
+    Withholding.Kind.FINDING: (released.findings, "country"),
+    Withholding.Kind.RESPONSE: (released.responses, "recommendation__country"),
+    Withholding.Kind.REPLY: (released.replies, "country"),
+}
+
+
+def withholdable_items(*, country: Country) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What the public sees of ``country`` and nobody asked to withhold yet, grouped by kind for a select:
+    [(kind label, [("kind:id", label), ...]), ...] (one query per kind, one for the open withholdings)."""
+    taken = set(
+        Withholding.objects.filter(
+            country=country, state__in=[Withholding.State.PROPOSED, Withholding.State.APPROVED]
+        ).values_list("kind", "item_id")
+    )
+    groups = []
+    for kind in Withholding.Kind:
+        public, country_path = RELEASED_OF[kind]
+        items = ITEM_QUERIES[kind]().filter(pk__in=public().filter(**{country_path: country}).values("pk"))
+        choices = [
+            (f"{kind.value}:{pk}", label)
+            for pk, label in _item_labels(kind, items)
+            if (kind.value, pk) not in taken
+        ]
+        if choices:
+            groups.append((str(kind.label), choices))
+    return groups

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from alliance_monitor.charts import Chart, Series, bar_chart
+from opendata.services import may_propose as withholding_may_propose
 
 from .. import access, selectors
 from ..models import Country, Indicator, ReportingPeriod, Status
@@ -139,6 +140,8 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
             "charts": {goal.goal.pk: _goal_chart(goal, overview.periods, country) for goal in overview.goals},
             "can_edit": can_edit,
             "can_review": access.can_review(request.user),
+            # Asking to keep an item off the public site: the withholding service's own rule.
+            "can_withhold": withholding_may_propose(request.user, country),
             "open_periods": [period for period in overview.periods if period.is_open],
         },
     )
