@@ -66,6 +66,7 @@ from focal.models import (
     SelfReportValue,
     SelfStatus,
 )
+from opendata import services as opendata_services
 from reporting.models import Report, ReportDownload
 from tests.commitments.api_fixtures import World, build_world, make_tokens, quick_user
 from webhooks import services as webhook_services
@@ -328,6 +329,10 @@ def build_matrix_world() -> MatrixWorld:
     plant_markers(data)
     waiting.update(_authors_texts(users["author"]))
     waiting.update(_self_reports(data, users["focal_nl"]))
+    # The author (a reviewer) asked to withhold the Netherlands' approved value: a proposal to decide on.
+    waiting["withholding_NL"] = opendata_services.withholding_propose(
+        kind="value", item_id=data.values["NL", "approved"].pk, reason="A court case", user=users["author"]
+    )
     tokens = make_tokens()
     keys = {
         "partner": tokens.partner,
@@ -1371,6 +1376,33 @@ TABLE: dict[str, list[Route]] = {
     "public:report": [route(lambda w: {"report_id": w.reports["published"].pk}, GET=everyone(HIDDEN))],
     "sitemap": [route(GET=PUBLIC)],
     "robots": [route(GET=PUBLIC)],
+    # --- withholdings (opendata/workspace_views.py): those who speak for a country ask, reviewers decide --
+    # Everyone who speaks for a country sees its withholdings (reviewers: all); ministers speak for none.
+    "withholding_list": [route(GET=page(minister=DENIED, focal_nl=OK))],
+    # The Netherlands' speakers: its staff, reviewers and its focal point. The draft value posted is not on
+    # the public site, so the form refuses it (400) for them; the others are refused before (403).
+    "withholding_propose": [
+        route(
+            lambda w: {"code": "NL"},
+            GET=page(staff_be=DENIED, minister=DENIED, focal_nl=OK),
+            POST=(
+                page(**{**dict.fromkeys(PEOPLE, INVALID), "staff_be": DENIED, "minister": DENIED}),
+                lambda w: {"item": f"value:{w.value('NL', 'draft').pk}", "reason": "Not public"},
+            ),
+        )
+    ],
+    # The author's proposal: the Netherlands' speakers read it; reviewers other than the author decide
+    # (the author: four eyes, 403); whoever does not speak for the Netherlands finds nothing (404).
+    "withholding_decide": [
+        route(
+            lambda w: {"pk": w.waiting["withholding_NL"].pk},
+            GET=page(staff_be=HIDDEN, minister=HIDDEN, focal_nl=OK),
+            POST=(
+                page(staff_nl=DENIED, staff_be=HIDDEN, author=DENIED, minister=HIDDEN, focal_nl=DENIED),
+                lambda w: {"decision": "approve", "reason": ""},
+            ),
+        )
+    ],
     "cycle:round_list": [route(GET=ANY_ROLE_PAGE)],
     "cycle:round_detail": [route(cycle_round, GET=ANY_ROLE_PAGE)],
     # Any reviewer takes the next step (from the stage they saw) or reopens; a reopen of a published

@@ -43,7 +43,7 @@ from tests.security.matrix import (
 CELLS = matrix.cells()
 # Tables a refused request must leave alone: the domain, the reports, people and roles, with their
 # history tables (which get a row for every save, so that updates are seen too).
-GUARDED_APPS = ("commitments", "reporting", "auth", "cycle", "focal", "accounts")
+GUARDED_APPS = ("commitments", "reporting", "auth", "cycle", "focal", "accounts", "opendata")
 CHANGE_COLUMNS = (
     "version", "updated_at", "published_at", "revoked_at", "is_open", "status", "stage", "released_at"
 )
