@@ -32,6 +32,7 @@ class FilterForm(forms.Form):
     )
 
     def __init__(self, *args, countries, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")  # as the house's forms: labels without a colon
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("All countries"))] + [
             (country.code, country.name) for country in countries
