@@ -5,13 +5,15 @@
     make bench BENCH_ARGS="--scales 1,10 --quick --skip-pages --skip-reports"  # the API's ratios only
 
 For each scale it builds a PostgreSQL database ``am_bench_x<scale>`` (bench/dataset.py: the demo data,
-then N times the countries and periods, then VACUUM ANALYZE), runs bench/bench_pages.py and
-bench/bench_api.py against it, and at the first scale also bench/bench_reports.py (the per-country and
-the alliance-wide PDF with 1 and 2 worker processes, beside WeasyPrint alone on the same HTML) and a
-bounded load run (bench/load.py: gunicorn on 127.0.0.1 and wrk, each endpoint beside /healthz on the
-same server). It prints the tables, how each cost grew beside the data it depends on, and the aims of
-the performance issue met or missed, and writes bench/results/summary.json, with the machine's load
-average before every step (the machine is shared: absolute times drift, ratios hold better).
+then N times the countries and periods, then VACUUM ANALYZE) and runs bench/bench_pages.py,
+bench/bench_overview.py, bench/bench_public.py (the public site beside the trivial view) and
+bench/bench_api.py against it; at the first scale also bench/bench_reports.py (the per-country and the
+alliance-wide PDF with 1 and 2 worker processes, beside WeasyPrint alone on the same HTML) and a bounded
+load run (bench/load.py: gunicorn on 127.0.0.1 and wrk, each endpoint beside /healthz on the same
+server); after the last scale bench/bench_grid.py (the grids and a 55-country dry run, every scale).
+It prints the tables, how each cost grew beside the data it depends on, and the aims of the performance
+issues met or missed, and writes bench/results/summary.json, with the machine's load average before
+every step (the machine is shared: absolute times drift, ratios hold better).
 It measures; nothing here passes or fails on time.
 
 Needs PostgreSQL (BENCH_DATABASE_HOST_URL, default postgres://postgres@127.0.0.1:5432), Redis for the
@@ -72,6 +74,7 @@ AIM_CORRECTION_S = 5  # the alliance-wide report again after one country's corre
 AIM_OF_FLOOR = 1 / 3
 AIM_EXPORT_ROWS_PER_S = 100_000
 AIM_FLAT_GROWTH = 1.5  # an API page's cost from the first scale to the last: flat, give or take noise
+AIM_PUBLIC_OF_TRIVIAL = 0.5  # a public page or download, beside the trivial view (bench/bench_public.py)
 
 
 def database_url(scale: int) -> str:
@@ -199,6 +202,12 @@ def reports_run(scale: int, quick: bool) -> dict:
     return json.loads((RESULTS / "reports.json").read_text())
 
 
+def grid_run(scales: str, runs: str) -> dict:
+    """bench/bench_grid.py on the scales' databases (built above): the grids and a 55-country dry run."""
+    run([sys.executable, "bench/bench_grid.py", "--scales", scales, "--runs", runs], {})
+    return json.loads((RESULTS / "grid.json").read_text())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="1,2,5,10", help="comma-separated data scale factors")
@@ -247,6 +256,12 @@ def main() -> None:
                 f"ministers' view {scale}x", bench_module, "bench_overview.py", "overview.json", scale,
                 ["--runs", runs],
             )  # fmt: skip
+        public = {"rows": []}
+        if not arguments.skip_pages:
+            public = step(
+                f"public site {scale}x", bench_module, "bench_public.py", "public.json", scale,
+                ["--seconds", "2" if arguments.quick else "5"],
+            )  # fmt: skip
         api_arguments = ["--runs", runs, "--csv-runs", str(csv_runs(counts["values"], arguments.quick))]
         api = step(f"API {scale}x", bench_module, "bench_api.py", "api.json", scale, api_arguments)
         summary["scales"][scale] = {
@@ -255,11 +270,14 @@ def main() -> None:
             "pages": pages["results"],
             "overview": overview["results"],
             "api": api["results"],
+            "public": public["rows"],
         }
         if scale == scales[0] and not arguments.skip_load:
             summary["load"] = step(f"load {scale}x", load_run, scale, 4 if arguments.quick else 10)
         if scale == scales[0] and not arguments.skip_reports:
             summary["reports"] = step(f"reports {scale}x", reports_run, scale, arguments.quick)
+    if not arguments.skip_pages:
+        summary["grid"] = step("grid and dry run", grid_run, arguments.scales, runs)
     summary["environment"] = {
         "cpus": os.cpu_count(),
         "load_average_end": load_average(),
@@ -458,6 +476,19 @@ def print_aims(summary: dict, scales: list[int]) -> None:
                 again["wall_seconds"] < AIM_CORRECTION_S,
                 f"{name} after one correction < {AIM_CORRECTION_S} s: {again['wall_seconds']:.2f} s",
             )
+    for row in summary["scales"][scales[0]].get("public", []):
+        verdict(
+            row["of_trivial"] >= AIM_PUBLIC_OF_TRIVIAL,
+            f"public site, >= 1/2 of the trivial view at {scales[0]}x: {row['url']}: {row['of_trivial']}",
+        )
+    grid_first = (summary.get("grid") or {}).get(str(scales[0])) or (summary.get("grid") or {}).get(scales[0])
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_grid import AIMS_MS as AIM_GRID_MS
+
+    for name, row in (grid_first or {}).get("rows", {}).items():
+        if name in AIM_GRID_MS:
+            aim = AIM_GRID_MS[name]
+            verdict(row["median_ms"] < aim, f"{name} < {aim} ms at {scales[0]}x: {row['median_ms']} ms")
     if summary["load"]:
         for row in summary["load"]["rows"]:
             if row["endpoint"].startswith("/healthz"):

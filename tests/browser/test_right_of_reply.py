@@ -18,7 +18,7 @@ from focal.models import Reply, ReplyWindow
 from reporting.models import Report
 from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_focal_points import accessible
-from tests.reporting.conftest import celery_worker, pdf_text, report_media, wait_for  # noqa: F401 (fixtures)
+from tests.reporting.conftest import pdf_text, wait_for
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,7 +40,7 @@ def csp_violations(page: Page) -> list[str]:
 
 
 def test_the_focal_point_replies_to_the_draft_chapter_and_the_published_report_prints_it(
-    open_page, celery_worker, report_media, focal_nl, reviewer, nl  # noqa: F811
+    open_page, celery_worker, report_media, focal_nl, reviewer, nl
 ):
     evaluation_round = EvaluationRound.objects.get(label="2012–2014")
     EvaluationRound.objects.filter(pk=evaluation_round.pk).update(released_at=None)

@@ -14,18 +14,13 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.test import override_settings
 from django.utils import timezone
 
-from alliance_monitor.celery import app as celery_app
 from commitments.models import (
     Commitment,
     CommitmentProgress,
@@ -39,116 +34,6 @@ from commitments.models import (
 from reporting.models import Report
 
 BASE_DIR = Path(settings.BASE_DIR)
-WORKER_START_TIMEOUT = 60
-
-
-@pytest.fixture(scope="session")
-def report_media(tmp_path_factory):
-    """Where reports are written, shared by the tests and the worker (MEDIA_ROOT for both)."""
-    root = tmp_path_factory.mktemp("report-media")
-    with override_settings(MEDIA_ROOT=str(root)):
-        yield root
-
-
-@dataclass
-class Worker:
-    process: subprocess.Popen
-    log: Path
-    env: dict
-
-    def start(self) -> None:
-        """Start a (new) worker process, and wait until it is ready."""
-        with self.log.open("ab") as output:
-            offset = output.tell()
-            self.process = subprocess.Popen(
-                _worker_command(),
-                cwd=BASE_DIR,
-                env=self.env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: stopped as a whole, never our signals
-            )
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
-        while " ready." not in self.log_text()[offset:]:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                pytest.fail(f"The Celery worker did not start:\n{self.log_text()[-4000:]}")
-            time.sleep(0.2)
-
-    def kill(self) -> None:
-        """SIGKILL the whole worker, its main process and its pool: nothing gets to clean up."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def children(self) -> list[int]:
-        """The pool's processes (the worker's children), from /proc."""
-        pids = []
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                lines = dict(
-                    line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
-                )
-            except OSError:
-                continue
-            if lines.get("PPid", "").strip() == str(self.process.pid):
-                pids.append(int(status.parent.name))
-        return sorted(pids)
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def _worker_command() -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "alliance_monitor",
-        "worker",
-        "-P",
-        "prefork",
-        "-c",
-        "2",
-        "-l",
-        "INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "-n",
-        f"reports-test-{os.getpid()}@%h",
-    ]
-
-
-def _test_database_url() -> str:
-    parsed = urlparse(os.environ["DATABASE_URL"])
-    return urlunparse(parsed._replace(path="/" + connection.settings_dict["NAME"]))
-
-
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, report_media, tmp_path_factory):
-    """A real Celery worker (prefork, 2 processes) on the test database and the tests' Redis."""
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    celery_app.control.purge()  # messages a crashed earlier run may have left
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "MEDIA_ROOT": str(report_media),
-        "DEBUG": "true",
-        "PYTHONUNBUFFERED": "1",
-    }
-    log.write_bytes(b"")
-    worker = Worker(None, log, env)
-    worker.start()
-    yield worker
-    os.killpg(worker.process.pid, signal.SIGTERM)
-    try:
-        worker.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(worker.process.pid, signal.SIGKILL)
-        worker.process.wait()
-    celery_app.control.purge()
 
 
 def wait_for(report: Report, *, timeout: float = 120) -> Report:
