@@ -5,7 +5,8 @@ records the ministers' decision for the Netherlands and Belgium, a second review
 eyes) and it becomes each country's commitment; the next round is planned from it; staff of the
 Netherlands report progress in the new round's period and submit it, a reviewer approves it; the minister
 then reads the next round's page: its chapter "What became of the decisions" gives the Netherlands'
-completion and Belgium's as missing. axe-core checks every page a person works on.
+completion and Belgium's as missing; and the reviewer has the next round's alliance-wide report made by
+the real worker, whose PDF carries the same chapter. axe-core checks every page a person works on.
 """
 
 from __future__ import annotations
@@ -19,11 +20,17 @@ from playwright.sync_api import Page, expect
 from commitments.access import Role
 from commitments.models import Commitment, CommitmentProgress, EvaluationRound, Status
 from cycle.models import Decision
+from reporting.models import Report
 from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import make_user
 from tests.cycle.conftest import advance_to
+from tests.reporting.conftest import pdf_text, wait_for
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 AXE = Axe()
 
@@ -34,7 +41,7 @@ def accessible(page: Page) -> None:
 
 
 def test_a_decision_becomes_a_commitment_whose_progress_the_next_round_follows_up(
-    open_page, staff_nl, reviewer, minister
+    open_page, staff_nl, reviewer, minister, celery_worker, report_media
 ):
     make_user("rob-reviewer", Role.REVIEWER)
     evaluation_round = advance_to(EvaluationRound.objects.get(label="2012–2014"), "meeting_held", reviewer)
@@ -109,3 +116,19 @@ def test_a_decision_becomes_a_commitment_whose_progress_the_next_round_follows_u
     expect(chapter).to_contain_text("1 missing")
     accessible(max_)
     screenshot(max_, "follow-up-minister-sees-the-decision")
+
+    # --- the next round's alliance-wide report, made by the worker, carries the chapter --------------
+    rita.goto("/reports/")
+    rita.get_by_label(re.compile(r"^Report:?$")).select_option("alliance")
+    rita.get_by_label(re.compile(r"^Evaluation round:?$")).select_option(label="2014–2016")
+    rita.get_by_role("button", name="Request the report").click()
+    report = wait_for(Report.objects.get(kind=Report.Kind.ALLIANCE, evaluation_round=new_round), timeout=300)
+    assert report.status == Report.Status.READY, report.error
+    rita.reload()
+    row = rita.get_by_role("row").filter(has_text="2014–2016")
+    with rita.expect_download() as download:
+        row.get_by_role("link", name=re.compile("^PDF")).click()
+    text = " ".join(pdf_text(download.value.path()).split())
+    assert "What became of the decisions" in text
+    assert f"7. {decision.title}" in text
+    assert "Decision 7: completion per country (1 missing)" in text
