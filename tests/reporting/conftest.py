@@ -1,6 +1,7 @@
-"""Fixtures of the report tests: a real Celery worker on the test database, report files, data.
+"""Fixtures and helpers of the report tests: waiting for a report, reading its PDF, data.
 
-The worker is one ``celery -A alliance_monitor worker -P prefork -c 2`` subprocess for the whole
+The worker (``celery_worker``, with ``report_media``, in tests/conftest.py, so that the browser tests
+share it) is one ``celery -A alliance_monitor worker -P prefork -c 2`` subprocess for the whole
 session, pointed at the test database pytest-django created and at the same Redis as the tests. Tests
 that use it are transactional (``django_db(transaction=True, serialized_rollback=True)``) so that the
 worker sees the rows they commit, and they wait for their report to finish before they end.
