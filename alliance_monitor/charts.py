@@ -215,7 +215,7 @@ def bar_chart(
     categories: list[str],
     series: list[Series],
     unit: str = "",
-    direction: str = "up",
+    direction: str = "",
     axis: str = "",
     missing_categories: list[int] | None = None,
     width: int = WIDTH,
@@ -224,6 +224,8 @@ def bar_chart(
     """Grouped vertical bars: one group per category, one bar per series (e.g. baseline vs latest).
 
     ``axis`` is the indicator type the values have (maturity, percentage, count, or "" for any number);
+    ``direction`` is the direction of the indicator whose values are drawn ("up", "down", "neutral"), said
+    in the chart's text alternative; "" (counts of countries or commitments) says none;
     ``missing_categories`` are categories that count what is missing (drawn hatched, like missing data).
     A single series has no legend: the title names it. ``width`` is the drawing's width in pixels and
     ``min_text`` the smallest text size in pixels (pages pass 12 and show the drawing at its own size, so
@@ -253,8 +255,12 @@ def bar_chart(
     def y_of(value: float) -> float:
         return MARGIN_TOP + PLOT_HEIGHT * (top - value) / span
 
-    hint = {"up": _("higher is better"), "down": _("lower is better")}.get(direction, _("context only"))
-    label = f"{title} ({unit}, {hint})" if unit else f"{title} ({hint})"
+    # Only an indicator's own values have a direction; counts of countries or commitments have none.
+    hint = {"up": _("higher is better"), "down": _("lower is better"), "neutral": _("context only")}.get(
+        direction, ""
+    )
+    qualifiers = ", ".join(part for part in (unit, hint) if part)
+    label = f"{title} ({qualifiers})" if qualifiers else title
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="{escape(label)}" class="chart">',

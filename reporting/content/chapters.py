@@ -62,6 +62,7 @@ class ChaptersMixin:
         indicators = [i for i in self.indicators_by_goal[goal.id] if i.value_type == "maturity"]
         if not indicators:
             return None
+        directions = {indicator.direction for indicator in indicators}
         return bar_chart(
             title=_("%(country)s, %(goal)s: maturity levels")
             % {"country": country.name, "goal": goal.numbered_title},
@@ -79,6 +80,7 @@ class ChaptersMixin:
                 ),
             ],
             unit=_("level 0–4"),
+            direction=directions.pop() if len(directions) == 1 else "",  # said when they share one
             axis="maturity",
         )
 
@@ -92,6 +94,7 @@ class ChaptersMixin:
                 Series(self.evaluation.label, [row.victims_evaluation.raw for row in rows], "evaluation"),
             ],
             unit=_("victims"),
+            direction=getattr(self.indicator_by_code.get(ICSE_VICTIMS), "direction", ""),
             axis="count",
         )
 

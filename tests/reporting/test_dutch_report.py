@@ -4,17 +4,29 @@ report's own words), no words run together, and countries sort by the reader's l
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import subprocess
 
+import pikepdf
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from commitments.models import Commitment, CommitmentProgress, Finding, Goal, Indicator, ReportingPeriod
-from reporting import selectors
+from commitments.models import (
+    Commitment,
+    CommitmentProgress,
+    ConsistencyRule,
+    Country,
+    Finding,
+    Goal,
+    Indicator,
+    ReportingPeriod,
+)
+from reporting import dispatch, selectors, services
 from reporting.content import Book
+from reporting.models import Report
 
 from .conftest import approved, give
 from .test_honest_numbers import build
@@ -68,6 +80,56 @@ def all_texts(path) -> str:
     )
 
 
+# A4 less the report's right margin (17 mm), in PDF points: no word may end beyond it.
+RIGHT_EDGE = 595.28 - 17 * 72 / 25.4
+
+
+def word_boxes(path) -> list[tuple[int, float, float, float, str]]:
+    """Every word pdftotext finds, as (page, left, right, bottom, text), in points from the top left."""
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True)
+    boxes = []
+    for number, page in enumerate(re.finditer(r"<page [^>]*>(.*?)</page>", out.stdout, re.S), start=1):
+        for word in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page.group(1)
+        ):
+            left, right, bottom = (float(value) for value in word.groups()[:3])
+            boxes.append((number, left, right, bottom, html.unescape(word.group(4))))
+    return boxes
+
+
+def words_out_of_place(path) -> list[tuple]:
+    """Words that run past the right margin or over the next word on their line (text cut or overflowing
+    into the next column): the layout defects a reader sees as "geen gegevensnee"."""
+    found, lines = [], {}
+    for page, left, right, bottom, text in word_boxes(path):
+        if right > RIGHT_EDGE + 1:
+            found.append((page, "past the margin", text))
+        lines.setdefault((page, round(bottom)), []).append((left, right, text))
+    for (page, _bottom), words in lines.items():
+        words.sort()
+        found += [
+            (page, "over the next word", first, second)
+            for (_l, end, first), (start, _r, second) in zip(words, words[1:], strict=False)
+            if start < end - 0.5
+        ]
+    return found
+
+
+def chart_alternatives(path) -> list[str]:
+    """The alternative texts of the report's figures (its charts), from the structure tree."""
+    alternatives = []
+    with pikepdf.open(path) as pdf:
+        stack = [pdf.Root.StructTreeRoot]
+        while stack:
+            element = stack.pop()
+            if element.get("/S") == pikepdf.Name.Figure:
+                alternatives.append(str(element.get("/Alt", "")))
+            kids = element.get("/K")
+            kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+            stack += [kid for kid in kids if isinstance(kid, pikepdf.Dictionary)]
+    return alternatives
+
+
 @pytest.fixture
 def dutch_data(nl, reviewer, baseline_period, progress_period):
     """The Netherlands with Dutch text of its own (what people type is printed as typed)."""
@@ -103,7 +165,9 @@ def test_the_dutch_report_has_no_english_left(reviewer, evaluation_round, report
         reviewer=reviewer, evaluation_round=evaluation_round, country=dutch_data, language="nl"
     )
     text = all_texts(report.file.path)
-    leaks = [word for word in ENGLISH if re.search(rf"(?<![\w/-]){re.escape(word)}(?![\w/-])", text)]
+    # The consistency rules' codes are English identifiers: Annex C names the rules in words.
+    english = ENGLISH + list(ConsistencyRule.objects.values_list("code", flat=True))
+    leaks = [word for word in english if re.search(rf"(?<![\w/-]){re.escape(word)}(?![\w/-])", text)]
     assert leaks == []
     assert "gegevensgeen" not in text and "vergelijkinggeen" not in text  # no words run together
     # What replaced them: Dutch definitions, units and period labels from the data.
@@ -113,6 +177,37 @@ def test_the_dutch_report_has_no_english_left(reviewer, evaluation_round, report
     assert Indicator.objects.get(code="VI-2").definition_nl[:60] in flat
     assert "Laatste goedgekeurde rapportage (nulmeting 2013): Voorbereid." in flat
     assert "streefdatum verstreken" in flat and "Tegenstrijdig: VI-3 meldt +25%" in flat
+    # The charts' alternative texts are Dutch too, and judge only what has a direction: the maturity
+    # levels (higher is better), never a count of commitments by status.
+    alternatives = chart_alternatives(report.file.path)
+    assert any(alt.startswith("Nederland, Doel 1") and "hoger is beter" in alt for alt in alternatives)
+    counts = [alt for alt in alternatives if alt.startswith("Toezeggingen naar voortgang")]
+    assert counts and not any("beter" in alt or "better" in alt for alt in counts), alternatives
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the parts are built after commit
+def test_the_dutch_alliance_report_keeps_every_figure_in_its_column(
+    reviewer, evaluation_round, report_media, dutch_data, baseline_period, progress_period
+):
+    """The Dutch "geen gegevens" is twice as long as "no data": in the goal chapters' tables (six
+    indicators a row) a cell with it, a flag or a wide figure wraps inside its column instead of running
+    into the next one or off the page."""
+    sweden = Country.objects.get(code="SE")
+    baseline_only = [("SU-1", True), ("SU-2", 342), ("SU-3", False), ("SU-4", 5), ("SU-5", 55), ("SU-6", 349)]
+    for code, base in baseline_only:  # nothing approved for the evaluation: "342 → geen gegevens"
+        give(sweden, code, baseline_period, base)
+    for code, latest in [("VI-1", False), ("VI-2", 174), ("VI-4", True), ("VI-5", 393)]:
+        give(sweden, code, progress_period, latest)  # no baseline: "geen gegevens → 174"
+    with dispatch.inline_jobs():
+        report = services.report_request(
+            user=reviewer, kind=Report.Kind.ALLIANCE, evaluation_round=evaluation_round, language="nl"
+        )
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY, report.error
+    text = all_texts(report.file.path)
+    assert "342 → geen gegevens" in re.sub(r"\s+", " ", text)  # the table was printed
+    assert words_out_of_place(report.file.path) == []
+    assert not re.search(r"gegevens(?:ja|nee|geen|\d)|⚠\w", text)  # nothing runs together
 
 
 def test_every_indicator_and_period_has_its_dutch_text(db):
