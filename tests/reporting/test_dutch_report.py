@@ -177,6 +177,8 @@ def test_the_dutch_report_has_no_english_left(reviewer, evaluation_round, report
     assert Indicator.objects.get(code="VI-2").definition_nl[:60] in flat
     assert "Laatste goedgekeurde rapportage (nulmeting 2013): Voorbereid." in flat
     assert "streefdatum verstreken" in flat and "Tegenstrijdig: VI-3 meldt +25%" in flat
+    # Annex B of one country's report is headed as its contents entry says (no "per land" for one land).
+    assert "Bijlage B Volledigheid van de gegevens" in flat and "gegevens per land" not in flat
     # The charts' alternative texts are Dutch too, and judge only what has a direction: the maturity
     # levels (higher is better), never a count of commitments by status.
     alternatives = chart_alternatives(report.file.path)
