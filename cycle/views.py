@@ -48,7 +48,18 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation_round = _round(pk)
+    return _render_round(request, _round(pk))
+
+
+def _render_round(
+    request: HttpRequest,
+    evaluation_round: EvaluationRound,
+    *,
+    step_form: StepForm | None = None,
+    release_form: ReleaseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The round's page; a refused step or release moment comes back with what the reviewer typed."""
     reviewer = access.can_review(request.user)
     meeting = selectors.meeting_of(evaluation_round)
     # Readers outside the secretariat see the meeting's approved record once the round is released.
@@ -94,10 +105,13 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluations": evaluations,
             "decisions": decisions,
             "goals": goals if reviewer and meeting else [],
-            "step_form": StepForm(initial={"from_stage": evaluation_round.stage}),
-            "release_form": ReleaseForm(initial={"released_at": evaluation_round.released_at}),
+            "step_form": step_form
+            or StepForm(initial={"from_stage": evaluation_round.stage}, auto_id="step-%s"),
+            "release_form": release_form
+            or ReleaseForm(initial={"released_at": evaluation_round.released_at}),
             "follow_up": selectors.decision_follow_up(evaluation_round=evaluation_round),
         },
+        status=status,
     )
 
 
@@ -107,14 +121,16 @@ def round_step(request: HttpRequest, pk: int) -> HttpResponse:
     """Take the round's next step, or reopen it for data collection (``action=reopen``)."""
     _require(access.can_review(request.user))
     evaluation_round = _round(pk)
-    form = StepForm(request.POST)
+    form = StepForm(request.POST, auto_id="step-%s")
     if not form.is_valid():
         # A reason too long is the reviewer's to shorten; a missing stage is the page's (reload it).
         problems = [message for errors in form.errors.values() for message in errors]
         if "from_stage" in form.errors:
             problems = [_("Reload the page and try again.")]
         messages.error(request, " ".join(problems))
-        return redirect("cycle:round_detail", pk=pk)
+        return _render_round(
+            request, evaluation_round, step_form=_fresh_stage(form, evaluation_round), status=400
+        )
     values = {"from_stage": form.cleaned_data["from_stage"], "reason": form.cleaned_data["reason"]}
     try:
         if request.POST.get("action") == "reopen":
@@ -123,12 +139,23 @@ def round_step(request: HttpRequest, pk: int) -> HttpResponse:
             services.round_advance(evaluation_round=evaluation_round, user=request.user, **values)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The round is now at the step: %(stage)s.") % {"stage": evaluation_round.get_stage_display()},
+        # The refused step keeps its reason; the page shows the round as it is now.
+        evaluation_round = _round(pk)
+        return _render_round(
+            request, evaluation_round, step_form=_fresh_stage(form, evaluation_round), status=409
         )
+    messages.success(
+        request,
+        _("The round is now at the step: %(stage)s.") % {"stage": evaluation_round.get_stage_display()},
+    )
     return redirect("cycle:round_detail", pk=pk)
+
+
+def _fresh_stage(form: StepForm, evaluation_round: EvaluationRound) -> StepForm:
+    """The refused form again, with the reason as typed and the stage the round is at now."""
+    data = form.data.copy()
+    data["from_stage"] = evaluation_round.stage
+    return StepForm(data, auto_id="step-%s")
 
 
 @login_required
@@ -139,7 +166,7 @@ def round_release(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReleaseForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
-        return redirect("cycle:round_detail", pk=pk)
+        return _render_round(request, evaluation_round, release_form=form, status=400)
     try:
         services.round_set_release(
             evaluation_round=evaluation_round,
@@ -149,8 +176,8 @@ def round_release(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Release moment saved."))
+        return _render_round(request, _round(pk), release_form=form, status=409)
+    messages.success(request, _("Release moment saved."))
     return redirect("cycle:round_detail", pk=pk)
 
 
@@ -215,7 +242,12 @@ def _meeting(evaluation_round: EvaluationRound) -> Meeting:
 def _text_page(request, *, item, form, save, template: str, context: dict, done: str) -> HttpResponse:
     """The shared flow of the evaluation and decision forms: versioned save, conflicts (409), buttons."""
     conflict = None
-    if request.method == "POST" and item is not None and item.status == Status.SUBMITTED:
+    locked = item is not None and item.status == Status.SUBMITTED
+    if locked:
+        # While the reviewers look at it the text is read-only: show it so, without a save button.
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and locked:
         conflict = _("This item is locked: it cannot be changed now.")
     elif request.method == "POST" and form.is_valid():
         try:
@@ -244,6 +276,8 @@ def _text_page(request, *, item, form, save, template: str, context: dict, done:
             "form": form,
             "item": item,
             "conflict": conflict,
+            "locked": locked,
+            "four_eyes_note": four_eyes_note(item, request.user),
             "actions": text_actions(item, request.user),
             "step_form": TextStepForm(initial={"expected_version": item.version if item else 0}),
         },
@@ -255,6 +289,19 @@ def form_values(form) -> dict:
     if hasattr(form, "service_values"):
         return form.service_values()
     return {"text": form.cleaned_data["text"].strip()}
+
+
+def four_eyes_note(item, user) -> str:
+    """Why a reviewer sees no approve button on a submitted text: it is their own work."""
+    if item is None or item.status != Status.SUBMITTED or not access.can_review(user):
+        return ""
+    if not commitment_services.four_eyes_required() or not commitment_services.is_own_work(
+        item=item, user=user
+    ):
+        return ""
+    if item.submitted_by_id == user.pk:
+        return _("You submitted it yourself: another reviewer must approve or return it (four eyes).")
+    return _("You changed it yourself: another reviewer must approve or return it (four eyes).")
 
 
 def text_actions(item, user) -> list[tuple[str, str]]:

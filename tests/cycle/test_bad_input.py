@@ -251,6 +251,16 @@ def test_a_submitted_decision_is_locked(signed_in, reviewer, meeting):
     assert decision.title == GOOD_DECISION["title"]
 
 
+def test_a_submitted_decision_reads_as_locked_and_says_who_may_approve_it(signed_in, reviewer, meeting):
+    decision = decision_of(meeting, reviewer)
+    services.text_transition(item=decision, action="submit", user=reviewer, expected_version=decision.version)
+    page = signed_in.get(reverse("cycle:decision_edit", args=[decision.pk])).content.decode()
+    assert "Save as draft" not in page
+    assert 'name="title"' in page and "disabled" in page.split('name="title"')[1].split(">")[0]
+    assert "You submitted it yourself: another reviewer must approve or return it (four eyes)." in page
+    assert 'value="approve"' not in page
+
+
 # --- the workflow buttons ---------------------------------------------------------------------------------
 
 
@@ -387,6 +397,34 @@ def test_the_step_form_refuses_bad_input(signed_in, reviewer, evaluation_round, 
     ).content.decode()
     assert message in page
     assert RoundTransition.objects.count() == before
+
+
+def test_a_refused_step_keeps_the_reason_as_typed(signed_in, reviewer, evaluation_round):
+    url = reverse("cycle:round_step", args=[evaluation_round.pk])
+    services.round_advance(evaluation_round=evaluation_round, from_stage="collection", user=reviewer)
+    # Reopening from a stage the round has left: refused, and the reason typed is still on the page.
+    response = signed_in.post(
+        url, {"from_stage": "collection", "action": "reopen", "reason": "Late data from BE"}
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "not the one you saw" in page
+    assert "Late data from BE</textarea>" in page
+    # The page now offers the stage the round is at, so pressing again is a deliberate step from there.
+    assert 'name="from_stage" value="frozen"' in page
+    too_long = signed_in.post(url, {"from_stage": "frozen", "reason": "x" * 2001})
+    assert too_long.status_code == 400 and "x" * 2001 in too_long.content.decode()
+
+
+def test_a_refused_release_moment_keeps_the_reason_as_typed(signed_in, evaluation_round):
+    response = signed_in.post(
+        reverse("cycle:round_release", args=[evaluation_round.pk]),
+        {"released_at": "tomorrow", "reason": "Agreed with the ministers"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Enter a valid date/time." in page
+    assert 'value="Agreed with the ministers"' in page and 'value="tomorrow"' in page
 
 
 @pytest.mark.parametrize("value", ["tomorrow", "2026-13-01T10:00", "2026-01-01T25:00"])
