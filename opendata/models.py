@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from commitments.models import REASON_LIMIT, Country, bounded_text
@@ -32,7 +33,8 @@ class Withholding(models.Model):
     class State(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        # Its own context: "Rejected" of a government's response to a recommendation is "Niet overgenomen".
+        REJECTED = "rejected", pgettext_lazy("withholding state", "Rejected")
 
     kind = models.CharField(_("kind of item"), max_length=12, choices=Kind.choices)
     item_id = models.PositiveBigIntegerField(_("item"))
