@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from commitments.models import REASON_LIMIT, Country, bounded_text
+from reporting.models import Report
 
 
 class Withholding(models.Model):
@@ -93,3 +94,30 @@ class Withholding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.item_id} ({self.get_state_display()})"
+
+
+class ReportDownloads(models.Model):
+    """How often a published report was downloaded from the public site, per report and day.
+
+    A count and nothing about who: no address, no browser, no cookie (the public site sets none), so the
+    log holds no personal data. Written by ``services.report_download_count`` on each full download (a
+    revalidation answered 304, a HEAD and a refusal are not downloads)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+", verbose_name=_("report"))
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("downloads"), default=0)
+
+    class Meta:
+        ordering = ["-day", "report_id"]
+        verbose_name = _("report downloads")
+        verbose_name_plural = _("report downloads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "day"],
+                name="report_downloads_one_row_a_day",
+                violation_error_message=_("One count per report and day."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.day}: {self.count}"
