@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import threading
+import time
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -47,11 +48,28 @@ FORMAT = 1  # bump when the pages' or files' shape changes
 # and new ETags), so a copy here is as fresh as Redis's and saves the round trips and the unpickling
 # of large downloads. Bounded: the answers by their bytes, the stamps by their number.
 LOCAL_ANSWER_BYTES = 64 * 1024 * 1024
+# The data generation itself is read from Redis at most once per this many seconds per process (it was
+# the one Redis round trip of a repeated request, two thirds of the public answers' own cost): a change
+# made by another process shows here at most this much later; this process's own writes show at once
+# (``generation.local_bumps``). Release moments are unaffected: they are compared with the clock at each
+# request (``stamp``), to the second.
+GENERATION_REUSE_SECONDS = 1.0
+_generation_memo: tuple[str, float, int] | None = None
 _local_lock = threading.Lock()
 _local_stamps: LRUCache = LRUCache(maxsize=8)
 _local_answers: LRUCache = LRUCache(
     maxsize=LOCAL_ANSWER_BYTES, getsizeof=lambda stored: len(stored[1]) + 1024
 )
+
+
+def forget_local() -> None:
+    """Drop what this process keeps in its own memory (for tests that empty the shared cache between
+    them: a generation kept here would outlive the emptied Redis for up to a second)."""
+    global _generation_memo
+    with _local_lock:
+        _generation_memo = None
+        _local_stamps.clear()
+        _local_answers.clear()
 
 
 def _kept(store: LRUCache, key: str):
@@ -113,10 +131,16 @@ def _stamp_data() -> dict:
 
 
 def _generation() -> str | None:
-    """The data generation (sync/generation.py), made when missing; None without Redis."""
+    """The data generation (sync/generation.py), made when missing; None without Redis. Kept in this
+    process for ``GENERATION_REUSE_SECONDS`` unless this process replaced it meanwhile."""
+    global _generation_memo
+    bumps, memo = generation.local_bumps, _generation_memo
+    if memo is not None and memo[2] == bumps and time.monotonic() - memo[1] < GENERATION_REUSE_SECONDS:
+        return memo[0]
     client = generation.redis_client()
     if client is None:
         return None
+    read_at = time.monotonic()
     try:
         value = client.get(generation.key())
         if value is None:
@@ -124,7 +148,10 @@ def _generation() -> str | None:
             value = client.get(generation.key())
     except generation.UNREACHABLE:
         return None
-    return value.decode() if isinstance(value, bytes) else value
+    value = value.decode() if isinstance(value, bytes) else value
+    if value is not None:
+        _generation_memo = (value, read_at, bumps)
+    return value
 
 
 def stamp() -> Stamp:

@@ -13,9 +13,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from commitments.models import REASON_LIMIT, Country, bounded_text
+from reporting.models import Report
 
 
 class Withholding(models.Model):
@@ -32,7 +34,8 @@ class Withholding(models.Model):
     class State(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")
         APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        # Its own context: "Rejected" of a government's response to a recommendation is "Niet overgenomen".
+        REJECTED = "rejected", pgettext_lazy("withholding state", "Rejected")
 
     kind = models.CharField(_("kind of item"), max_length=12, choices=Kind.choices)
     item_id = models.PositiveBigIntegerField(_("item"))
@@ -91,3 +94,30 @@ class Withholding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.item_id} ({self.get_state_display()})"
+
+
+class ReportDownloads(models.Model):
+    """How often a published report was downloaded from the public site, per report and day.
+
+    A count and nothing about who: no address, no browser, no cookie (the public site sets none), so the
+    log holds no personal data. Written by ``services.report_download_count`` on each full download (a
+    revalidation answered 304, a HEAD and a refusal are not downloads)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+", verbose_name=_("report"))
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("downloads"), default=0)
+
+    class Meta:
+        ordering = ["-day", "report_id"]
+        verbose_name = _("report downloads")
+        verbose_name_plural = _("report downloads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "day"],
+                name="report_downloads_one_row_a_day",
+                violation_error_message=_("One count per report and day."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.day}: {self.count}"

@@ -456,3 +456,18 @@ def withholdable_items(*, country: Country) -> list[tuple[str, list[tuple[str, s
         if choices:
             groups.append((str(kind.label), choices))
     return groups
+
+
+def withholdable_ids(*, country: Country, kinds: tuple[str, ...]) -> dict[str, set[int]]:
+    """The ids of ``country``'s items of ``kinds`` that the public sees and nobody asked to withhold yet:
+    those a per-item "withhold" link may offer (the propose form accepts exactly these; one query a kind)."""
+    found = {}
+    for kind in kinds:
+        public, country_path = RELEASED_OF[kind]
+        taken = Withholding.objects.filter(
+            kind=kind, state__in=[Withholding.State.PROPOSED, Withholding.State.APPROVED]
+        ).values("item_id")
+        found[kind] = set(
+            public().filter(**{country_path: country}).exclude(pk__in=taken).values_list("pk", flat=True)
+        )
+    return found

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from commitments.models import (
 )
 from focal.models import Reply
 
-from .models import Withholding
+from .models import ReportDownloads, Withholding
 
 # Each kind: the model and the path from an item to its country's id.
 ITEMS: dict[str, tuple[type, str]] = {
@@ -136,3 +137,17 @@ def withholding_decide(*, withholding: Withholding, approve: Any, user, reason: 
         current.full_clean()
         current.save()
     return current
+
+
+def report_download_count(*, report_id: int) -> None:
+    """Count one download of a published report today (the public site's report log; nothing about who
+    downloaded it). Two downloads at once both count: the row is created once, then incremented."""
+    day = timezone.localdate()
+    rows = ReportDownloads.objects.filter(report_id=report_id, day=day)
+    if rows.update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ReportDownloads.objects.create(report_id=report_id, day=day, count=1)
+    except IntegrityError:  # another request created today's row meanwhile
+        rows.update(count=F("count") + 1)

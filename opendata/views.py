@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from commitments.models import Country, Goal
 
 from . import catalogue as dcat
-from . import downloads, released, selectors
+from . import downloads, released, selectors, services
 from .caching import cached_public
 
 LANGUAGES = ("en", "nl")
@@ -269,7 +269,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def report_file(request: HttpRequest, report_id: int) -> FileResponse:
-    """A published report of a released round; anything else is not there. Validated by its SHA-256."""
+    """A published report of a released round; anything else is not there. Validated by its SHA-256.
+    Each download is counted per report and day (``services.report_download_count``)."""
     report = released.reports().select_related("evaluation_round", "country").filter(pk=report_id).first()
     if report is None:
         raise Http404
@@ -283,6 +284,8 @@ def report_file(request: HttpRequest, report_id: int) -> FileResponse:
             filename=report.download_name,
             content_type="application/pdf",
         )
+        if request.method == "GET":  # a download (not a HEAD, not a 304): counted, without who
+            services.report_download_count(report_id=report.pk)
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Link"] = f'<{downloads.LICENCE["url"]}>; rel="license"'

@@ -85,9 +85,16 @@ def call[T](action: Callable[[Any], T], *, client=None) -> T | None:
     return result
 
 
+# How many times this process replaced the generation: a reader that keeps the generation in its own
+# memory for a moment (opendata/caching.py) drops it when this moves, so it sees its own writes at once.
+local_bumps = 0
+
+
 def bump() -> None:
     """Replace the generation now. Never fails a write: an unreachable Redis is left to the key's expiry
     (see the module's docstring); the breaker logs the outage."""
+    global local_bumps
+    local_bumps += 1
     call(lambda client: client.set(key(), new_value(), ex=seconds()))
 
 
@@ -96,9 +103,7 @@ def changed() -> None:
     again after the commit (once per transaction)."""
     bump()
     connection = transaction.get_connection()
-    if connection.in_atomic_block and not any(
-        entry[1] is bump for entry in connection.run_on_commit
-    ):
+    if connection.in_atomic_block and not any(entry[1] is bump for entry in connection.run_on_commit):
         transaction.on_commit(bump, robust=True)
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from alliance_monitor.charts import Chart, Series, bar_chart
+from opendata.selectors import withholdable_ids
 from opendata.services import may_propose as withholding_may_propose
 
 from .. import access, selectors
@@ -131,6 +132,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404  # a focal point sees their own country only
     overview = selectors.country_overview(country=country, user=request.user)
     can_edit = access.can_edit_country(request.user, country)
+    can_withhold = withholding_may_propose(request.user, country)
     return render(
         request,
         "commitments/country_detail.html",
@@ -141,7 +143,13 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
             "can_edit": can_edit,
             "can_review": access.can_review(request.user),
             # Asking to keep an item off the public site: the withholding service's own rule.
-            "can_withhold": withholding_may_propose(request.user, country),
+            "can_withhold": can_withhold,
+            # Beside each item the public sees: a link to ask to withhold it (4 queries, only for them).
+            "withholdable": withholdable_ids(
+                country=country, kinds=("value", "commitment", "progress", "response")
+            )
+            if can_withhold
+            else {},
             "open_periods": [period for period in overview.periods if period.is_open],
         },
     )

@@ -36,12 +36,12 @@ def released_world(tmp_path, settings, staff_be):
     return world
 
 
-def look(page: Page, name: str) -> None:
-    """Checked by axe, then photographed at both widths."""
+def look(page: Page, name: str, *, at=None) -> None:
+    """Checked by axe, then photographed at both widths (the whole page, or the screen around ``at``)."""
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
         axe_clean(page)
-        path = screenshot(page, f"withholding-{name}-{width}")
+        path = screenshot(page, f"withholding-{name}-{width}", at=at)
         if SHOTS.is_dir():
             (SHOTS / path.name).write_bytes(path.read_bytes())
     page.set_viewport_size({"width": 1366, "height": 900})
@@ -58,8 +58,11 @@ def test_staff_ask_a_reviewer_approves_and_the_figure_leaves_the_public_page(
     anna = open_page()
     sign_in(anna, "anna-nl")
     anna.goto("/countries/NL/")
-    anna.get_by_role("link", name="Ask to withhold an item").click()
-    anna.get_by_label("Item on the public site").select_option(f"value:{value.pk}")
+    # The link beside the figure opens the form with the figure chosen.
+    beside = anna.get_by_role("link", name="Withhold: VI-2 35,792")
+    look(anna, "country-link-en", at=beside)
+    beside.click()
+    expect(anna.get_by_label("Item on the public site")).to_have_value(f"value:{value.pk}")
     anna.get_by_role("button", name="Ask to withhold").click()
     # No reason: refused, the chosen item kept.
     expect(anna.get_by_role("alert")).to_contain_text("Not saved")
@@ -91,8 +94,22 @@ def test_staff_ask_a_reviewer_approves_and_the_figure_leaves_the_public_page(
         page.context.add_cookies(
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "nl", "url": live_server.url}]
         )
+    # Anna asks to withhold the commitment from beside it (in Dutch); Rita rejects: "Afgewezen".
+    anna.goto("/countries/NL/")
+    beside = anna.get_by_role("link", name="Laten achterhouden: PUBLIC-commitment: expand the team")
+    look(anna, "country-link-nl", at=beside)
+    beside.click()
+    anna.get_by_label("Waarom het moet worden achtergehouden").fill("Nog niet aangekondigd.")
+    anna.get_by_role("button", name="Vragen om achter te houden").click()
+    rita.goto("/withholdings/?state=proposed")
+    rita.get_by_role("link", name="Beslissen").click()
+    rita.get_by_label("Afwijzen").check()
+    rita.get_by_label("Reden", exact=True).fill("Al aangekondigd door de minister.")
+    rita.get_by_role("button", name="Besluit vastleggen").click()
     rita.goto("/withholdings/")
     expect(rita.locator("h1")).to_have_text("Achterhoudingen")
+    expect(rita.locator("td .badge", has_text="Afgewezen")).to_have_count(1)
+    expect(rita.locator("td .badge", has_text="Niet overgenomen")).to_have_count(0)
     look(rita, "list-reviewer-nl")
     anna.goto("/withholdings/countries/NL/new/")
     anna.get_by_role("button", name="Vragen om achter te houden").click()

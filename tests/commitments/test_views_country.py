@@ -121,8 +121,9 @@ class TestQueryCounts:
     # 8 active indicators, 9 the country's values, 10 commitments, 11 their progress,
     # 12 recommendations with their response, 13 their follow-ups, 14 the latest evaluation round (its step),
     # 15 the government's latest submitted self-report (focal/: the two tracks, for those who may read it;
-    # none submitted here, so no more).
-    QUERIES = 15
+    # none submitted here, so no more), 16-19 the country's public items not yet withheld, of the four kinds
+    # that carry a "withhold" link (values, commitments, progress, responses: the staff speak for NL).
+    QUERIES = 19
 
     def grow(self, *, nl, staff, periods, number: int) -> None:
         goal = Goal.objects.get(code="PREVENTION")

@@ -12,10 +12,15 @@ from tests.opendata.world import build
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts without pages another test's data filled the cache with."""
+    """Each test starts without pages another test's data filled the cache with (Redis, and what this
+    process keeps of it in memory)."""
+    from opendata.caching import forget_local
+
     cache.clear()
+    forget_local()
     yield
     cache.clear()
+    forget_local()
 
 
 @pytest.fixture

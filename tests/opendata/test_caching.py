@@ -123,3 +123,33 @@ def test_the_catalogue_is_dcat_as_a_json_ld_library_reads_it(client, world):
     # As RDF: every dataset a dcat:Dataset triple (pyld's own N-Quads, not our serialisation).
     quads = jsonld.to_rdf(body, {"format": "application/n-quads"})
     assert quads.count(f"<{DCAT}Dataset>") == len(datasets)
+
+
+@pytest.mark.django_db
+def test_the_generation_is_read_from_redis_once_a_second_and_at_once_after_a_write_here(
+    client, world, monkeypatch
+):
+    from opendata import caching
+    from sync import generation
+
+    clock = [1000.0]
+    monkeypatch.setattr(caching.time, "monotonic", lambda: clock[0])
+    url = reverse("public:catalogue")
+    with time_machine.travel(AFTER, tick=False):
+        first = client.get(url)["ETag"]
+        # Another process changes public data and replaces the generation in Redis: this process keeps
+        # its generation for up to a second (and so the ETag), then reads the new one.
+        from focal.models import Reply
+
+        Reply.objects.filter(text="PUBLIC-reply of the Netherlands").update(
+            text="PUBLIC-reply, amended", updated_at=AFTER - dt.timedelta(hours=1)
+        )
+        generation.redis_client().set(generation.key(), "from-another-process", ex=60)
+        clock[0] += caching.GENERATION_REUSE_SECONDS / 2
+        assert client.get(url)["ETag"] == first
+        clock[0] += caching.GENERATION_REUSE_SECONDS
+        second = client.get(url)["ETag"]
+        assert second != first
+        # A write in this process (which replaces the generation) shows at the next request.
+        Reply.objects.get(text="PUBLIC-reply, amended").save()
+        assert client.get(url)["ETag"] != second

@@ -260,3 +260,65 @@ def test_the_country_page_links_to_the_withholdings_for_those_who_speak_for_it(
     assert propose_url("NL") in client.get(reverse("country_detail", args=["NL"])).text
     signed_in(client, minister)
     assert propose_url("NL") not in client.get(reverse("country_detail", args=["NL"])).text
+
+
+def test_the_country_page_offers_to_withhold_each_public_item_beside_it(client, world, staff_nl, minister):
+    from commitments.models import Commitment, CommitmentProgress, GovernmentResponse
+
+    value = nl_value(world)
+    commitment = Commitment.objects.get(title="PUBLIC-commitment: expand the team")
+    progress = CommitmentProgress.objects.get(commitment=commitment, period=world.released.evaluation_period)
+    # The page shows each commitment's latest progress: make the released one the latest.
+    CommitmentProgress.objects.filter(commitment=commitment).exclude(pk=progress.pk).delete()
+    response = GovernmentResponse.objects.get(summary="PUBLIC-response")
+    draft = Commitment.objects.get(title="SECRET-commitment draft")
+    links = {
+        key: f"{propose_url('NL')}?item={key}"
+        for key in (f"value:{value.pk}", f"commitment:{commitment.pk}", f"progress:{progress.pk}")
+        + (f"response:{response.pk}",)
+    }
+    page = reverse("country_detail", args=["NL"])
+    with time_machine.travel(RELEASE - dt.timedelta(seconds=1), tick=False):
+        # Not public yet: nothing to withhold from the public site.
+        text = signed_in(client, staff_nl).get(page).text
+        assert not any(link in text for link in links.values())
+    with time_machine.travel(AFTER, tick=False):
+        text = signed_in(client, staff_nl).get(page).text
+        for key, link in links.items():
+            assert link.replace("&", "&amp;") in text, key
+        assert f"?item=commitment:{draft.pk}" not in text  # a draft is not on the public site
+        # The link leads to the form with the item chosen, and the proposal goes through.
+        form = client.get(links[f"value:{value.pk}"])
+        assert form.status_code == 200 and form.context["form"]["item"].value() == f"value:{value.pk}"
+        assert (
+            client.post(
+                links[f"value:{value.pk}"], {"item": f"value:{value.pk}", "reason": "Court"}
+            ).status_code
+            == 302
+        )
+        text = client.get(page).text
+        assert links[f"value:{value.pk}"] not in text  # proposed: no second proposal offered
+        assert links[f"commitment:{commitment.pk}"] in text
+        # Those who do not speak for the country see no such link.
+        text = signed_in(client, minister).get(page).text
+        assert "?item=" not in text
+
+
+def test_a_rejected_withholding_reads_afgewezen_in_dutch_and_a_rejected_recommendation_keeps_its_word(
+    client, world, reviewer, staff_nl
+):
+    from django.utils import translation
+
+    from commitments.models import GovernmentResponse
+
+    with translation.override("nl"):
+        assert str(Withholding.State.REJECTED.label) == "Afgewezen"
+        assert str(GovernmentResponse.Response("rejected").label) == "Niet overgenomen"
+    proposal = services.withholding_propose(
+        kind="value", item_id=nl_value(world).pk, reason="Court", user=staff_nl
+    )
+    services.withholding_decide(withholding=proposal, approve=False, reason="Public interest", user=reviewer)
+    signed_in(client, reviewer)
+    client.post(reverse("set_language"), {"language": "nl", "next": LIST})
+    page = client.get(LIST, {"state": "rejected"})
+    assert "Afgewezen" in page.text and "Niet overgenomen" not in page.text
