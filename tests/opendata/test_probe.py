@@ -190,7 +190,15 @@ def data_files(evaluation_round, *, country: str | None = None, goal: str | None
 def routes() -> list[str]:
     """Every public route and download: each page in both languages for every country and goal, bare and
     for every round (released or not), each file of every round, country and goal, every report."""
-    countries = list(Country.objects.order_by("code").values_list("code", flat=True))
+    # Every country that holds anything (the world's), and two that hold nothing: the other fifty pages
+    # are the same route with the same empty answer, and each costs the suite a second.
+    all_codes = list(Country.objects.order_by("code").values_list("code", flat=True))
+    holding = set(IndicatorValue.objects.values_list("country__code", flat=True)) | set(
+        Commitment.objects.values_list("country__code", flat=True)
+    )
+    countries = [code for code in all_codes if code in holding] + [
+        code for code in all_codes if code not in holding
+    ][:2]
     goals = list(Goal.objects.order_by("order").values_list("code", flat=True))
     rounds = list(EvaluationRound.objects.order_by("pk"))
     urls = [reverse("public:home"), reverse("public:catalogue"), reverse("sitemap"), reverse("robots")]
@@ -351,7 +359,9 @@ def places(expected: dict[str, set[int]], now: dt.datetime) -> dict[tuple[str, i
 # --- the probe ---------------------------------------------------------------------------------------------
 
 
-def probe(client, moment: dt.datetime) -> tuple[dict[str, dict[str, set[int]]], dict[str, int], dict]:
+def probe(
+    client, moment: dt.datetime, *, every_link: bool = False
+) -> tuple[dict[str, dict[str, set[int]]], dict[str, int], dict]:
     """Fetch every route at ``moment``: what each answer shows (by URL and kind), each status, and the
     expected items."""
     with time_machine.travel(moment, tick=False):
@@ -383,7 +393,13 @@ def probe(client, moment: dt.datetime) -> tuple[dict[str, dict[str, set[int]]], 
             r"<loc>http://testserver([^<]+)</loc>", client.get(reverse("sitemap")).content.decode()
         )
         for link in links:
-            assert link in statuses and statuses[link] == 200, (moment, link)
+            if link not in statuses and every_link:
+                # A country the probe left out (it holds nothing): its link answers all the same.
+                assert client.get(link).status_code == 200, (moment, link)
+            elif link not in statuses:
+                assert resolve(link).namespace in {"public", ""}, (moment, link)
+            else:
+                assert statuses[link] == 200, (moment, link)
     return shown, statuses, expected
 
 
@@ -401,8 +417,8 @@ SHOWN = (
 )
 
 
-def check(client, world, moment: dt.datetime) -> dict[str, set[int]]:
-    shown, statuses, expected = probe(client, moment)
+def check(client, world, moment: dt.datetime, *, every_link: bool = False) -> dict[str, set[int]]:
+    shown, statuses, expected = probe(client, moment, every_link=every_link)
     released_ids = {r.pk for r in released_rounds(moment)}
     for url, status in statuses.items():
         round_id = re.search(r"round[=-](\d+)", url)
@@ -443,7 +459,8 @@ def test_the_probe_finds_every_released_item_where_it_belongs_and_nothing_else(c
     moments = (RELEASE + dt.timedelta(days=1), RELEASE - ONE_SECOND, RELEASE, NEXT_RELEASE + ONE_SECOND)
     seen = {}
     for moment in moments:
-        seen[moment] = check(client, world, moment)
+        # Every link of the catalogue and the sitemap is fetched once, when both rounds are out.
+        seen[moment] = check(client, world, moment, every_link=moment == moments[-1])
     before, at = seen[RELEASE - ONE_SECOND], seen[RELEASE]
     assert all(not ids for ids in before.values())
     # The world holds items of every kind the site shows on the public side, so the probe compares
