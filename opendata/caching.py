@@ -209,9 +209,10 @@ def cached_public(view):
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         current = stamp()
-        etag = quote_etag(
-            hashlib.sha256(f"{current.key}:{request.get_full_path()}".encode()).hexdigest()[:32]
-        )
+        # The scheme and host too: the catalogue, the sitemap and the pages' links are absolute URLs, so an
+        # answer made for one address (http behind a proxy, another allowed host) is not served for another.
+        where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        etag = quote_etag(hashlib.sha256(f"{current.key}:{where}".encode()).hexdigest()[:32])
         conditional = get_conditional_response(
             request, etag=etag, last_modified=int(current.last_modified.timestamp())
         )

@@ -153,3 +153,18 @@ def test_the_generation_is_read_from_redis_once_a_second_and_at_once_after_a_wri
         # A write in this process (which replaces the generation) shows at the next request.
         Reply.objects.get(text="PUBLIC-reply, amended").save()
         assert client.get(url)["ETag"] != second
+
+
+@pytest.mark.django_db
+def test_an_answer_with_absolute_links_is_kept_per_address(client, world):
+    # The catalogue names its downloads by absolute URL: asked over http first, it must not be served from
+    # that copy to a reader who came over https (behind a TLS proxy) or by another allowed host name.
+    with time_machine.travel(AFTER, tick=False):
+        plain = client.get(reverse("public:catalogue"))
+        secure = client.get(reverse("public:catalogue"), secure=True)
+        other = client.get(reverse("public:catalogue"), HTTP_HOST="127.0.0.1")
+    assert "http://testserver/public/data/" in plain.content.decode()
+    assert "https://testserver/public/data/" in secure.content.decode()
+    assert "http://testserver/" not in secure.content.decode()
+    assert "http://127.0.0.1/public/data/" in other.content.decode()
+    assert len({plain["ETag"], secure["ETag"], other["ETag"]}) == 3
