@@ -42,7 +42,7 @@ from .models import Withholding
 MAX_AGE = 60
 # How long a rendered answer is kept in the server's cache (the stamp makes it stale sooner on a change).
 STORE_SECONDS = 3600
-FORMAT = 1  # bump when the pages' or files' shape changes
+FORMAT = 2  # bump when the pages' or files' shape changes
 # What a process keeps of the above in its own memory, besides Redis: a stamp's data under its data
 # generation and an answer under its ETag never change (a change makes a new generation, so a new stamp
 # and new ETags), so a copy here is as fresh as Redis's and saves the round trips and the unpickling

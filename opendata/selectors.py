@@ -71,6 +71,7 @@ class Figures:
     indicators: list[Indicator]
     countries: list[Country]
     cells: dict[tuple[int, int], list[Any]] = field(default_factory=dict)
+    is_demo: bool = False  # any of the values is synthetic demo data (the pages say so)
 
     def pair(self, country_id: int, indicator_id: int) -> list[Any]:
         return self.cells.get((country_id, indicator_id), [None, None])
@@ -102,12 +103,13 @@ def figures(
         indicators=indicators,
         countries=sorted(countries, key=lambda item: item.sort_key),
     )
-    for country_id, indicator_id, period_id, number, boolean, text in rows.values_list(
-        "country_id", "indicator_id", "period_id", "number_value", "boolean_value", "text_value"
+    for country_id, indicator_id, period_id, number, boolean, text, is_demo in rows.values_list(
+        "country_id", "indicator_id", "period_id", "number_value", "boolean_value", "text_value", "is_demo"
     ):
         indicator = by_id.get(indicator_id)
         if indicator is None:
             continue
+        found.is_demo = found.is_demo or is_demo
         pair = found.cells.setdefault((country_id, indicator_id), [None, None])
         pair[0 if period_id == baseline.pk else 1] = value_of(indicator, number, boolean, text)
     used = {indicator_id for _country, indicator_id in found.cells}

@@ -102,6 +102,17 @@ def closed_breakers():
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a view that switches its thread's language for its
+    answer (the public site's /public/nl/ pages) must not make the next test's messages Dutch."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def new_data_generation():
     """Each test's database is rolled back to the same state while Redis keeps what earlier tests stored:
     a fresh data generation, so that no page stored by an earlier test is served (sync/generation.py)."""

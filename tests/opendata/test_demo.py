@@ -42,6 +42,15 @@ def test_the_demo_has_a_released_round_on_the_public_site_and_nothing_of_the_nex
 
     page = client.get(reverse("public:country", args=["en", "NL"])).content.decode()
     assert "[Demo]" in page  # its released commitments
+    # Figures with nothing synthetic about their look say so on every page that shows them.
+    for url in urls:
+        if url.startswith("/public/en/"):
+            assert (
+                "Synthetic demo data: these figures describe no real country."
+                in client.get(url).content.decode()
+            )
+        elif url.startswith("/public/nl/"):
+            assert "Synthetische demogegevens" in client.get(url).content.decode(), url
     rows = list(
         csv.DictReader(
             io.StringIO(
@@ -57,3 +66,15 @@ def test_the_demo_has_a_released_round_on_the_public_site_and_nothing_of_the_nex
     ).exclude(status="approved")
     keys = {(row["country"], row["indicator"], row["period"]) for row in rows}
     assert not keys & set(unapproved.values_list("country__code", "indicator__code", "period__label"))
+
+
+def test_real_figures_carry_no_demo_label(client, world):
+    import time_machine
+
+    from tests.opendata.world import RELEASE
+
+    with time_machine.travel(RELEASE, tick=False):
+        for url in [reverse("public:overview", args=["en"]), reverse("public:country", args=["en", "NL"])]:
+            response = client.get(url)
+            assert response.status_code == 200
+            assert "Synthetic demo data" not in response.content.decode()
