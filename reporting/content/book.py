@@ -122,7 +122,18 @@ class Book(IcseMixin, EvidenceMixin, CommitmentsMixin, ChaptersMixin):
         for indicator in self.indicators:
             self.indicators_by_goal[indicator.goal_id].append(indicator)
         self.values = self._read_values(data["values"])
-        self.rules = rule_specs(data.get("rules", []))
+        # As a reader looks for them: by the indicator they check, in goal and indicator order (the
+        # indicator they relate it to next), then by what they say in the reader's language; never by
+        # their English codes.
+        position = {indicator.code: number for number, indicator in enumerate(self.indicators)}
+        self.rules = sorted(
+            rule_specs(data.get("rules", [])),
+            key=lambda rule: (
+                position.get(rule.indicator, len(position)),
+                position.get(rule.related, -1) if rule.related else -1,
+                collation_key(rule.description),
+            ),
+        )
         self.is_demo = (
             any(row[7] for row in data["values"])
             or any(c["is_demo"] for c in data["commitments"])
@@ -158,8 +169,8 @@ class Book(IcseMixin, EvidenceMixin, CommitmentsMixin, ChaptersMixin):
             period = self.baseline if period_id == self.baseline.id else self.evaluation
             raise ReportDataError(
                 _(
-                    "The approved value of %(code)s for %(country)s in %(period)s is not a number that can "
-                    "be printed (%(value)s). Correct the value and request the report again."
+                    "The approved value of %(code)s for %(country)s in the %(period)s period is not a number "
+                    "that can be printed (%(value)s). Correct the value and request the report again."
                 )
                 % {
                     "code": indicator.code,

@@ -88,7 +88,7 @@ class ChaptersMixin:
         rows = [self.icse(country) for country in countries]
         return bar_chart(
             title=_("Victims identified through ICSE (%(code)s)") % {"code": ICSE_VICTIMS},
-            categories=[row.country.code for row in rows],
+            categories=[row.country.name for row in rows],  # in the reader's language
             series=[
                 Series(self.baseline.label, [row.victims_baseline.raw for row in rows], "baseline"),
                 Series(self.evaluation.label, [row.victims_evaluation.raw for row in rows], "evaluation"),

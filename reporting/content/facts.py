@@ -134,6 +134,14 @@ class IndicatorInfo:
             "text": _("text"),
         }.get(self.value_type, self.value_type)
 
+    @property
+    def unit_label(self) -> str:
+        """The unit beside the type in the definitions, unless the type says it already: a maturity
+        level's scale is in its type ("maturity level 0–4"), and so is a percentage's "%"."""
+        if self.value_type == "maturity" or (self.value_type == "percentage" and self.unit == "%"):
+            return ""
+        return self.unit
+
 
 @dataclass(frozen=True)
 class Figure:

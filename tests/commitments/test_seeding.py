@@ -109,3 +109,39 @@ def test_seed_demo_refuses_a_weak_password(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "1234")
     with pytest.raises(CommandError, match="too weak"):
         call_command("seed_demo")
+
+
+def test_units_seeded_with_a_hyphen_get_the_en_dash_the_charts_use():
+    """The data migration 0017 brings rows seeded before in line with the seed files: exactly the seeded
+    texts change (one a person typed otherwise stays), with a history record and a sync change each."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from sync.models import Change
+
+    migration = importlib.import_module("commitments.migrations.0017_units_en_dash")
+    seeded, typed = Indicator.objects.get(code="VI-6"), Indicator.objects.get(code="VS-1")
+    earlier = [(seeded, "level 0-4", "niveau 0-4"), (typed, "level 0-4 (self-assessed)", "")]
+    for indicator, unit, unit_nl in earlier:
+        indicator.unit, indicator.unit_nl = unit, unit_nl  # as an earlier seed (or a person) left them
+        indicator.save()
+
+    def trail(indicator):  # its history records and its changes in the sync outbox
+        changes = Change.objects.filter(resource="indicator", key=indicator.code)
+        return indicator.history.count(), changes.count()
+
+    before_seeded, before_typed = trail(seeded), trail(typed)
+    # The models as the migration sees them (no signals, no history manager): as when it runs.
+    apps = MigrationLoader(connection).project_state(("commitments", "0017_units_en_dash")).apps
+    migration.en_dash(apps, SimpleNamespace(connection=connection))
+
+    seeded.refresh_from_db()
+    typed.refresh_from_db()
+    assert (seeded.unit, seeded.unit_nl) == ("level 0–4", "niveau 0–4")
+    assert (typed.unit, typed.unit_nl) == ("level 0-4 (self-assessed)", "")
+    assert trail(seeded) == (before_seeded[0] + 1, before_seeded[1] + 1)  # one of each for both fields
+    assert seeded.history.first().history_change_reason == "seed_alliance"
+    assert trail(typed) == before_typed

@@ -100,7 +100,7 @@ def test_data_the_report_cannot_print_is_refused_with_a_message_that_says_where(
     value = give(nl, "VI-2", baseline_period, 1)
     with connection.cursor() as cursor:  # the ORM refuses NaN; an import script might not
         cursor.execute("UPDATE commitments_indicatorvalue SET number_value = 'NaN' WHERE id = %s", [value.pk])
-    with pytest.raises(ReportDataError, match=r"VI-2 for Netherlands in 2013 baseline .*\(NaN\)"):
+    with pytest.raises(ReportDataError, match=r"VI-2 for Netherlands in the 2013 baseline period .*\(NaN\)"):
         book_of(nl)
 
 

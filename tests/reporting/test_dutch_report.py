@@ -9,11 +9,13 @@ import re
 import subprocess
 
 import pikepdf
+import pypdf
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from alliance_monitor.charts import ASSESSMENT_COLOURS
 from commitments.models import (
     Commitment,
     CommitmentProgress,
@@ -128,6 +130,29 @@ def chart_alternatives(path) -> list[str]:
             kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
             stack += [kid for kid in kids if isinstance(kid, pikepdf.Dictionary)]
     return alternatives
+
+
+def coloured_texts(path) -> list[tuple[str, str]]:
+    """Every piece of text the report draws, with the fill colour it is drawn in ("#rrggbb"), read from
+    the pages' content streams (the colour set last before the text, within its saved graphics state)."""
+    found = []
+    for page in pypdf.PdfReader(path).pages:
+        state, saved = {"fill": "#000000"}, []
+
+        def before(operator, operands, cm, tm, state=state, saved=saved):
+            if operator == b"q":
+                saved.append(state["fill"])
+            elif operator == b"Q":
+                state["fill"] = saved.pop() if saved else "#000000"
+            elif operator in (b"rg", b"sc", b"scn") and len(operands) == 3:
+                state["fill"] = "#" + "".join(f"{round(float(part) * 255):02x}" for part in operands)
+
+        def text(content, cm, tm, font, size, state=state):
+            if content.strip():
+                found.append((content.strip(), state["fill"]))
+
+        page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return found
 
 
 @pytest.fixture
@@ -251,3 +276,77 @@ def test_workspace_pages_name_periods_in_dutch(reviewer):
     html = client.get("/countries/NL/").content.decode()
     assert "voortgang 2014" in html and "nulmeting 2013" in html
     assert "2014 progress" not in html and "2013 baseline" not in html
+
+
+# What the reviewer read awkwardly, and what a reader expects instead, in each language.
+NATURAL = {
+    "nl": {
+        "country": "Nederland",
+        "sentences": [
+            "In de periode ‘voortgang 2014’ heeft Nederland goedgekeurde waarden",
+            "twee rapportageperioden: de nulmeting 2013 en de periode ‘voortgang 2014’.",
+            "De volledigheid wordt geteld voor de periode ‘voortgang 2014’, apart",
+        ],
+        "awkward": r"\bperiode (?:voortgang|nulmeting) \d{4}",  # the cover's "Evaluatieperiode" is a label
+        "maturity": "volwassenheidsniveau 0–4 · hoger is beter",
+        "chart": "Via ICSE geïdentificeerde slachtoffers (VI-2)",
+    },
+    "en": {
+        "country": "Netherlands",
+        "sentences": [
+            "In the 2014 progress period Netherlands has approved values",
+            "two reporting periods: the 2013 baseline and the 2014 progress period.",
+            "Completeness is counted for the 2014 progress period, separately",
+        ],
+        "awkward": r"(?:in|for) 2014 progress(?! period)",
+        "maturity": "maturity level 0–4 · higher is better",
+        "chart": "Victims identified through ICSE (VI-2)",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_country_report_reads_as_a_reader_expects(
+    reviewer, evaluation_round, report_media, dutch_data, language
+):
+    """The reviewer's smaller defects, in both languages: zeros that are no news printed neutral, period
+    names that read as names, one form for ranges (and no type repeated by its unit), the consistency
+    rules in the order of the indicators they check, the ICSE chart naming the country."""
+    expected = NATURAL[language]
+    report, _text = build(
+        reviewer=reviewer, evaluation_round=evaluation_round, country=dutch_data, language=language
+    )
+    path = report.file.path
+    flat = re.sub(r"\s+", " ", all_texts(path))
+    reading = subprocess.run(["pdftotext", path, "-"], check=True, capture_output=True, text=True).stdout
+    reading = re.sub(r"\s+", " ", reading)
+
+    # 1. Nothing got worse (every goal's "worse" is 0): a zero is no news, so it is not in the colour of
+    # worse (or better); the counts that are news still are.
+    better, worse = ASSESSMENT_COLOURS["improved"], ASSESSMENT_COLOURS["worsened"]
+    drawn = coloured_texts(path)
+    assert [text for text, colour in drawn if text == "0" and colour in {better, worse}] == []
+    assert any(text.isdigit() and text != "0" and colour == better for text, colour in drawn)
+
+    # 2. Period names read as names wherever a sentence embeds one.
+    for sentence in expected["sentences"]:
+        assert sentence in flat
+    assert not re.search(expected["awkward"], flat), re.search(expected["awkward"], flat)
+
+    # 3. Ranges with an en dash, as the chart axes write them; Annex A says a maturity scale once.
+    assert not re.search(r"\b0-[45]\b", flat)
+    assert expected["maturity"] in flat
+    assert not re.search(r"(?:niveau|level) 0–4 · (?:niveau|level) 0", flat)
+
+    # 4. Annex C lists the rules by the indicator they check, in the report's goal and indicator order.
+    annex = reading[reading.rindex("Annex C" if language == "en" else "Bijlage C") :]
+    indicators = list(Indicator.objects.order_by("goal__order", "order").values_list("code", flat=True))
+    rules = ConsistencyRule.objects.filter(is_active=True).select_related("indicator")
+    column = "description_nl" if language == "nl" else "description_en"
+    printed = sorted(rules, key=lambda rule: annex.index(re.sub(r"\s+", " ", getattr(rule, column))[:50]))
+    order = [indicators.index(rule.indicator.code) for rule in printed]
+    assert len(printed) >= 2 and order == sorted(order), [rule.indicator.code for rule in printed]
+
+    # 5. The ICSE chart names the country in the reader's language, not by its code.
+    chart = reading[reading.index(expected["chart"]) :][:160]  # title, axis, the bars' labels, legend
+    assert f" {expected['country']} " in chart and " NL " not in chart, chart
