@@ -248,7 +248,7 @@ def main() -> None:
         from types import SimpleNamespace
 
         from reporting.pdf import REPORT_VARIANT, footer_overlay
-        from reporting.pdfjoin import finish, join_tagged, normalise
+        from reporting.pdfjoin import finish, join_tagged
 
         report = Report(
             kind=kind,
@@ -298,7 +298,7 @@ def main() -> None:
                     return rendered[0].pages
                 parts, pieces = [], []
                 for one in rendered:
-                    pieces.append(normalise(one.pdf))
+                    pieces.append(one.pdf)
                     kept = {a: p for a, p in one.anchors.items() if a in anchors}
                     parts.append(SimpleNamespace(anchors=kept, page_count=one.pages))
                 front, front_pages, bookmarks = document.render_front(
