@@ -15,13 +15,15 @@ For each report and worker count it measures:
   "ours", the whole build as the pipeline does it (tagged rendering, PDF/UA repairs, for the
   alliance-wide report the front, the overlays and the join) without the database and the queue: the
   tagged rendering measured once and what follows it on the same output. Ours over old is the 15%
-  budget. `--in-process-only` measures only this (default 3 per-country and 1 alliance-wide runs).
+  budget. `--in-process-only` measures only this (default 9 per-country and 3 alliance-wide runs,
+  the order turned round every other run; it prints every run's CPU time and ratios, the spread).
 It prints a table and writes bench/results/reports.json. It measures; it does not pass or fail.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -147,6 +149,19 @@ class Worker:
         return memory
 
 
+def spread(one: dict) -> str:
+    """The spread of an in-process comparison: CPU seconds of every run, and each run's own ratios."""
+    ranges = ", ".join(
+        f"{name} {min(one[f'{name}_cpu_all']):.2f}-{max(one[f'{name}_cpu_all']):.2f}"
+        for name in ("old", "tagged", "ours")
+    )
+    ratios = ", ".join(
+        f"{label} {min(one[key]):+.0%} to {max(one[key]):+.0%} (median {statistics.median(one[key]):+.0%})"
+        for label, key in (("tagged", "tagged_over_old_cpu_runs"), ("ours", "ours_over_old_cpu_runs"))
+    )
+    return f"CPU s per run: {ranges}; over old, run by run: {ratios}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -159,8 +174,8 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="Worker process counts to measure")
     parser.add_argument(
         "--in-process-runs",
-        default="3,1",
-        help="Repetitions of the in-process comparison: per-country,alliance-wide (medians)",
+        default="9,3",
+        help="Repetitions of the in-process comparison: per-country,alliance-wide (medians and spread)",
     )
     parser.add_argument(
         "--in-process-only",
@@ -318,9 +333,20 @@ def main() -> None:
             measured: dict[str, list[float]] = {}
             pages = 0
             for repeat in range(repeats):
-                for name, build in (("old", old), ("tagged", tagged), ("after_tagging", after_tagging)):
+                # Old first in one repetition, tagged first in the next: neither always meets the
+                # machine a moment later (after_tagging needs the tagged rendering just before it).
+                order = [("old", old), ("tagged", tagged), ("after_tagging", after_tagging)]
+                if repeat % 2:
+                    order = [order[1], order[2], order[0]]
+                for name, build in order:
+                    # Each build starts on a collected heap and pays for collecting its own garbage: a
+                    # render leaves about 0.2 s of cycles to collect (per-country), which otherwise lands
+                    # on whichever build runs when the collector's threshold is reached (it alternated
+                    # between old and tagged, and moved the ratio by about 20 points either way).
+                    gc.collect()
                     started, cpu = time.perf_counter(), time.process_time()
                     pages = build()
+                    gc.collect()
                     measured.setdefault(name, []).append(time.perf_counter() - started)
                     # CPU time of this one process: what the build costs, whatever else the machine runs.
                     measured.setdefault(f"{name}_cpu", []).append(time.process_time() - cpu)
@@ -334,7 +360,17 @@ def main() -> None:
                     f"old {measured['old_cpu'][-1]:.2f} s CPU, ours {measured['ours_cpu'][-1]:.2f} s CPU",
                     flush=True,
                 )
-        result: dict[str, float | int] = {name: statistics.median(times) for name, times in measured.items()}
+        result: dict[str, float | int | list] = {
+            name: statistics.median(times) for name, times in measured.items()
+        }
+        for name in ("old", "tagged", "ours"):
+            result[f"{name}_cpu_all"] = [round(t, 3) for t in measured[f"{name}_cpu"]]
+        # Each repetition's own ratio (the same load for the three builds): how far the figure moves.
+        for name in ("tagged", "ours"):
+            result[f"{name}_over_old_cpu_runs"] = [
+                round(new / base - 1, 3)
+                for new, base in zip(measured[f"{name}_cpu"], measured["old_cpu"], strict=True)
+            ]
         result["pages"] = pages
         result["runs"] = repeats
         return result
@@ -399,6 +435,7 @@ def main() -> None:
                 f"{one['ours_cpu']:.2f}; ours over old (CPU) {one['ours_cpu'] / one['old_cpu'] - 1:+.1%}, "
                 f"(wall) {one['ours'] / one['old'] - 1:+.1%}; {one['runs']} runs, {one['pages']} pages"
             )
+            print(f"  {spread(one)}")
         load = os.getloadavg()
         print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -466,6 +503,8 @@ def main() -> None:
             # On CPU time (one process, so CPU is the cost; wall time drifts with the machine's load).
             "ours_over_old": round(alone[kind]["ours_cpu"] / alone[kind]["old_cpu"] - 1, 3),
             "ours_over_old_wall": round(alone[kind]["ours"] / alone[kind]["old"] - 1, 3),
+            "spread": spread(alone[kind]),
+            **{key: value for key, value in alone[kind].items() if key.endswith(("_all", "_runs"))},
         }
 
     header = (
@@ -502,6 +541,7 @@ def main() -> None:
             f"{one['tagged_cpu_s']:>13.2f} {one['ours_cpu_s']:>11.2f} {one['ours_over_old']:>+13.0%} "
             f"{one['ours_over_old_wall']:>+14.0%}"
         )
+        print(f"  {row['report']}: {one['spread']}")
     for row in results:
         if row.get("after_one_correction"):
             again = row["after_one_correction"]
