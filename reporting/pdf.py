@@ -145,9 +145,12 @@ def render_pdf(
     ``variant`` is WeasyPrint's ``pdf_variant`` (the reports use "pdf/a-3a": archival and tagged, see
     pdfjoin.py for what makes them PDF/UA-1 as well); None: a plain PDF.
 
-    A tagged PDF comes out with its structure tree repaired (pdftags.py, while WeasyPrint writes it) and
-    without a file identifier: it is always written again (pdfjoin.finish, or joined), which gives it
-    one. WeasyPrint's own identifier serialises and compresses every object a second time to hash it.
+    A tagged PDF comes out with its structure tree repaired (pdftags.py, while WeasyPrint writes it),
+    uncompressed and without a file identifier: it is always written again by pikepdf (pdfjoin.finish,
+    or joined), which compresses it (qpdf, zlib's default level; WeasyPrint compresses at level 9 in
+    Python, about 1.3 s of CPU for the 75 parts of the alliance-wide report, where qpdf takes 0.4 s)
+    and gives it an identifier (WeasyPrint's serialises and compresses every object a second time to
+    hash it). A kept part is about five times as large on disk for it (docs/performance.md).
     """
     fetcher = StaticOnlyFetcher()
     started = time.perf_counter()
@@ -162,7 +165,9 @@ def render_pdf(
         _weasyprint_log.addFilter(_anchor_filter)
     try:
         if variant:
-            pdf = document.write_pdf(pdf_variant=variant, pdf_identifier=False, finisher=pdftags.repair)
+            pdf = document.write_pdf(
+                pdf_variant=variant, pdf_identifier=False, uncompressed_pdf=True, finisher=pdftags.repair
+            )
         else:
             pdf = document.write_pdf()
     finally:
