@@ -10,13 +10,14 @@ For each report and worker count it measures:
 - peak memory: the highest resident set size (VmHWM) of any worker process, and of all together;
 - after one approved value of one country is corrected, the alliance-wide report again: wall time, the
   parts rendered again and the time from the last part to ready (the joining);
-- in this process, on the same HTML, interleaved in every repetition (median of --in-process-runs): WeasyPrint
-  alone untagged ("old": rendering before tagging and PDF/A), WeasyPrint alone tagged (PDF/A-3a), and
-  "ours", the whole build as the pipeline does it (tagged rendering, PDF/UA repairs, for the
+- in this process, on the same HTML, interleaved document by document (median of --in-process-runs):
+  WeasyPrint alone untagged ("old": rendering before tagging and PDF/A), WeasyPrint alone tagged
+  (PDF/A-3a), and "ours", the whole build as the pipeline does it (tagged rendering, PDF/UA repairs, for the
   alliance-wide report the front, the overlays and the join) without the database and the queue: the
   tagged rendering measured once and what follows it on the same output. Ours over old is the 15%
-  budget. `--in-process-only` measures only this (default 9 per-country and 3 alliance-wide runs,
-  the order turned round every other run; it prints every run's CPU time and ratios, the spread).
+  budget. Each build is charged the collection of its own garbage (see ``timed``). `--in-process-only`
+  measures only this (default 9 per-country and 3 alliance-wide runs, the order of old and tagged
+  turned round from one document to the next; it prints every run's CPU time and ratios, the spread).
 It prints a table and writes bench/results/reports.json. It measures; it does not pass or fail.
 """
 
@@ -291,20 +292,58 @@ def main() -> None:
                 ]
             anchors = {entry.anchor for entry in document.alliance_toc(book)}
 
-            def old() -> int:
-                pages = sum(render_pdf(html=html).pages for html in documents)
-                if kind == Report.Kind.ALLIANCE:
-                    page_number_overlay(pages=pages + 3)
-                return pages
+            rendered: list = [None] * len(documents)
 
-            rendered: list = []
+            def timed(build) -> tuple[object, float, float]:
+                """What ``build`` returns, its wall and CPU seconds.
 
-            def tagged() -> int:
-                rendered[:] = [
-                    render_pdf(html=html, variant=REPORT_VARIANT, joined_later=kind == Report.Kind.ALLIANCE)
-                    for html in documents
-                ]
-                return sum(one.pages for one in rendered)
+                Each build starts on a collected heap and pays for collecting its own garbage: a render
+                leaves about 0.1 s of cycles to collect (per-country), which otherwise lands on whichever
+                build runs when the collector's threshold is reached (it alternated between old and
+                tagged, and moved the ratio by about 20 points either way). But not for the collector's
+                walk over the rest of this process's heap (about 0.08 s a collection here, whatever the
+                build did): a collection with nothing to collect, timed right after, is taken off.
+                """
+                gc.collect()
+                started, cpu = time.perf_counter(), time.process_time()
+                result = build()
+                gc.collect()
+                wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+                started, idle = time.perf_counter(), time.process_time()
+                gc.collect()
+                return result, wall - (time.perf_counter() - started), cpu - (time.process_time() - idle)
+
+            def old_and_tagged(repeat: int) -> dict[str, float]:
+                """Old and tagged, document by document (the alliance-wide report's 75 parts), the order
+                turned round from one document to the next: both meet the machine in the same state, which
+                whole 30-second blocks of one and then the other did not (the ratio moved 9 to 23 points
+                between runs)."""
+                sums = {"old": 0.0, "old_cpu": 0.0, "tagged": 0.0, "tagged_cpu": 0.0}
+                pages = 0
+                for index, html in enumerate(documents):
+                    builds = [
+                        ("old", lambda html=html: render_pdf(html=html)),
+                        (
+                            "tagged",
+                            lambda html=html: render_pdf(
+                                html=html, variant=REPORT_VARIANT, joined_later=kind == Report.Kind.ALLIANCE
+                            ),
+                        ),
+                    ]
+                    if (repeat + index) % 2:
+                        builds.reverse()
+                    for name, build in builds:
+                        one, wall, cpu = timed(build)
+                        sums[name] += wall
+                        sums[f"{name}_cpu"] += cpu
+                        if name == "tagged":
+                            rendered[index] = one
+                            pages += one.pages
+                if kind == Report.Kind.ALLIANCE:  # old stamped its page numbers with an overlay too
+                    _none, wall, cpu = timed(lambda: page_number_overlay(pages=pages + 3))
+                    sums["old"] += wall
+                    sums["old_cpu"] += cpu
+                return sums
 
             def after_tagging() -> int:
                 """What ours adds to the tagged rendering (the same rendering: it is not done twice)."""
@@ -333,31 +372,11 @@ def main() -> None:
             measured: dict[str, list[float]] = {}
             pages = 0
             for repeat in range(repeats):
-                # Old first in one repetition, tagged first in the next: neither always meets the
-                # machine a moment later (after_tagging needs the tagged rendering just before it).
-                order = [("old", old), ("tagged", tagged), ("after_tagging", after_tagging)]
-                if repeat % 2:
-                    order = [order[1], order[2], order[0]]
-                for name, build in order:
-                    # Each build starts on a collected heap and pays for collecting its own garbage: a
-                    # render leaves about 0.2 s of cycles to collect (per-country), which otherwise lands
-                    # on whichever build runs when the collector's threshold is reached (it alternated
-                    # between old and tagged, and moved the ratio by about 20 points either way).
-                    gc.collect()
-                    started, cpu = time.perf_counter(), time.process_time()
-                    pages = build()
-                    gc.collect()
-                    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-                    # ...but not for the collector's walk over the rest of this process's heap (about
-                    # 0.05 s a collection here, whatever the build did): a collection with nothing to
-                    # collect, timed right after, is taken off.
-                    started, idle = time.perf_counter(), time.process_time()
-                    gc.collect()
-                    wall -= time.perf_counter() - started
-                    cpu -= time.process_time() - idle
-                    measured.setdefault(name, []).append(wall)
-                    # CPU time of this one process: what the build costs, whatever else the machine runs.
-                    measured.setdefault(f"{name}_cpu", []).append(cpu)
+                for name, value in old_and_tagged(repeat).items():
+                    measured.setdefault(name, []).append(value)
+                pages, wall, cpu = timed(after_tagging)
+                measured.setdefault("after_tagging", []).append(wall)
+                measured.setdefault("after_tagging_cpu", []).append(cpu)
                 # Ours: the tagged rendering and what comes after it (the pipeline's whole build).
                 for suffix in ("", "_cpu"):
                     measured.setdefault(f"ours{suffix}", []).append(
