@@ -13,12 +13,14 @@ gets wrong, so that the tree says what the page shows (PDF/UA-1), and leaves out
 - a Span or NonStruct that only wraps marked content of its parent's page (no attributes) gives that
   content to a parent that may hold it (a paragraph, heading, cell...): the same reading order and the
   same text, a third of the elements, and the parent tree names the parent for that content. WeasyPrint
-  wraps every run of inline text in such a Span (two in three elements of a report).
+  wraps every run of inline text in such a Span (two in three elements of a report). The walk goes from
+  the top down, as the pikepdf repair before it did: a ``<span>`` of the document itself takes its run
+  of text and stays (tests/reporting/test_pdftags.py).
 
 The Spans given to their parent are written as ``null`` (pydyf numbers objects by their place in its
-list, so they cannot be removed; a null costs a few bytes); the lifted groups are left unreferenced. Done here rather than by reading the
-written file again (with pikepdf, as before): a part of the alliance-wide report comes out of WeasyPrint
-ready to join.
+list, so they cannot be removed; a null costs a few bytes); the lifted groups are left unreferenced.
+Done here rather than by reading the written file again (with pikepdf, as before): a part of the
+alliance-wide report comes out of WeasyPrint ready to join.
 """
 
 from __future__ import annotations
