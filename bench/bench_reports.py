@@ -10,22 +10,24 @@ For each report and worker count it measures:
 - peak memory: the highest resident set size (VmHWM) of any worker process, and of all together;
 - after one approved value of one country is corrected, the alliance-wide report again: wall time, the
   parts rendered again and the time from the last part to ready (the joining);
-- in this process, on the same HTML, interleaved in every repetition (median of --in-process-runs): WeasyPrint
-  alone untagged ("old": rendering before tagging and PDF/A), WeasyPrint alone tagged (PDF/A-3a), and
-  "ours", the whole build as the pipeline does it (tagged rendering, PDF/UA repairs, for the
+- in this process, on the same HTML, interleaved document by document (median of --in-process-runs):
+  WeasyPrint alone untagged ("old": rendering before tagging and PDF/A), WeasyPrint alone tagged
+  (PDF/A-3a), and "ours", the whole build as the pipeline does it (tagged rendering, PDF/UA repairs, for the
   alliance-wide report the front, the overlays and the join) without the database and the queue: the
   tagged rendering measured once and what follows it on the same output. Ours over old is the 15%
-  budget. `--in-process-only` measures only this (default 3 per-country and 1 alliance-wide runs).
+  budget. Each build is charged the collection of its own garbage (see ``timed``). `--in-process-only`
+  measures only this (default 9 per-country and 3 alliance-wide runs, the order of old and tagged
+  turned round from one document to the next; it prints every run's CPU time and ratios, the spread).
 It prints a table and writes bench/results/reports.json. It measures; it does not pass or fail.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
-import signal
 import statistics
 import subprocess
 import sys
@@ -34,6 +36,9 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR / "bench"))
+from report_workers import Worker, pool_cpu_seconds  # noqa: E402
+
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/am_bench_reports")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 RESULTS = BASE_DIR / "bench" / "results" / "reports.json"
@@ -65,86 +70,17 @@ def ensure_database() -> None:
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
 
 
-def peak_memory(pid: int) -> tuple[int, int]:
-    """(highest VmHWM of one process, sum of VmHWM) in KiB, over the worker and its pool processes."""
-    pids = [pid]
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if f"\nPPid:\t{pid}\n" in text:
-            pids.append(int(status.parent.name))
-    peaks = []
-    for one in pids:
-        try:
-            line = next(
-                x for x in Path(f"/proc/{one}/status").read_text().splitlines() if x.startswith("VmHWM")
-            )
-        except (OSError, StopIteration):
-            continue
-        peaks.append(int(line.split()[1]))
-    return max(peaks, default=0), sum(peaks)
-
-
-def pool_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by the worker's pool processes (its children)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid:  # the parent pid
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
-
-
-class Worker:
-    def __init__(self, processes: int) -> None:
-        self.log = tempfile.NamedTemporaryFile(prefix="bench-worker-", suffix=".log", delete=False)
-        env = {**os.environ, "LOG_LEVEL": "INFO"}
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "alliance_monitor",
-                "worker",
-                "-P",
-                "prefork",
-                "-c",
-                str(processes),
-                "-l",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"bench-{os.getpid()}-{processes}@%h",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while " ready." not in Path(self.log.name).read_text(errors="replace"):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("The worker did not start:\n" + Path(self.log.name).read_text()[-3000:])
-            time.sleep(0.2)
-
-    def stop(self) -> tuple[int, int]:
-        memory = peak_memory(self.process.pid)
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        return memory
+def spread(one: dict) -> str:
+    """The spread of an in-process comparison: CPU seconds of every run, and each run's own ratios."""
+    ranges = ", ".join(
+        f"{name} {min(one[f'{name}_cpu_all']):.2f}-{max(one[f'{name}_cpu_all']):.2f}"
+        for name in ("old", "tagged", "ours")
+    )
+    ratios = ", ".join(
+        f"{label} {min(one[key]):+.0%} to {max(one[key]):+.0%} (median {statistics.median(one[key]):+.0%})"
+        for label, key in (("tagged", "tagged_over_old_cpu_runs"), ("ours", "ours_over_old_cpu_runs"))
+    )
+    return f"CPU s per run: {ranges}; over old, run by run: {ratios}"
 
 
 def main() -> None:
@@ -159,8 +95,8 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="Worker process counts to measure")
     parser.add_argument(
         "--in-process-runs",
-        default="3,1",
-        help="Repetitions of the in-process comparison: per-country,alliance-wide (medians)",
+        default="9,3",
+        help="Repetitions of the in-process comparison: per-country,alliance-wide (medians and spread)",
     )
     parser.add_argument(
         "--in-process-only",
@@ -248,7 +184,7 @@ def main() -> None:
         from types import SimpleNamespace
 
         from reporting.pdf import REPORT_VARIANT, footer_overlay
-        from reporting.pdfjoin import finish, join_tagged, normalise
+        from reporting.pdfjoin import finish, join_tagged
 
         report = Report(
             kind=kind,
@@ -276,20 +212,58 @@ def main() -> None:
                 ]
             anchors = {entry.anchor for entry in document.alliance_toc(book)}
 
-            def old() -> int:
-                pages = sum(render_pdf(html=html).pages for html in documents)
-                if kind == Report.Kind.ALLIANCE:
-                    page_number_overlay(pages=pages + 3)
-                return pages
+            rendered: list = [None] * len(documents)
 
-            rendered: list = []
+            def timed(build) -> tuple[object, float, float]:
+                """What ``build`` returns, its wall and CPU seconds.
 
-            def tagged() -> int:
-                rendered[:] = [
-                    render_pdf(html=html, variant=REPORT_VARIANT, joined_later=kind == Report.Kind.ALLIANCE)
-                    for html in documents
-                ]
-                return sum(one.pages for one in rendered)
+                Each build starts on a collected heap and pays for collecting its own garbage: a render
+                leaves about 0.1 s of cycles to collect (per-country), which otherwise lands on whichever
+                build runs when the collector's threshold is reached (it alternated between old and
+                tagged, and moved the ratio by about 20 points either way). But not for the collector's
+                walk over the rest of this process's heap (about 0.08 s a collection here, whatever the
+                build did): a collection with nothing to collect, timed right after, is taken off.
+                """
+                gc.collect()
+                started, cpu = time.perf_counter(), time.process_time()
+                result = build()
+                gc.collect()
+                wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+                started, idle = time.perf_counter(), time.process_time()
+                gc.collect()
+                return result, wall - (time.perf_counter() - started), cpu - (time.process_time() - idle)
+
+            def old_and_tagged(repeat: int) -> dict[str, float]:
+                """Old and tagged, document by document (the alliance-wide report's 75 parts), the order
+                turned round from one document to the next: both meet the machine in the same state, which
+                whole 30-second blocks of one and then the other did not (the ratio moved 9 to 23 points
+                between runs)."""
+                sums = {"old": 0.0, "old_cpu": 0.0, "tagged": 0.0, "tagged_cpu": 0.0}
+                pages = 0
+                for index, html in enumerate(documents):
+                    builds = [
+                        ("old", lambda html=html: render_pdf(html=html)),
+                        (
+                            "tagged",
+                            lambda html=html: render_pdf(
+                                html=html, variant=REPORT_VARIANT, joined_later=kind == Report.Kind.ALLIANCE
+                            ),
+                        ),
+                    ]
+                    if (repeat + index) % 2:
+                        builds.reverse()
+                    for name, build in builds:
+                        one, wall, cpu = timed(build)
+                        sums[name] += wall
+                        sums[f"{name}_cpu"] += cpu
+                        if name == "tagged":
+                            rendered[index] = one
+                            pages += one.pages
+                if kind == Report.Kind.ALLIANCE:  # old stamped its page numbers with an overlay too
+                    _none, wall, cpu = timed(lambda: page_number_overlay(pages=pages + 3))
+                    sums["old"] += wall
+                    sums["old_cpu"] += cpu
+                return sums
 
             def after_tagging() -> int:
                 """What ours adds to the tagged rendering (the same rendering: it is not done twice)."""
@@ -298,7 +272,7 @@ def main() -> None:
                     return rendered[0].pages
                 parts, pieces = [], []
                 for one in rendered:
-                    pieces.append(normalise(one.pdf))
+                    pieces.append(one.pdf)
                     kept = {a: p for a, p in one.anchors.items() if a in anchors}
                     parts.append(SimpleNamespace(anchors=kept, page_count=one.pages))
                 front, front_pages, bookmarks = document.render_front(
@@ -318,12 +292,11 @@ def main() -> None:
             measured: dict[str, list[float]] = {}
             pages = 0
             for repeat in range(repeats):
-                for name, build in (("old", old), ("tagged", tagged), ("after_tagging", after_tagging)):
-                    started, cpu = time.perf_counter(), time.process_time()
-                    pages = build()
-                    measured.setdefault(name, []).append(time.perf_counter() - started)
-                    # CPU time of this one process: what the build costs, whatever else the machine runs.
-                    measured.setdefault(f"{name}_cpu", []).append(time.process_time() - cpu)
+                for name, value in old_and_tagged(repeat).items():
+                    measured.setdefault(name, []).append(value)
+                pages, wall, cpu = timed(after_tagging)
+                measured.setdefault("after_tagging", []).append(wall)
+                measured.setdefault("after_tagging_cpu", []).append(cpu)
                 # Ours: the tagged rendering and what comes after it (the pipeline's whole build).
                 for suffix in ("", "_cpu"):
                     measured.setdefault(f"ours{suffix}", []).append(
@@ -334,7 +307,17 @@ def main() -> None:
                     f"old {measured['old_cpu'][-1]:.2f} s CPU, ours {measured['ours_cpu'][-1]:.2f} s CPU",
                     flush=True,
                 )
-        result: dict[str, float | int] = {name: statistics.median(times) for name, times in measured.items()}
+        result: dict[str, float | int | list] = {
+            name: statistics.median(times) for name, times in measured.items()
+        }
+        for name in ("old", "tagged", "ours"):
+            result[f"{name}_cpu_all"] = [round(t, 3) for t in measured[f"{name}_cpu"]]
+        # Each repetition's own ratio (the same load for the three builds): how far the figure moves.
+        for name in ("tagged", "ours"):
+            result[f"{name}_over_old_cpu_runs"] = [
+                round(new / base - 1, 3)
+                for new, base in zip(measured[f"{name}_cpu"], measured["old_cpu"], strict=True)
+            ]
         result["pages"] = pages
         result["runs"] = repeats
         return result
@@ -399,6 +382,7 @@ def main() -> None:
                 f"{one['ours_cpu']:.2f}; ours over old (CPU) {one['ours_cpu'] / one['old_cpu'] - 1:+.1%}, "
                 f"(wall) {one['ours'] / one['old'] - 1:+.1%}; {one['runs']} runs, {one['pages']} pages"
             )
+            print(f"  {spread(one)}")
         load = os.getloadavg()
         print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -466,6 +450,8 @@ def main() -> None:
             # On CPU time (one process, so CPU is the cost; wall time drifts with the machine's load).
             "ours_over_old": round(alone[kind]["ours_cpu"] / alone[kind]["old_cpu"] - 1, 3),
             "ours_over_old_wall": round(alone[kind]["ours"] / alone[kind]["old"] - 1, 3),
+            "spread": spread(alone[kind]),
+            **{key: value for key, value in alone[kind].items() if key.endswith(("_all", "_runs"))},
         }
 
     header = (
@@ -502,6 +488,7 @@ def main() -> None:
             f"{one['tagged_cpu_s']:>13.2f} {one['ours_cpu_s']:>11.2f} {one['ours_over_old']:>+13.0%} "
             f"{one['ours_over_old_wall']:>+14.0%}"
         )
+        print(f"  {row['report']}: {one['spread']}")
     for row in results:
         if row.get("after_one_correction"):
             again = row["after_one_correction"]

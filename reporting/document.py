@@ -24,7 +24,7 @@ from . import government, part_cache
 from .content import Book, CountryInfo
 from .models import Report, ReportPart
 from .pdf import REPORT_VARIANT, page_label_css, render_pdf
-from .pdfjoin import Bookmark, normalise
+from .pdfjoin import Bookmark
 
 logger = logging.getLogger(__name__)
 
@@ -384,7 +384,7 @@ def render_front(
     _contents_pages_seen[seen] = contents_pages
     front_pages = cover.pages + contents_pages
     bookmarks = [Bookmark(f"{e.number} {e.title}", e.level, front_pages + starts[e.anchor]) for e in toc]
-    return [normalise(cover.pdf), contents], front_pages, bookmarks
+    return [cover.pdf, contents], front_pages, bookmarks
 
 
 def pdf_metadata(book: Book, frozen: dict[str, Any], report: Report) -> dict[str, str]:

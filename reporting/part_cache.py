@@ -33,7 +33,9 @@ logger = logging.getLogger(__name__)
 
 ROOT = "reports/parts"
 # Raise when what a rendered part looks like changes without its HTML changing (say, the PDF repairs).
-FORMAT = "3"  # 2: parts kept with their structure repaired (pdfjoin.normalise); 3: plain Spans lifted
+# 2: parts kept with their structure repaired (pdfjoin.normalise); 3: plain Spans lifted; 4: repaired while
+# WeasyPrint writes them (pdftags.py), the same tree in a file written by pydyf.
+FORMAT = "4"
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,8 @@ def store(*, html: str, pdf: bytes, pages: int, seconds: float, anchors: dict[st
 
 def kept_piece(*, html: str) -> tuple[bytes, int]:
     """A piece of the joined report that is no part (the contents): its PDF and pages, rendered and
-    normalised once per content, kept in the same place as the parts."""
+    rendered once per content, kept in the same place as the parts."""
     from .pdf import render_pdf
-    from .pdfjoin import normalise
 
     key = content_hash(html)
     name = f"{ROOT}/{key[:2]}/{key}.pdf"
@@ -97,7 +98,7 @@ def kept_piece(*, html: str) -> tuple[bytes, int]:
         with pikepdf.open(io.BytesIO(pdf)) as opened:
             return pdf, len(opened.pages)
     rendered = render_pdf(html=html, variant=REPORT_VARIANT, joined_later=True)
-    pdf = normalise(rendered.pdf)
+    pdf = rendered.pdf
     if not default_storage.exists(name):
         default_storage.save(name, ContentFile(pdf))
     return pdf, rendered.pages

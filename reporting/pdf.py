@@ -33,6 +33,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from . import pdftags
+
 STATIC_ORIGIN = "https://static.alliance-monitor.invalid/"
 # What a report may load: its stylesheet, images and any font files shipped under static/.
 ALLOWED_SUFFIXES = {".css", ".svg", ".png", ".jpg", ".jpeg", ".woff", ".woff2", ".ttf", ".otf"}
@@ -142,6 +144,13 @@ def render_pdf(
     ``joined_later``: a piece of the alliance-wide report, whose links may point into other pieces.
     ``variant`` is WeasyPrint's ``pdf_variant`` (the reports use "pdf/a-3a": archival and tagged, see
     pdfjoin.py for what makes them PDF/UA-1 as well); None: a plain PDF.
+
+    A tagged PDF comes out with its structure tree repaired (pdftags.py, while WeasyPrint writes it),
+    uncompressed and without a file identifier: it is always written again by pikepdf (pdfjoin.finish,
+    or joined), which compresses it (qpdf, zlib's default level; WeasyPrint compresses at level 9 in
+    Python, about 1.3 s of CPU for the 75 parts of the alliance-wide report, where qpdf takes 0.4 s)
+    and gives it an identifier (WeasyPrint's serialises and compresses every object a second time to
+    hash it). A kept part is about five times as large on disk for it (docs/performance.md).
     """
     fetcher = StaticOnlyFetcher()
     started = time.perf_counter()
@@ -155,7 +164,12 @@ def render_pdf(
     if joined_later:
         _weasyprint_log.addFilter(_anchor_filter)
     try:
-        pdf = document.write_pdf(pdf_variant=variant) if variant else document.write_pdf()
+        if variant:
+            pdf = document.write_pdf(
+                pdf_variant=variant, pdf_identifier=False, uncompressed_pdf=True, finisher=pdftags.repair
+            )
+        else:
+            pdf = document.write_pdf()
     finally:
         _weasyprint_log.removeFilter(_anchor_filter)
     anchors: dict[str, int] = {}

@@ -15,8 +15,8 @@ accessible, so ``join_tagged`` builds the joined document itself:
   dictionary shares;
 - one XMP packet (title, language, PDF/A-3a and PDF/UA-1 identification), outlines, page labels off.
 
-``normalise`` repairs a piece's structure once, when it is rendered (kept parts are stored normalised, so
-joining repairs nothing); ``finish`` does the catalog and structure repairs for a single document (a
+A piece's structure is repaired while WeasyPrint writes it (pdftags.py): kept parts are stored as
+rendered, and joining repairs nothing. ``finish`` does the catalog and metadata for a single document (a
 country report).
 """
 
@@ -67,120 +67,6 @@ def _kids(element) -> list:
     return list(kids) if isinstance(kids, Array) else [kids]
 
 
-_ROW_GROUPS = (Name.THead, Name.TBody, Name.TFoot)
-
-
-def _lifted(element, kids: list, wrappers) -> list:
-    """``kids`` with every child whose type is in ``wrappers`` replaced by its own children (deeply)."""
-    flat = []
-    for kid in kids:
-        if isinstance(kid, Dictionary) and kid.get("/S") in wrappers:
-            flat += _lifted(element, _kids(kid), wrappers)
-        else:
-            if isinstance(kid, Dictionary) and "/S" in kid:
-                kid.P = element
-            flat.append(kid)
-    return flat
-
-
-# Elements that only group marked content and say nothing of it: WeasyPrint wraps every run of inline text
-# in a Span (two in three elements of a report). Their content is given to their parent instead.
-_PLAIN_WRAPPERS = (Name.Span, Name.NonStruct)
-# Parents that may hold marked content themselves (never a list, a table or a row).
-_CONTENT_HOLDERS = frozenset(
-    "/P /H /H1 /H2 /H3 /H4 /H5 /H6 /TD /TH /LBody /Lbl /Caption /Link /Span /Quote /Note /Code".split()
-)
-
-
-def _plain_content(kid) -> list | None:
-    """The marked-content ids of a Span or NonStruct that carries nothing but them (no attributes, no
-    page of its own, no alternative or actual text), else None."""
-    if not isinstance(kid, Dictionary) or kid.get("/S") not in _PLAIN_WRAPPERS:
-        return None
-    if any(key not in ("/S", "/P", "/K", "/Type") for key in kid.keys()):
-        return None
-    content = _kids(kid)
-    if content and all(isinstance(item, int) for item in content):
-        return content
-    return None
-
-
-def _repair_structure(root) -> None:
-    """Structure WeasyPrint gets wrong, put right so that the tree says what the page shows, and what
-    the elements repeat left out (in one walk over the tree, which has hundreds of elements a page):
-
-    - a list (L) holds list items only: the groups between them (``<dl>`` with a ``<div>`` around each
-      term and description comes out as L > Div > LI) are lifted out;
-    - a row group (THead, TBody, TFoot) holds rows only: row groups nested in one (a table continued
-      on the next page) are lifted out, empty ones dropped;
-    - /Type (optional) and a /Pg naming the same page as the parent's (marked content inherits the
-      page of the nearest element that names one) are left out;
-    - a Span or NonStruct that only wraps marked content of its parent's page (no attributes) gives
-      that content to a parent that may hold it (a paragraph, heading, cell...): the same reading order
-      and the same text, a third of the elements, and the parent tree names the parent for that
-      content. It made the structure tree the largest thing in the alliance-wide report.
-    """
-    lifted: dict[tuple[int, int], Dictionary] = {}
-    stack = [(kid, None) for kid in _kids(root)]
-    while stack:
-        element, inherited = stack.pop()
-        if not isinstance(element, Dictionary) or "/S" not in element:
-            continue
-        kids = _kids(element)
-        kind = element.S
-        if kind == Name.L and any(isinstance(kid, Dictionary) and kid.get("/S") == Name.Div for kid in kids):
-            kids = _lifted(element, kids, (Name.Div,))
-            element.K = Array(kids)
-        elif kind in _ROW_GROUPS and any(
-            isinstance(kid, Dictionary) and kid.get("/S") in _ROW_GROUPS for kid in kids
-        ):
-            kids = _lifted(element, kids, _ROW_GROUPS)
-            element.K = Array(kids)
-        if "/Type" in element:
-            del element.Type
-        page = element.get("/Pg")
-        if page is not None and inherited is not None and page.objgen == inherited.objgen:
-            del element.Pg
-            page = None
-        inherited = page if page is not None else inherited
-        if str(kind) in _CONTENT_HOLDERS:
-            flat, changed = [], False
-            for kid in kids:
-                if isinstance(kid, Dictionary) and "/Pg" in kid and inherited is not None:
-                    if kid.Pg.objgen == inherited.objgen:
-                        del kid.Pg  # (before asking whether it is plain: the child is walked later)
-                content = _plain_content(kid)
-                if content is None:
-                    flat.append(kid)
-                    continue
-                lifted[kid.objgen] = element
-                flat += content
-                changed = True
-            if changed:
-                kids = flat
-                element.K = Array(kids)
-        stack += [(kid, inherited) for kid in kids]
-    if lifted and "/ParentTree" in root:
-        _point_parent_tree(root, lifted)
-
-
-def _point_parent_tree(root, lifted: dict[tuple[int, int], Dictionary]) -> None:
-    """The parent tree names, for every marked content, its element: the parent of a lifted wrapper."""
-
-    def final(element):
-        while isinstance(element, Dictionary) and element.objgen in lifted:
-            element = lifted[element.objgen]
-        return element
-
-    tree = NumberTree(root.ParentTree)
-    for key, value in list(tree.items()):
-        if isinstance(value, Array):
-            if any(isinstance(item, Dictionary) and item.objgen in lifted for item in value):
-                tree[key] = Array([final(item) for item in value])
-        elif isinstance(value, Dictionary) and value.objgen in lifted:
-            tree[key] = final(value)
-
-
 def _set_metadata(pdf: pikepdf.Pdf, *, title: str, language: str, subject: str = "") -> None:
     """One uncompressed XMP packet that names the title and declares PDF/A-3a and PDF/UA-1."""
     if "/Metadata" in pdf.Root:
@@ -219,26 +105,10 @@ def _save(pdf: pikepdf.Pdf) -> bytes:
     return output.getvalue()
 
 
-def normalise(pdf_bytes: bytes) -> bytes:
-    """One piece of a joined report with its structure repaired (see ``_repair_structure``): done once
-    when a part is rendered, so that the kept part joins as it is and the joining repairs nothing."""
-    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        _repair_structure(pdf.Root.StructTreeRoot)
-        for page in pdf.pages:
-            if "/Annots" in page.obj:
-                page.obj.Tabs = Name.S
-        output = io.BytesIO()
-        pdf.save(output, compress_streams=True, deterministic_id=True)
-        return output.getvalue()
-
-
 def finish(pdf_bytes: bytes, *, title: str, language: str, subject: str = "") -> bytes:
-    """Repair one WeasyPrint PDF/A-3a into a file that is also PDF/UA-1 (structure and metadata)."""
+    """One WeasyPrint PDF/A-3a (its structure repaired by pdftags.py) made a file that is also PDF/UA-1:
+    the metadata, and a file identifier."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        _repair_structure(pdf.Root.StructTreeRoot)
-        for page in pdf.pages:
-            if "/Annots" in page.obj:
-                page.obj.Tabs = Name.S
         _set_metadata(pdf, title=title, language=language, subject=subject)
         return _save(pdf)
 
@@ -286,8 +156,8 @@ def join_tagged(
 ) -> tuple[bytes, int]:
     """Join tagged pieces (the first one, the front, gives its catalog) into one tagged document.
 
-    The pieces come through ``normalise`` (their structure repaired); ``numbers`` has a page (its number)
-    for every page of the whole, ``footer`` one page laid over all of them.
+    The pieces come from ``pdf.render_pdf`` (their structure repaired by pdftags.py); ``numbers`` has a
+    page (its number) for every page of the whole, ``footer`` one page laid over all of them.
     """
     pdf = pikepdf.open(io.BytesIO(pieces[0]))
     root = pdf.Root.StructTreeRoot

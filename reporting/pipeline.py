@@ -62,7 +62,7 @@ from .document import (
 from .layout import isolate_direction
 from .models import Report, ReportPart
 from .pdf import REPORT_VARIANT, footer_overlay, render_pdf
-from .pdfjoin import finish, join_tagged, normalise
+from .pdfjoin import finish, join_tagged
 
 logger = logging.getLogger(__name__)
 
@@ -342,7 +342,7 @@ def report_part_render(*, part_id: int, task_id: str) -> None:
                 rendered = render_pdf(html=html, variant=REPORT_VARIANT, joined_later=True)
                 kept = part_cache.store(
                     html=html,
-                    pdf=normalise(rendered.pdf),  # kept ready to join: the joining repairs nothing
+                    pdf=rendered.pdf,  # ready to join (pdftags.py repaired it): the joining repairs nothing
                     pages=rendered.pages,
                     seconds=rendered.seconds,
                     anchors={a: page for a, page in rendered.anchors.items() if a in toc_anchors},
