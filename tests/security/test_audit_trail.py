@@ -44,6 +44,7 @@ EXEMPT = {
     "webhooks.WebhookAttempt": "a log of each delivery attempt and its answer",
     "notifications.NotificationLog": "a log of the reminders and digests sent (one per key)",
     "cycle.RoundTransition": "the log of a round's steps (the round's own history records each one too)",
+    "opendata.ReportDownloads": "a count of public report downloads per report and day, kept by the site",
     # Caches and machinery, rebuilt or derived, never edited by a person.
     "sessions.Session": "sign-in sessions: a cache of who is signed in",
     "contenttypes.ContentType": "Django's catalogue of models, written by migrate",
