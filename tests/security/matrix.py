@@ -1408,8 +1408,16 @@ TABLE: dict[str, list[Route]] = {
     # Any reviewer takes the next step (from the stage they saw) or reopens; a reopen of a published
     # round is refused with a message (the page answers either way).
     "cycle:round_step": [route(cycle_round, POST=(REVIEW_PAGE, lambda w: {"from_stage": "published"}))],
+    # The round's reports are published, so its release moment can no longer change: reviewers reach the
+    # service and are refused (409, with what they typed kept); everyone else is refused before that.
     "cycle:round_release": [
-        route(cycle_round, POST=(REVIEW_PAGE, lambda w: {"released_at": "2030-01-01T10:00", "reason": "-"}))
+        route(
+            cycle_round,
+            POST=(
+                {**REVIEW_PAGE, **dict.fromkeys(("reviewer", "author", "administrator"), INVALID)},
+                lambda w: {"released_at": "2030-01-01T10:00", "reason": "-"},
+            ),
+        )
     ],
     "cycle:meeting_edit": [
         route(
