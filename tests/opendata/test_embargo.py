@@ -20,7 +20,7 @@ from commitments.models import (
     IndicatorValue,
 )
 from reporting.models import Report
-from tests.opendata.test_probe import expected_items
+from tests.opendata.test_probe import expected_items, number_forms, text_of
 from tests.opendata.world import PUBLIC_NUMBERS, RELEASE, SECRET_NUMBERS
 
 ONE_SECOND = dt.timedelta(seconds=1)
@@ -48,25 +48,6 @@ def routes(world) -> list[str]:
             urls += [reverse("public:goal_data", args=[evaluation_round.pk, code, kind]) for code in goals]
     urls += [reverse("public:report", args=[pk]) for pk in Report.objects.values_list("pk", flat=True)]
     return urls
-
-
-def text_of(response) -> str:
-    """What an answer says as text: pages, CSV and JSON as they are, a workbook's cells, a PDF's bytes."""
-    if response.status_code != 200:
-        return ""
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
-        book = load_workbook(io.BytesIO(content), read_only=True)
-        return "\n".join(
-            "\t".join("" if cell is None else str(cell) for cell in row)
-            for sheet in book.worksheets
-            for row in sheet.iter_rows(values_only=True)
-        )
-    return content.decode("utf-8", errors="replace")
-
-
-def number_forms(number: int) -> list[str]:
-    return [str(number), f"{number:,}", f"{number:,}".replace(",", ".")]
 
 
 @pytest.mark.django_db
